@@ -1,0 +1,79 @@
+/**
+ * The one table of defaults. Every key an operator can set in `config/bot.yaml`
+ * has its default here, so the schema, the example file and the README agree.
+ */
+export const defaults = {
+  rateLimit: {
+    /** Jobs a user may start per window (rerolls count). */
+    jobsPerWindow: 5,
+    windowSeconds: 60,
+    /** Jobs a user may have waiting or running at once. */
+    maxQueuedPerUser: 3,
+  },
+  queue: {
+    /** Jobs waiting across every user; admissions past this answer "queue full". */
+    maxSize: 200,
+    /** How many times a job lost by a ComfyUI restart is put back in the queue. */
+    maxRequeues: 1,
+    /** On SIGTERM, how long running prompts may take to finish before the bot exits. */
+    shutdownGraceSeconds: 30,
+  },
+  comfy: {
+    /** Largest output image the bot downloads from `/view`. */
+    maxOutputBytes: 50 * 1024 * 1024,
+    /** WebSocket ping interval; a missing pong within `pongTimeoutSeconds` drops the socket. */
+    pingIntervalSeconds: 15,
+    pongTimeoutSeconds: 10,
+    timeouts: {
+      /** From submission until ComfyUI starts the prompt while it is first in line. */
+      startSeconds: 120,
+      /** Silence allowed inside one node; generous because model loads are slow. */
+      nodeInactivitySeconds: 300,
+      /** Whole-job ceiling. */
+      overallSeconds: 1800,
+    },
+    /** Circuit breaker: failures in a row before a backend is skipped, and for how long. */
+    breakerFailures: 3,
+    breakerCooldownSeconds: 30,
+  },
+  settings: {
+    enabled: true,
+    nsfw: "follow-channel" as "off" | "follow-channel" | "on",
+    bannedTerms: [] as string[],
+    negativePrefix: "",
+    maxSteps: 50,
+    maxWidth: 2048,
+    maxHeight: 2048,
+    maxPixels: 2048 * 2048,
+    maxCount: 4,
+    previews: true,
+    spoilerResults: false,
+    rerollBy: "anyone" as "owner" | "anyone",
+  },
+  discord: {
+    /** Minimum time between two edits of one progress message. */
+    editIntervalMs: 1250,
+    /** Edits per second shared by every progress message in one channel. */
+    channelEditsPerSecond: 4,
+  },
+  retention: {
+    /** Finished jobs and the reroll index are kept this long. */
+    days: 30,
+  },
+  logging: {
+    /** Prompt text appears in logs at info level only when this is true. */
+    prompts: false,
+  },
+  metrics: {
+    /** Interface the optional metrics listener binds to (`METRICS_PORT` turns it on). */
+    host: "127.0.0.1",
+  },
+} as const;
+
+export const envDefaults = {
+  DISCORD_API_URL: "https://discord.com/api",
+  COMFY_URL: "http://127.0.0.1:8188",
+  DATA_DIR: "./data",
+  CONFIG_FILE: "config/bot.yaml",
+  LOG_LEVEL: "info",
+} as const;

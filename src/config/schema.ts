@@ -1,0 +1,134 @@
+import { z } from "zod";
+import { settingsLayerSchema } from "../moderation/settings-schema.js";
+import { defaults } from "./defaults.js";
+
+// Messages are written for operators: the loader prints "<key>: <message>, got <value>".
+const positiveInt = z
+  .int({ error: "expected a positive integer" })
+  .positive({ error: "expected a positive integer" });
+const nonNegativeInt = z
+  .int({ error: "expected a whole number (0 or more)" })
+  .nonnegative({ error: "expected a whole number (0 or more)" });
+
+/** Bot parameters a workflow can bind to an input of its graph. */
+export const botParams = [
+  "prompt",
+  "negative",
+  "seed",
+  "steps",
+  "cfg",
+  "width",
+  "height",
+  "model",
+  "sampler",
+  "scheduler",
+  "denoise",
+  "batch",
+] as const;
+export type BotParam = (typeof botParams)[number];
+
+const bindingPath = z
+  .string()
+  .regex(/^[^.\s]+\.inputs\.[^.\s]+$/, 'expected "<nodeId>.inputs.<inputName>", for example "6.inputs.text"');
+
+export const workflowConfigSchema = z.strictObject({
+  /** Shown in `/generate workflow:`; Discord choice values are short, so keep it a slug. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "expected a lowercase slug of 1 to 32 characters"),
+  /** ComfyUI "Export (API)" JSON, relative to the config file. */
+  file: z.string().min(1),
+  description: z.string().max(100).optional(),
+  bindings: z.partialRecord(z.enum(botParams), bindingPath).optional(),
+  defaults: z
+    .strictObject({
+      negative: z.string(),
+      steps: positiveInt,
+      cfg: z.number().positive(),
+      width: positiveInt,
+      height: positiveInt,
+      model: z.string(),
+      sampler: z.string(),
+      scheduler: z.string(),
+      denoise: z.number().min(0).max(1),
+      batch: positiveInt,
+    })
+    .partial()
+    .optional(),
+  /** Optional allow-list of checkpoints for this workflow. */
+  models: z.array(z.string().min(1)).optional(),
+});
+export type WorkflowConfig = z.infer<typeof workflowConfigSchema>;
+
+export const fileConfigSchema = z.strictObject({
+  workflows: z.array(workflowConfigSchema).default([]),
+  rateLimit: z
+    .strictObject({
+      jobsPerWindow: positiveInt.default(defaults.rateLimit.jobsPerWindow),
+      windowSeconds: positiveInt.default(defaults.rateLimit.windowSeconds),
+      maxQueuedPerUser: positiveInt.default(defaults.rateLimit.maxQueuedPerUser),
+    })
+    .prefault({}),
+  queue: z
+    .strictObject({
+      maxSize: positiveInt.default(defaults.queue.maxSize),
+      maxRequeues: nonNegativeInt.default(defaults.queue.maxRequeues),
+      shutdownGraceSeconds: nonNegativeInt.default(defaults.queue.shutdownGraceSeconds),
+    })
+    .prefault({}),
+  comfy: z
+    .strictObject({
+      maxOutputBytes: positiveInt.default(defaults.comfy.maxOutputBytes),
+      pingIntervalSeconds: positiveInt.default(defaults.comfy.pingIntervalSeconds),
+      pongTimeoutSeconds: positiveInt.default(defaults.comfy.pongTimeoutSeconds),
+      timeouts: z
+        .strictObject({
+          startSeconds: positiveInt.default(defaults.comfy.timeouts.startSeconds),
+          nodeInactivitySeconds: positiveInt.default(defaults.comfy.timeouts.nodeInactivitySeconds),
+          overallSeconds: positiveInt.default(defaults.comfy.timeouts.overallSeconds),
+        })
+        .prefault({}),
+      breakerFailures: positiveInt.default(defaults.comfy.breakerFailures),
+      breakerCooldownSeconds: positiveInt.default(defaults.comfy.breakerCooldownSeconds),
+    })
+    .prefault({}),
+  /** Bot-wide defaults for the per-channel rules; `/settings` overrides them per server and channel. */
+  settings: settingsLayerSchema.default({}),
+  discord: z
+    .strictObject({
+      editIntervalMs: z.int().min(250).default(defaults.discord.editIntervalMs),
+      channelEditsPerSecond: z.number().positive().max(50).default(defaults.discord.channelEditsPerSecond),
+    })
+    .prefault({}),
+  retention: z.strictObject({ days: positiveInt.default(defaults.retention.days) }).prefault({}),
+  logging: z.strictObject({ prompts: z.boolean().default(defaults.logging.prompts) }).prefault({}),
+  metrics: z.strictObject({ host: z.string().min(1).default(defaults.metrics.host) }).prefault({}),
+});
+export type FileConfig = z.infer<typeof fileConfigSchema>;
+
+const httpUrl = z.url({
+  protocol: /^https?$/,
+  hostname: z.regexes.hostname,
+  error: "expected an http(s) URL",
+});
+
+export const envSchema = z.object({
+  DISCORD_TOKEN: z.string().min(1).optional(),
+  DISCORD_API_URL: httpUrl,
+  DISCORD_GUILD_ID: z
+    .string()
+    .regex(/^\d{17,20}$/, "expected a Discord server id (17 to 20 digits)")
+    .optional(),
+  COMFY_URL: z
+    .string()
+    .transform((value) =>
+      value
+        .split(",")
+        .map((part) => part.trim())
+        .filter((part) => part.length > 0),
+    )
+    .pipe(z.array(httpUrl).min(1, "expected at least one http(s) URL")),
+  DATA_DIR: z.string().min(1),
+  CONFIG_FILE: z.string().min(1),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+});
+export type EnvConfig = z.infer<typeof envSchema>;
