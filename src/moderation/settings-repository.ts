@@ -1,0 +1,108 @@
+import { z } from "zod";
+import type { Collection } from "../store/collection.js";
+import type { Store } from "../store/store.js";
+import {
+  resolveEffectiveSettings,
+  type EffectiveSettings,
+  type SettingValues,
+} from "./effective-settings.js";
+import { settingsLayerSchema, type SettingsLayer } from "./settings-schema.js";
+
+/** Where a moderator's change applies. */
+export type SettingsScope =
+  { kind: "server"; guildId: string } | { kind: "channel"; guildId: string; channelId: string };
+
+/** Where a job is requested; `parentId` is set for threads, which follow their parent channel. */
+export interface ChannelLocation {
+  guildId: string;
+  channelId: string;
+  parentId?: string | undefined;
+}
+
+const settingsRecordSchema = z.strictObject({
+  /** Kept on channel records so a server's channels can be listed without Discord. */
+  guildId: z.string(),
+  settings: settingsLayerSchema,
+});
+type SettingsRecord = z.infer<typeof settingsRecordSchema>;
+
+export const settingsCollectionName = "settings";
+
+/** The channel scope for a location: a thread's settings live on its parent channel. */
+export function channelScope(location: ChannelLocation): SettingsScope {
+  return { kind: "channel", guildId: location.guildId, channelId: location.parentId ?? location.channelId };
+}
+
+export function scopeKey(scope: SettingsScope): string {
+  return scope.kind === "server" ? `guild:${scope.guildId}` : `channel:${scope.channelId}`;
+}
+
+/**
+ * Server and channel settings layers in the store (collection "settings", keys
+ * `guild:<id>` and `channel:<id>`), resolved over the bot defaults.
+ */
+export class SettingsRepository {
+  readonly #collection: Collection<SettingsRecord>;
+  readonly #base: SettingValues;
+  // Read-modify-write per key runs one at a time, so two moderators editing the same
+  // scope at once cannot lose each other's change.
+  readonly #pending = new Map<string, Promise<unknown>>();
+
+  constructor(store: Pick<Store, "collection">, base: SettingValues) {
+    this.#collection = store.collection(settingsCollectionName, settingsRecordSchema);
+    this.#base = base;
+  }
+
+  get botDefaults(): SettingValues {
+    return this.#base;
+  }
+
+  async getLayer(scope: SettingsScope): Promise<SettingsLayer> {
+    return (await this.#collection.get(scopeKey(scope)))?.settings ?? {};
+  }
+
+  /** Applies `change` to the scope's layer and stores it; an empty layer is deleted. */
+  async update(
+    scope: SettingsScope,
+    change: (layer: SettingsLayer) => SettingsLayer,
+  ): Promise<{ before: SettingsLayer; after: SettingsLayer }> {
+    const key = scopeKey(scope);
+    const previous = this.#pending.get(key) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      const before = await this.getLayer(scope);
+      const after = settingsLayerSchema.parse(change({ ...before }));
+      if (Object.keys(after).length === 0) await this.#collection.delete(key);
+      else await this.#collection.set(key, { guildId: scope.guildId, settings: after });
+      return { before, after };
+    });
+    const settled = run.catch(() => undefined);
+    this.#pending.set(key, settled);
+    void settled.then(() => {
+      if (this.#pending.get(key) === settled) this.#pending.delete(key);
+    });
+    return run;
+  }
+
+  /** Effective settings for a channel or thread, with where each value comes from. */
+  async resolve(location: ChannelLocation): Promise<EffectiveSettings> {
+    const [server, channel] = await Promise.all([
+      this.getLayer({ kind: "server", guildId: location.guildId }),
+      this.getLayer(channelScope(location)),
+    ]);
+    return resolveEffectiveSettings(this.#base, { server, channel });
+  }
+
+  /**
+   * Channels of a server where a moderator turned generation on explicitly, for "not
+   * here, try #art" replies. Channels that only inherit `enabled` are not listed.
+   */
+  async enabledChannelIds(guildId: string): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const [key, record] of this.#collection.entries()) {
+      if (key.startsWith("channel:") && record.guildId === guildId && record.settings.enabled === true) {
+        ids.push(key.slice("channel:".length));
+      }
+    }
+    return ids.sort();
+  }
+}
