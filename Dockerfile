@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+# comfycord: build once with the compilers SQLite's native module may need, run without them.
+
+FROM node:20-bookworm-slim AS build
+# sqlite3 falls back to compiling SQLite when no prebuilt binary matches the platform.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    DATA_DIR=/data
+WORKDIR /app
+# A fixed uid so a bind-mounted data folder can be chowned to match (chown 10001:10001 ./data).
+RUN groupadd --system --gid 10001 comfycord \
+ && useradd --system --uid 10001 --gid comfycord --home-dir /app --shell /usr/sbin/nologin comfycord \
+ && mkdir -p /data \
+ && chown comfycord:comfycord /data
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# The shipped example and workflows; mount your own folder (bot.yaml + workflows/) over /app/config.
+COPY config ./config
+USER comfycord
+# The SQLite file (jobs, limits, settings, reroll index) lives here: keep it on a volume.
+VOLUME ["/data"]
+# METRICS_PORT is off unless set; 9464 is the conventional choice for Node exporters.
+EXPOSE 9464
+# node as PID 1 is fine: main.ts handles SIGTERM itself (compose adds `init: true` for reaping).
+CMD ["node", "dist/main.js"]

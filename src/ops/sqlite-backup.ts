@@ -1,0 +1,201 @@
+import { copyFile, link, mkdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { OpsError } from "./ops-error.js";
+import { openSqlite } from "./sqlite-connection.js";
+
+/** The file name Store uses inside DATA_DIR when none is given. */
+export const dataFileName = "comfycord.sqlite";
+
+export interface BackupResult {
+  file: string;
+  bytes: number;
+}
+
+export interface RestoreResult {
+  dataFile: string;
+  /** Where the data file that was replaced now lives; undefined when there was none. */
+  previousFile: string | undefined;
+  /** Rows in the restored `keyv` table (records of every namespace). */
+  records: number;
+}
+
+/** `2026-11-22T00-06-23Z`: sorts by time and is a valid file name everywhere. */
+export function fileTimestamp(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replaceAll(":", "-");
+}
+
+export function defaultBackupFile(dataDir: string, date: Date): string {
+  return path.join(dataDir, "backups", `comfycord-${fileTimestamp(date)}.sqlite`);
+}
+
+/**
+ * Writes a consistent snapshot of `sourceFile` with `VACUUM INTO`, safe while the bot runs
+ * (it reads inside one transaction, WAL included). Never overwrites: an existing `destFile`
+ * is an error.
+ */
+export async function backupDatabase(sourceFile: string, destFile: string): Promise<BackupResult> {
+  if (!(await isFile(sourceFile))) {
+    throw new OpsError("source_missing", `no database at "${sourceFile}": check DATA_DIR`);
+  }
+  if (await exists(destFile)) {
+    throw new OpsError("destination_exists", `"${destFile}" already exists; choose another file name`);
+  }
+  await mkdir(path.dirname(destFile), { recursive: true });
+  // Write beside the target and link it into place: a crash leaves no half-written backup under
+  // the real name, and link() fails if someone created the name meanwhile.
+  const partial = `${destFile}.partial-${process.pid}`;
+  await rm(partial, { force: true });
+  try {
+    const db = await openSqlite(sourceFile, "read-write");
+    try {
+      await db.run("VACUUM INTO ?", partial);
+    } finally {
+      await db.close();
+    }
+    await link(partial, destFile);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+      throw new OpsError("destination_exists", `"${destFile}" already exists; choose another file name`);
+    }
+    throw new OpsError("backup_failed", `backup of "${sourceFile}" failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    await rm(partial, { force: true });
+  }
+  return { file: destFile, bytes: (await stat(destFile)).size };
+}
+
+/**
+ * Replaces `dataFile` with `backupFile` after checking the backup (SQLite integrity check and
+ * the `keyv` table). Only while the bot is stopped: a data file another connection holds open
+ * is refused. The replaced file is kept beside it as `<name>.before-restore-<time>`.
+ */
+export async function restoreDatabase(
+  backupFile: string,
+  dataFile: string,
+  now: () => Date = () => new Date(),
+): Promise<RestoreResult> {
+  if (!(await isFile(backupFile))) throw new OpsError("source_missing", `no backup file at "${backupFile}"`);
+  await mkdir(path.dirname(dataFile), { recursive: true });
+  // Check a copy, not the original: the copy is what goes into place, and opening it may
+  // write (journal mode) without touching the operator's backup.
+  const staged = `${dataFile}.restoring-${process.pid}`;
+  await rm(staged, { force: true });
+  try {
+    await copyFile(backupFile, staged);
+    const records = await checkBackup(staged, backupFile);
+    let previousFile: string | undefined;
+    if (await exists(dataFile)) {
+      await settleCurrentFile(dataFile);
+      previousFile = `${dataFile}.before-restore-${fileTimestamp(now())}`;
+      await rename(dataFile, previousFile);
+    }
+    await rename(staged, dataFile);
+    return { dataFile, previousFile, records };
+  } catch (error) {
+    if (error instanceof OpsError) throw error;
+    throw new OpsError("restore_failed", `restore into "${dataFile}" failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    await rm(staged, { force: true });
+  }
+}
+
+async function checkBackup(staged: string, label: string): Promise<number> {
+  try {
+    const db = await openSqlite(staged, "read-write");
+    try {
+      const integrity = await db.all<{ integrity_check: string }>("PRAGMA integrity_check");
+      const problems = integrity.map((row) => row.integrity_check).filter((line) => line !== "ok");
+      if (problems.length > 0) {
+        throw new OpsError(
+          "invalid_backup",
+          `"${label}" failed SQLite's integrity check: ${problems.slice(0, 3).join("; ")}`,
+        );
+      }
+      const tables = await db.all<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'keyv'",
+      );
+      if (tables.length === 0) {
+        throw new OpsError(
+          "invalid_backup",
+          `"${label}" is an SQLite database but not a comfycord one (no keyv table)`,
+        );
+      }
+      // A copy of a WAL database carries the WAL flag; the bot turns WAL back on when it opens.
+      await db.run("PRAGMA journal_mode=DELETE");
+      const [count] = await db.all<{ records: number }>("SELECT COUNT(*) AS records FROM keyv");
+      return count?.records ?? 0;
+    } finally {
+      await db.close();
+    }
+  } catch (error) {
+    if (error instanceof OpsError) throw error;
+    throw new OpsError(
+      "invalid_backup",
+      `"${label}" is not a usable SQLite database: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * Proves no one else has the data file open and folds any leftover WAL into it. Leaving the
+ * WAL mode needs exclusive access, so SQLite itself answers "is the bot running?"; and a stale
+ * `-wal` beside a swapped-in file would be replayed onto the wrong database.
+ */
+async function settleCurrentFile(dataFile: string): Promise<void> {
+  let db;
+  try {
+    db = await openSqlite(dataFile, "read-write", 1000);
+  } catch {
+    return; // unreadable: a damaged current file is what a restore is for, so move it aside as it is
+  }
+  try {
+    await db.run("PRAGMA journal_mode=DELETE");
+  } catch (error) {
+    if ((error as { code?: string }).code === "SQLITE_BUSY") {
+      throw new OpsError(
+        "database_in_use",
+        `"${dataFile}" is open in another process (is the bot running?). Stop the bot, then restore.`,
+        { cause: error },
+      );
+    }
+    // A damaged current file is what a restore is for: move it aside as it is.
+  } finally {
+    await db.close();
+  }
+  for (const suffix of ["-wal", "-shm"]) {
+    if (await exists(`${dataFile}${suffix}`)) {
+      throw new OpsError(
+        "database_in_use",
+        `"${dataFile}${suffix}" is still there, so the database may be in use. Stop the bot, then restore ` +
+          "(if it is stopped and the file is damaged, move the -wal and -shm files away by hand).",
+      );
+    }
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}

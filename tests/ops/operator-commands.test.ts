@@ -1,0 +1,98 @@
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { runBackupCommand } from "../../src/ops/backup-command.js";
+import { runRestoreCommand } from "../../src/ops/restore-command.js";
+import { Store } from "../../src/store/store.js";
+
+const logger = pino({ level: "silent" });
+const jobSchema = z.object({ owner: z.string(), steps: z.int() });
+const now = () => new Date("2026-11-22T00:10:20.300Z");
+
+const open: Store[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map(async (store) => store.close()));
+});
+
+/** A project folder with no config file (defaults apply) and DATA_DIR relative to it. */
+function project() {
+  const cwd = mkdtempSync(path.join(tmpdir(), "comfycord-cli-"));
+  const out: string[] = [];
+  const err: string[] = [];
+  const context = {
+    env: { DATA_DIR: "state" },
+    cwd,
+    now,
+    io: { print: (line: string) => out.push(line), printError: (line: string) => err.push(line) },
+  };
+  return { cwd, out, err, context, dataDir: path.join(cwd, "state") };
+}
+
+describe("npm run backup", () => {
+  it("writes DATA_DIR/backups/comfycord-<time>.sqlite by default and refuses to write it twice", async () => {
+    const { context, out, err, dataDir } = project();
+    const store = await Store.open({ dataDir, logger });
+    open.push(store);
+    await store.collection("jobs", jobSchema).set("a", { owner: "alice", steps: 20 });
+
+    expect(await runBackupCommand({ ...context, argv: [] })).toBe(0);
+    const expected = path.join(dataDir, "backups", "comfycord-2026-11-22T00-10-20Z.sqlite");
+    expect(existsSync(expected)).toBe(true);
+    expect(out.join("\n")).toContain(expected);
+    expect(err).toEqual([]);
+
+    expect(await runBackupCommand({ ...context, argv: [] })).toBe(1);
+    expect(err.join("\n")).toMatch(/Backup failed: .*already exists/);
+  });
+
+  it("writes where --out says, relative to the working folder", async () => {
+    const { context, cwd, dataDir } = project();
+    const store = await Store.open({ dataDir, logger });
+    open.push(store);
+    expect(await runBackupCommand({ ...context, argv: ["--out", "copies/one.sqlite"] })).toBe(0);
+    expect(existsSync(path.join(cwd, "copies", "one.sqlite"))).toBe(true);
+  });
+
+  it("explains a bad flag with the usage and exit code 2", async () => {
+    const { context, err } = project();
+    expect(await runBackupCommand({ ...context, argv: ["--bogus"] })).toBe(2);
+    expect(err.join("\n")).toContain("Usage: npm run backup");
+  });
+});
+
+describe("npm run restore", () => {
+  it("refuses while the bot has the store open, then restores once it is closed", async () => {
+    const { context, out, err, dataDir } = project();
+    const store = await Store.open({ dataDir, logger });
+    open.push(store);
+    const jobs = store.collection("jobs", jobSchema);
+    await jobs.set("a", { owner: "alice", steps: 20 });
+    expect(await runBackupCommand({ ...context, argv: ["--out", "snap.sqlite"] })).toBe(0);
+    await jobs.set("b", { owner: "bob", steps: 30 });
+
+    expect(await runRestoreCommand({ ...context, argv: ["snap.sqlite"] })).toBe(1);
+    expect(err.join("\n")).toMatch(/Restore failed: .*Stop the bot/);
+
+    open.splice(0, 1);
+    await store.close();
+    out.length = 0;
+    expect(await runRestoreCommand({ ...context, argv: ["snap.sqlite"] })).toBe(0);
+    expect(out.join("\n")).toMatch(/integrity ok, 1 record\b/);
+    expect(out.join("\n")).toContain("comfycord.sqlite.before-restore-2026-11-22T00-10-20Z");
+
+    const reopened = await Store.open({ dataDir, logger });
+    open.push(reopened);
+    const restoredJobs = reopened.collection("jobs", jobSchema);
+    expect(await restoredJobs.get("a")).toEqual({ owner: "alice", steps: 20 });
+    expect(await restoredJobs.get("b")).toBeUndefined();
+  });
+
+  it("asks for exactly one backup file", async () => {
+    const { context, err } = project();
+    expect(await runRestoreCommand({ ...context, argv: [] })).toBe(2);
+    expect(err.join("\n")).toContain("Usage: npm run restore");
+  });
+});
