@@ -1,0 +1,48 @@
+import type { CommandRegistry } from "./command-registry.js";
+import type { FakeClock } from "./fake-clock.js";
+import type { FakeGateway } from "./gateway.js";
+import type { FakeChannel, FakeUser, GuildFixture } from "./guild-fixture.js";
+import type { InteractionRegistry } from "./interaction-registry.js";
+import type { MessageStore } from "./message-store.js";
+
+/** Settings after defaults; see `FakeDiscordOptions` for what each means. */
+export interface ResolvedSettings {
+  tokenTtlMs: number;
+  interactionDeadlineMs: number;
+  attachmentSizeLimit: number;
+  oldMessageEditLimit: number;
+  oldMessageAgeMs: number;
+}
+
+/** Everything route handlers and driver helpers share. */
+export interface FakeDiscordContext {
+  settings: ResolvedSettings;
+  clock: FakeClock;
+  newId: () => string;
+  botToken: string;
+  applicationId: string;
+  botUser: FakeUser;
+  users: FakeUser[];
+  guilds: GuildFixture[];
+  store: MessageStore;
+  interactions: InteractionRegistry;
+  commands: CommandRegistry;
+  gateway: FakeGateway;
+  /** `http://127.0.0.1:PORT`, known once the server listens. */
+  baseUrl: () => string;
+}
+
+export function findChannel(
+  ctx: FakeDiscordContext,
+  channelId: string,
+): { guild: GuildFixture; channel: FakeChannel } | undefined {
+  for (const guild of ctx.guilds) {
+    const channel = guild.channels.find((c) => c.id === channelId);
+    if (channel) return { guild, channel };
+  }
+  return undefined;
+}
+
+export function findUser(ctx: FakeDiscordContext, userId: string): FakeUser | undefined {
+  return ctx.users.find((u) => u.id === userId);
+}

@@ -1,0 +1,273 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import type { WebSocket } from "ws";
+import { WebSocketServer } from "ws";
+import type { Json } from "./guild-payloads.js";
+import type { Recorder } from "./recorder.js";
+
+export const Intents = {
+  guilds: 1 << 0,
+  guildMembers: 1 << 1,
+  guildPresences: 1 << 8,
+  guildMessages: 1 << 9,
+  guildMessageReactions: 1 << 10,
+  directMessages: 1 << 12,
+  messageContent: 1 << 15,
+} as const;
+
+const PRIVILEGED = Intents.guildMembers | Intents.guildPresences | Intents.messageContent;
+
+export interface GatewayFrame {
+  at: number;
+  direction: "in" | "out";
+  connectionId: number;
+  op: number;
+  t: string | null;
+  s: number | null;
+  d: unknown;
+}
+
+export interface GatewayConnection {
+  id: number;
+  path: string;
+  query: Record<string, string>;
+  openedAt: number;
+  closedAt: number | null;
+  closeCode: number | null;
+  sessionId: string | null;
+}
+
+interface Session {
+  id: string;
+  intents: number;
+  seq: number;
+  log: { s: number; t: string; d: unknown }[];
+  socket: { ws: WebSocket; connectionId: number } | null;
+}
+
+export interface GatewayDeps {
+  botToken: string;
+  heartbeatIntervalMs: number;
+  now: () => number;
+  newSessionId: () => string;
+  readyPayload: (sessionId: string) => Json;
+  guildCreatePayloads: () => Json[];
+  membersChunk: (request: Json) => Json | undefined;
+  /** Privileged intents the application may request; others close with 4014. */
+  allowedPrivilegedIntents: number;
+  frames: Recorder<GatewayFrame>;
+}
+
+/** The gateway: sessions with sequence logs so RESUME can replay what a dropped connection missed. */
+export class FakeGateway {
+  readonly connections: GatewayConnection[] = [];
+  /** Switch off to make the client detect a zombie connection (close 4200). */
+  heartbeatAck = true;
+  readonly #wss = new WebSocketServer({ noServer: true });
+  readonly #sessions = new Map<string, Session>();
+  readonly #open = new Map<number, WebSocket>();
+  #lastResumedAt = 0;
+
+  constructor(private readonly deps: GatewayDeps) {}
+
+  attach(server: Server): void {
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      if (url.pathname !== "/gateway" && url.pathname !== "/gateway-resume") {
+        socket.destroy();
+        return;
+      }
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, url));
+    });
+  }
+
+  /** Sends a dispatch to every session whose intents include `intent` (none given: every session). */
+  dispatch(t: string, d: unknown, intent?: number): void {
+    for (const session of this.#sessions.values()) {
+      if (intent !== undefined && (session.intents & intent) === 0) continue;
+      this.#dispatchTo(session, t, d);
+    }
+  }
+
+  closeGateway(code = 4000): void {
+    if (code === 4004 || code === 4007 || code === 4009) this.#sessions.clear();
+    for (const ws of this.#open.values()) ws.close(code);
+  }
+
+  /** Drops the TCP connection without a close frame: the client sees 1006. */
+  killGateway(): void {
+    for (const ws of this.#open.values()) ws.terminate();
+  }
+
+  sendReconnect(): void {
+    for (const [id, ws] of this.#open) this.#send(ws, id, { op: 7, d: null });
+  }
+
+  /**
+   * Sends op 9. Waits until a just-finished resume has settled: RESUMED followed at once by op 9 crashes
+   * discord.js 14.28 (reference §2.6, gotcha 1).
+   */
+  async invalidateSession(resumable: boolean): Promise<void> {
+    const wait = this.#lastResumedAt + 300 - this.deps.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (!resumable) this.#sessions.clear();
+    for (const [id, ws] of this.#open) this.#send(ws, id, { op: 9, d: resumable });
+  }
+
+  get sessionIds(): string[] {
+    return [...this.#sessions.keys()];
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.#open.values()) ws.terminate();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+
+  #onConnection(ws: WebSocket, url: URL): void {
+    const connection: GatewayConnection = {
+      id: this.connections.length + 1,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      openedAt: this.deps.now(),
+      closedAt: null,
+      closeCode: null,
+      sessionId: null,
+    };
+    this.connections.push(connection);
+    this.#open.set(connection.id, ws);
+    ws.on("close", (code) => {
+      connection.closedAt = this.deps.now();
+      connection.closeCode = code;
+      this.#open.delete(connection.id);
+      for (const session of this.#sessions.values()) {
+        if (session.socket?.connectionId === connection.id) session.socket = null;
+      }
+    });
+    ws.on("error", () => undefined);
+    ws.on("message", (data, isBinary) => {
+      if (isBinary) {
+        ws.close(4002, "Decode error");
+        return;
+      }
+      let frame: { op?: unknown; d?: unknown };
+      try {
+        frame = JSON.parse(Buffer.from(data as Buffer).toString("utf8")) as { op?: unknown; d?: unknown };
+      } catch {
+        ws.close(4002, "Decode error");
+        return;
+      }
+      this.#record("in", connection.id, frame);
+      this.#onFrame(ws, connection, frame);
+    });
+    this.#send(ws, connection.id, { op: 10, d: { heartbeat_interval: this.deps.heartbeatIntervalMs } });
+  }
+
+  #onFrame(ws: WebSocket, connection: GatewayConnection, frame: { op?: unknown; d?: unknown }): void {
+    const d = (typeof frame.d === "object" && frame.d !== null ? frame.d : {}) as Json;
+    switch (frame.op) {
+      case 1:
+        if (this.heartbeatAck) this.#send(ws, connection.id, { op: 11 });
+        return;
+      case 2:
+        this.#identify(ws, connection, d);
+        return;
+      case 6:
+        this.#resume(ws, connection, d);
+        return;
+      case 8: {
+        const chunk = this.deps.membersChunk(d);
+        const session = this.#sessionOf(connection.id);
+        if (chunk && session) this.#dispatchTo(session, "GUILD_MEMBERS_CHUNK", chunk);
+        return;
+      }
+      case 3:
+      case 4:
+        return;
+      default:
+        ws.close(4001, "Unknown opcode");
+    }
+  }
+
+  #identify(ws: WebSocket, connection: GatewayConnection, d: Json): void {
+    if (connection.sessionId !== null) {
+      ws.close(4005, "Already authenticated");
+      return;
+    }
+    if (d["token"] !== this.deps.botToken && d["token"] !== `Bot ${this.deps.botToken}`) {
+      ws.close(4004, "Authentication failed");
+      return;
+    }
+    const intents = typeof d["intents"] === "number" ? d["intents"] : 0;
+    if ((intents & PRIVILEGED & ~this.deps.allowedPrivilegedIntents) !== 0) {
+      ws.close(4014, "Disallowed intent(s)");
+      return;
+    }
+    const session: Session = {
+      id: this.deps.newSessionId(),
+      intents,
+      seq: 0,
+      log: [],
+      socket: { ws, connectionId: connection.id },
+    };
+    connection.sessionId = session.id;
+    this.#sessions.set(session.id, session);
+    this.#dispatchTo(session, "READY", this.deps.readyPayload(session.id));
+    if (intents & Intents.guilds) {
+      for (const guild of this.deps.guildCreatePayloads()) this.#dispatchTo(session, "GUILD_CREATE", guild);
+    }
+  }
+
+  #resume(ws: WebSocket, connection: GatewayConnection, d: Json): void {
+    const session = this.#sessions.get(String(d["session_id"]));
+    if (!session || d["token"] !== this.deps.botToken) {
+      this.#send(ws, connection.id, { op: 9, d: false });
+      return;
+    }
+    connection.sessionId = session.id;
+    session.socket = { ws, connectionId: connection.id };
+    const after = typeof d["seq"] === "number" ? d["seq"] : 0;
+    for (const entry of session.log) {
+      if (entry.s > after) this.#send(ws, connection.id, { op: 0, t: entry.t, s: entry.s, d: entry.d });
+    }
+    this.#lastResumedAt = this.deps.now();
+    this.#dispatchTo(session, "RESUMED", { _trace: ["fake-discord"] });
+  }
+
+  #sessionOf(connectionId: number): Session | undefined {
+    return [...this.#sessions.values()].find((s) => s.socket?.connectionId === connectionId);
+  }
+
+  #dispatchTo(session: Session, t: string, d: unknown): void {
+    session.seq += 1;
+    session.log.push({ s: session.seq, t, d });
+    const socket = session.socket;
+    if (socket && socket.ws.readyState === socket.ws.OPEN) {
+      this.#send(socket.ws, socket.connectionId, { op: 0, t, s: session.seq, d });
+    }
+  }
+
+  #send(
+    ws: WebSocket,
+    connectionId: number,
+    frame: { op: number; t?: string; s?: number; d?: unknown },
+  ): void {
+    this.#record("out", connectionId, frame);
+    ws.send(JSON.stringify({ t: null, s: null, d: null, ...frame }));
+  }
+
+  #record(
+    direction: "in" | "out",
+    connectionId: number,
+    frame: { op?: unknown; t?: unknown; s?: unknown; d?: unknown },
+  ): void {
+    this.deps.frames.push({
+      at: this.deps.now(),
+      direction,
+      connectionId,
+      op: typeof frame.op === "number" ? frame.op : -1,
+      t: typeof frame.t === "string" ? frame.t : null,
+      s: typeof frame.s === "number" ? frame.s : null,
+      d: frame.d,
+    });
+  }
+}
