@@ -14,8 +14,13 @@ const nodeSpecSchema = z.looseObject({
     .default({}),
   output: z.array(z.union([z.string(), z.array(z.unknown())])).default([]),
   output_node: z.boolean().default(false),
-  display_name: z.string().optional(),
-  category: z.string().optional(),
+  // Real 0.3.64 servers send `display_name: null` for ~100 classes (object_info_full.raw.json).
+  display_name: z
+    .string()
+    .nullish()
+    .transform((value) => value ?? undefined)
+    .optional(),
+  category: z.string().nullish(),
 });
 export const objectInfoSchema = z.record(z.string(), nodeSpecSchema);
 export type ObjectInfo = z.infer<typeof objectInfoSchema>;

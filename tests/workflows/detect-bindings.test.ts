@@ -1,0 +1,174 @@
+import { describe, expect, it } from "vitest";
+import type { ApiPrompt } from "../../src/workflows/api-prompt.js";
+import { formatBinding } from "../../src/workflows/binding.js";
+import { detectBindings } from "../../src/workflows/detect-bindings.js";
+
+function detected(prompt: ApiPrompt): Record<string, string> {
+  const { bindings } = detectBindings(prompt);
+  return Object.fromEntries(
+    Object.entries(bindings).map(([param, binding]) => [param, formatBinding(binding)]),
+  );
+}
+
+const loaderAndText: ApiPrompt = {
+  "1": { class_type: "CheckpointLoaderSimple", inputs: { ckpt_name: "sd_xl_base_1.0.safetensors" } },
+  "2": {
+    class_type: "LoraLoader",
+    inputs: {
+      model: ["1", 0],
+      clip: ["1", 1],
+      lora_name: "detail.safetensors",
+      strength_model: 1,
+      strength_clip: 1,
+    },
+  },
+  "3": { class_type: "CLIPTextEncode", inputs: { text: "pos", clip: ["2", 1] } },
+  "4": { class_type: "CLIPTextEncode", inputs: { text: "neg", clip: ["2", 1] } },
+  "5": { class_type: "EmptySD3LatentImage", inputs: { width: 1024, height: 1024, batch_size: 1 } },
+};
+
+describe("detectBindings", () => {
+  it("follows SamplerCustomAdvanced through its noise, guider, sampler and sigmas nodes", () => {
+    const prompt: ApiPrompt = {
+      ...loaderAndText,
+      "10": { class_type: "RandomNoise", inputs: { noise_seed: 7 } },
+      "11": {
+        class_type: "CFGGuider",
+        inputs: { model: ["2", 0], positive: ["3", 0], negative: ["4", 0], cfg: 4.5 },
+      },
+      "12": { class_type: "KSamplerSelect", inputs: { sampler_name: "euler" } },
+      "13": {
+        class_type: "BasicScheduler",
+        inputs: { model: ["2", 0], scheduler: "simple", steps: 20, denoise: 1 },
+      },
+      "14": {
+        class_type: "SamplerCustomAdvanced",
+        inputs: {
+          noise: ["10", 0],
+          guider: ["11", 0],
+          sampler: ["12", 0],
+          sigmas: ["13", 0],
+          latent_image: ["5", 0],
+        },
+      },
+    };
+    expect(detected(prompt)).toEqual({
+      prompt: "3.inputs.text",
+      negative: "4.inputs.text",
+      seed: "10.inputs.noise_seed",
+      steps: "13.inputs.steps",
+      cfg: "11.inputs.cfg",
+      sampler: "12.inputs.sampler_name",
+      scheduler: "13.inputs.scheduler",
+      denoise: "13.inputs.denoise",
+      width: "5.inputs.width",
+      height: "5.inputs.height",
+      batch: "5.inputs.batch_size",
+      model: "1.inputs.ckpt_name",
+    });
+  });
+
+  it("binds noise_seed on KSamplerAdvanced and walks the positive chain through conditioning nodes", () => {
+    const prompt: ApiPrompt = {
+      ...loaderAndText,
+      "6": { class_type: "CLIPTextEncode", inputs: { text: "style", clip: ["2", 1] } },
+      "7": {
+        class_type: "ConditioningCombine",
+        inputs: { conditioning_1: ["3", 0], conditioning_2: ["6", 0] },
+      },
+      "8": {
+        class_type: "KSamplerAdvanced",
+        inputs: {
+          model: ["2", 0],
+          add_noise: "enable",
+          noise_seed: 1,
+          steps: 30,
+          cfg: 6,
+          sampler_name: "euler",
+          scheduler: "karras",
+          positive: ["7", 0],
+          negative: ["4", 0],
+          latent_image: ["5", 0],
+          start_at_step: 0,
+          end_at_step: 10000,
+          return_with_leftover_noise: "disable",
+        },
+      },
+    };
+    const found = detected(prompt);
+    expect(found.prompt).toBe("3.inputs.text");
+    expect(found.negative).toBe("4.inputs.text");
+    expect(found.seed).toBe("8.inputs.noise_seed");
+    expect(found.denoise).toBeUndefined();
+  });
+
+  it("prefers the first-stage sampler of a hires-fix graph", () => {
+    const sampler = (latent: [string, number], seed: number) => ({
+      class_type: "KSampler",
+      inputs: {
+        model: ["2", 0],
+        seed,
+        steps: 20,
+        cfg: 7,
+        sampler_name: "euler",
+        scheduler: "normal",
+        denoise: 1,
+        positive: ["3", 0],
+        negative: ["4", 0],
+        latent_image: latent,
+      },
+    });
+    const prompt: ApiPrompt = {
+      ...loaderAndText,
+      // The second stage has the lower id, so order alone would pick it.
+      "6": sampler(["8", 0], 2),
+      "7": sampler(["5", 0], 1),
+      "8": {
+        class_type: "LatentUpscale",
+        inputs: {
+          samples: ["7", 0],
+          upscale_method: "nearest-exact",
+          width: 2048,
+          height: 2048,
+          crop: "disabled",
+        },
+      },
+    };
+    const result = detectBindings(prompt);
+    expect(result.samplerIds).toEqual(["7", "6"]);
+    expect(result.bindings.seed).toEqual({ nodeId: "7", input: "seed" });
+    expect(result.bindings.width).toEqual({ nodeId: "5", input: "width" });
+  });
+
+  it("follows a seed that comes from another node's value", () => {
+    const prompt: ApiPrompt = {
+      ...loaderAndText,
+      "9": { class_type: "PrimitiveInt", inputs: { value: 5 } },
+      "10": {
+        class_type: "KSampler",
+        inputs: {
+          model: ["2", 0],
+          seed: ["9", 0],
+          steps: 20,
+          cfg: 7,
+          sampler_name: "euler",
+          scheduler: "normal",
+          denoise: 1,
+          positive: ["3", 0],
+          negative: ["4", 0],
+          latent_image: ["5", 0],
+        },
+      },
+    };
+    expect(detected(prompt).seed).toBe("9.inputs.value");
+  });
+
+  it("finds nothing in a graph without a sampler", () => {
+    expect(
+      detectBindings({ "1": { class_type: "CLIPTextEncode", inputs: { text: "x", clip: ["2", 1] } } }),
+    ).toEqual({
+      bindings: {},
+      samplerIds: [],
+    });
+  });
+});
