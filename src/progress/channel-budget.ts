@@ -1,0 +1,43 @@
+/**
+ * Edits allowed per channel in any window of `windowMs`. A sliding log rather than a token bucket:
+ * a bucket that starts full lets through twice its rate inside one second (the burst plus the
+ * refill), which is exactly the pile-up Discord's per-channel bucket punishes.
+ */
+export class ChannelBudget {
+  private readonly sentAt: number[] = [];
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs = 1000,
+  ) {}
+
+  /** Whether one more edit may start at `now`. */
+  available(now: number): boolean {
+    this.forget(now);
+    return this.sentAt.length < this.limit;
+  }
+
+  take(now: number): void {
+    this.sentAt.push(now);
+  }
+
+  /** When the next edit may start (`now` if one may start already). */
+  nextAt(now: number): number {
+    this.forget(now);
+    if (this.sentAt.length < this.limit) return now;
+    // The window is half-open: an edit at t stops counting once the clock reaches t + window.
+    return (this.sentAt[this.sentAt.length - this.limit] ?? now) + this.windowMs;
+  }
+
+  /** Nothing sent within the window: the budget can be dropped without losing information. */
+  idle(now: number): boolean {
+    this.forget(now);
+    return this.sentAt.length === 0;
+  }
+
+  private forget(now: number): void {
+    let drop = 0;
+    while (drop < this.sentAt.length && (this.sentAt[drop] ?? 0) <= now - this.windowMs) drop += 1;
+    if (drop > 0) this.sentAt.splice(0, drop);
+  }
+}

@@ -1,0 +1,49 @@
+const ZWSP = "\u200b";
+
+/**
+ * Defuse mention syntax so text from users (prompts, names, error details) can never ping:
+ * `@everyone`/`@here` and `<@…>`/`<@&…>`/`<#…>` get a zero-width space. The adapter also sends
+ * `allowed_mentions: { parse: [] }`; this is the second lock.
+ */
+export function neutralizeMentions(text: string): string {
+  return text.replace(/@(everyone|here)/gi, `@${ZWSP}$1`).replace(/<([@#])/g, `<${ZWSP}$1`);
+}
+
+/** Escape Discord markdown in short user-supplied labels (host names, node titles, names). */
+export function escapeMarkdown(text: string): string {
+  return neutralizeMentions(text.replace(/([\\*_~`|>[\]])/g, "\\$1"));
+}
+
+/**
+ * A fenced code block holding `text` verbatim to the eye. A zero-width space after every backtick
+ * means no run of three can close the fence early, whatever the prompt contains.
+ */
+export function codeBlock(text: string): string {
+  const body = neutralizeMentions(text.replace(/`/g, `\`${ZWSP}`));
+  return `\`\`\`\n${body.length > 0 ? body : " "}\n\`\`\``;
+}
+
+/** Characters `codeBlock` adds around its content (fences, newlines), for length budgets. */
+export const CODE_BLOCK_OVERHEAD = 8;
+
+/**
+ * A code block whose whole rendering fits `max` characters; the prompt is cut with "…" when needed.
+ * Escaping can lengthen the text, so the cut is made on the escaped form and re-checked.
+ */
+export function codeBlockWithin(text: string, max: number): string {
+  let block = codeBlock(text);
+  if (block.length <= max) return block;
+  let keep = Math.max(0, max - CODE_BLOCK_OVERHEAD - 1);
+  for (;;) {
+    block = codeBlock(`${cutAt(text, keep)}…`);
+    if (block.length <= max || keep === 0) return block;
+    keep = Math.max(0, keep - (block.length - max));
+  }
+}
+
+function cutAt(text: string, keep: number): string {
+  let end = Math.min(text.length, keep);
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return text.slice(0, end);
+}

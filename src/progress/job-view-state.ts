@@ -1,0 +1,50 @@
+import type { JobPhase } from "./message-view.js";
+
+/** Everything the renderer needs to draw one job's message; the Discord layer assembles it from job events. */
+export interface JobViewState {
+  jobId: string;
+  phase: JobPhase;
+  prompt: string;
+  params: JobViewParams;
+  /** 1-based place in the queue. */
+  position?: number | undefined;
+  /** Expected start (queued) or end (running), epoch ms. */
+  etaAt?: number | undefined;
+  /** The GPU host's display name. */
+  backendLabel?: string | undefined;
+  /** The first node to run is a model loader: the wait is the model loading, not the queue. */
+  loadingModel?: boolean | undefined;
+  node?: { title?: string | undefined; classType?: string | undefined } | undefined;
+  step?: { value: number; max: number } | undefined;
+  /** 0..1 across the whole prompt, when ComfyUI reports it. */
+  overall?: number | undefined;
+  startedAt?: number | undefined;
+  finishedAt?: number | undefined;
+  preview?: { bytes: Buffer; mime: string } | undefined;
+  images?: JobViewImage[] | undefined;
+  /** Why the files differ from ComfyUI's originals, e.g. "Converted to JPEG to fit the 10 MiB upload limit." */
+  convertedNote?: string | undefined;
+  /** Already in the user's words (see `describeError`). */
+  error?: { message: string } | undefined;
+  /** A Discord user (rendered as a mention that pings nobody) or a plain label such as "an operator". */
+  cancelledBy?: { userId: string } | { label: string } | undefined;
+}
+
+export interface JobViewParams {
+  /** Seeds reach 2^64−1, so a string keeps them exact. */
+  seed: number | string | bigint;
+  steps: number;
+  cfg: number;
+  width: number;
+  height: number;
+  model?: string | undefined;
+  workflow: string;
+  /** Images asked for in one job. */
+  count?: number | undefined;
+}
+
+export interface JobViewImage {
+  name: string;
+  bytes: Buffer;
+  mime: string;
+}

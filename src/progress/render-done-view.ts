@@ -1,0 +1,114 @@
+import { codeBlockWithin, escapeMarkdown, neutralizeMentions } from "./escape-text.js";
+import { formatDuration } from "./format-duration.js";
+import type { JobViewImage, JobViewState } from "./job-view-state.js";
+import {
+  discordLimits,
+  embedLength,
+  type EmbedView,
+  type FileView,
+  type MessageView,
+} from "./message-view.js";
+import { truncate } from "./truncate.js";
+
+const DONE_COLOR = 0x57f287;
+/** Model and workflow names can be long paths; the field keeps the tail end readable enough. */
+const NAME_MAX = 200;
+
+/** The finished job: parameters in an embed, the original images attached (at most 10). */
+export function renderDoneView(state: JobViewState, options: { spoiler: boolean }): MessageView {
+  const images = state.images ?? [];
+  const files = attachImages(images.slice(0, discordLimits.files), state.prompt, options.spoiler);
+  const duration =
+    state.startedAt !== undefined && state.finishedAt !== undefined
+      ? formatDuration(state.finishedAt - state.startedAt)
+      : undefined;
+
+  const lines = [duration === undefined ? "✅ Done" : `✅ Done in ${duration}`];
+  if (images.length > files.length) {
+    lines.push(`Showing ${files.length} of ${images.length} images (Discord allows ${discordLimits.files}).`);
+  }
+  if (images.length === 0) lines.push("The workflow finished without an image.");
+
+  const embed = doneEmbed(state, duration);
+  // An embed image is never covered by the spoiler, so spoilered results show only as attachments.
+  const first = files[0];
+  if (first !== undefined && !options.spoiler) embed.imageFile = first.name;
+
+  return { content: lines.join("\n"), embeds: [embed], files, buttons: [], phase: "done" };
+}
+
+function doneEmbed(state: JobViewState, duration: string | undefined): EmbedView {
+  const { params } = state;
+  const fields: NonNullable<EmbedView["fields"]> = [
+    { name: "Seed", value: `\`${String(params.seed)}\``, inline: true },
+    { name: "Steps", value: String(params.steps), inline: true },
+    { name: "CFG", value: String(params.cfg), inline: true },
+    { name: "Size", value: `${params.width}×${params.height}`, inline: true },
+  ];
+  if (params.count !== undefined && params.count > 1) {
+    fields.push({ name: "Images", value: String(params.count), inline: true });
+  }
+  if (params.model !== undefined) fields.push({ name: "Model", value: name(params.model), inline: true });
+  fields.push({ name: "Workflow", value: name(params.workflow), inline: true });
+  if (state.backendLabel !== undefined) {
+    fields.push({ name: "Host", value: name(state.backendLabel), inline: true });
+  }
+  if (duration !== undefined) fields.push({ name: "Duration", value: duration, inline: true });
+
+  const footerParts = [`Job ${state.jobId}`];
+  if (state.convertedNote !== undefined) footerParts.push(neutralizeMentions(state.convertedNote));
+  const embed: EmbedView = {
+    color: DONE_COLOR,
+    fields,
+    footer: truncate(footerParts.join(" · "), 500),
+  };
+  if (state.finishedAt !== undefined) embed.timestamp = new Date(state.finishedAt).toISOString();
+  // The prompt gets whatever the 6000-character embed total leaves, up to the description's own cap.
+  const room = Math.min(discordLimits.embedDescription, discordLimits.embedTotal - embedLength(embed));
+  embed.description = codeBlockWithin(state.prompt, room);
+  return embed;
+}
+
+function name(text: string): string {
+  const value = escapeMarkdown(truncate(text, NAME_MAX));
+  return value.length > 0 ? truncate(value, discordLimits.fieldValue) : "—";
+}
+
+function attachImages(images: JobViewImage[], prompt: string, spoiler: boolean): FileView[] {
+  const used = new Set<string>();
+  return images.map((image) => {
+    const base = uniqueName(safeFilename(image.name, image.mime), used);
+    const file: FileView = {
+      name: spoiler ? `SPOILER_${base}` : base,
+      bytes: image.bytes,
+      // Alt text for screen readers; Discord caps attachment descriptions at 1024.
+      description: truncate(prompt, 1024),
+    };
+    if (spoiler) file.spoiler = true;
+    return file;
+  });
+}
+
+/** `attachment://` references only work with plain names, so anything else becomes "_". */
+function safeFilename(original: string, mime: string): string {
+  const cleaned = original
+    .replace(/^.*[\\/]/, "")
+    .replace(/[^A-Za-z0-9._-]/g, "_")
+    .replace(/^[._]+/, "");
+  const match = /^(.*?)(\.[A-Za-z0-9]{1,8})?$/.exec(cleaned);
+  const stem = (match?.[1] ?? "").slice(0, 80) || "image";
+  return stem + (match?.[2] ?? `.${extensionFor(mime)}`);
+}
+
+function extensionFor(mime: string): string {
+  if (mime === "image/jpeg") return "jpg";
+  const subtype = (mime.split("/")[1] ?? "").replace(/[^a-z0-9]/g, "");
+  return subtype.length > 0 ? subtype : "png";
+}
+
+function uniqueName(name: string, used: Set<string>): string {
+  let candidate = name;
+  for (let n = 2; used.has(candidate); n += 1) candidate = name.replace(/(\.[^.]+)?$/, `-${n}$1`);
+  used.add(candidate);
+  return candidate;
+}
