@@ -1,0 +1,83 @@
+import type { AdmissionDecision, AdmissionRequest, PolicyVerdict } from "./admission.js";
+import { KeyLock } from "./key-lock.js";
+import type { RateLimiter } from "./rate-limiter.js";
+
+export interface AdmissionGateDeps {
+  rate: RateLimiter;
+  maxSize: number;
+  isOpen: () => boolean;
+  /** Jobs waiting in line now. */
+  waiting: () => number;
+  /** The user's jobs waiting or in flight. */
+  unfinishedOf: (userId: string) => number;
+  precheck?: ((request: AdmissionRequest) => PolicyVerdict | Promise<PolicyVerdict>) | undefined;
+}
+
+/**
+ * Decides whether a request may join the line: policy, the user's cap, the global cap, the rate
+ * limit. One user's requests pass one at a time (a per-user lock), so double clicks cannot both
+ * slip under a limit; different users run side by side, and the global cap holds because places
+ * are reserved synchronously before anything is awaited.
+ */
+export class AdmissionGate {
+  readonly #deps: AdmissionGateDeps;
+  readonly #locks = new KeyLock();
+  #reserved = 0;
+
+  constructor(deps: AdmissionGateDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * `store` persists the job; it runs only when every check passed, alongside the counter write,
+   * and the decision is returned only after both landed. `enqueue` then makes the job visible.
+   */
+  async admit(
+    request: AdmissionRequest,
+    store: () => Promise<void>,
+    enqueue: () => AdmissionDecision,
+  ): Promise<AdmissionDecision> {
+    if (!this.#deps.isOpen()) return { kind: "closed" };
+    const verdict =
+      request.verdict ?? (this.#deps.precheck ? await this.#deps.precheck(request) : { allowed: true });
+    if (!verdict.allowed) return { kind: "refused", reason: verdict.reason, code: verdict.code };
+    return this.#locks.run(request.userId, async () => {
+      // On success the check has reserved a place (synchronously, before its promise settles).
+      const refusal = await this.#check(request);
+      if (refusal) return refusal;
+      try {
+        await Promise.all([store(), this.#deps.rate.hit(request.userId, request.limits)]);
+      } finally {
+        this.#reserved--;
+      }
+      return enqueue();
+    });
+  }
+
+  async #check(request: AdmissionRequest): Promise<AdmissionDecision | undefined> {
+    const { userId, limits } = request;
+    const queued = this.#deps.unfinishedOf(userId);
+    if (queued >= limits.maxQueuedPerUser) {
+      return { kind: "too_many_queued", limit: limits.maxQueuedPerUser, queued };
+    }
+    if (this.#full()) return { kind: "queue_full", maxSize: this.#deps.maxSize };
+    const rate = await this.#deps.rate.check(userId, limits);
+    if (!rate.ok) {
+      return {
+        kind: "rate_limited",
+        retryAfterMs: rate.retryAfterMs,
+        limit: limits.jobsPerWindow,
+        windowSeconds: limits.windowSeconds,
+      };
+    }
+    // Again after the await, and synchronously with the caller's reservation: others admit meanwhile.
+    if (!this.#deps.isOpen()) return { kind: "closed" };
+    if (this.#full()) return { kind: "queue_full", maxSize: this.#deps.maxSize };
+    this.#reserved++;
+    return undefined;
+  }
+
+  #full(): boolean {
+    return this.#deps.waiting() + this.#reserved >= this.#deps.maxSize;
+  }
+}

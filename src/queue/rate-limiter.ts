@@ -1,0 +1,66 @@
+import { z } from "zod";
+import type { Collection } from "../store/collection.js";
+
+export interface WindowLimits {
+  jobsPerWindow: number;
+  windowSeconds: number;
+}
+
+export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };
+
+export const rateRecordSchema = z.object({ hits: z.array(z.number()) });
+export type RateRecord = z.infer<typeof rateRecordSchema>;
+
+/** Users whose records stay cached; past this the cache is dropped and refilled from the store. */
+const maxCachedUsers = 20_000;
+
+/**
+ * A sliding-window log per user: at most `jobsPerWindow` admissions in any `windowSeconds`.
+ * A hit at time t counts while now < t + window (at exactly t + window it has expired).
+ *
+ * One record per user holding at most `jobsPerWindow` timestamps, written with a TTL of one
+ * window, so the store never holds a row per job and idle users cost nothing. The store is the
+ * truth: a restart reloads the record and nobody's limit resets. Callers serialize per user.
+ */
+export class RateLimiter {
+  readonly #records: Collection<RateRecord>;
+  readonly #now: () => number;
+  readonly #cache = new Map<string, number[]>();
+
+  constructor(records: Collection<RateRecord>, now: () => number = Date.now) {
+    this.#records = records;
+    this.#now = now;
+  }
+
+  async check(userId: string, limits: WindowLimits): Promise<RateDecision> {
+    const now = this.#now();
+    const windowMs = limits.windowSeconds * 1000;
+    const live = (await this.#hits(userId)).filter((hit) => hit + windowMs > now);
+    if (live.length < limits.jobsPerWindow) return { ok: true };
+    // The hit whose expiry brings the count below the limit.
+    const blocking = live[live.length - limits.jobsPerWindow] ?? now;
+    return { ok: false, retryAfterMs: Math.max(1, blocking + windowMs - now) };
+  }
+
+  /** Counts one admission; resolves once the counter is stored. */
+  async hit(userId: string, limits: WindowLimits): Promise<void> {
+    const now = this.#now();
+    const windowMs = limits.windowSeconds * 1000;
+    const hits = (await this.#hits(userId)).filter((hit) => hit + windowMs > now);
+    hits.push(now);
+    const kept = hits.slice(-Math.max(1, limits.jobsPerWindow));
+    if (this.#cache.size >= maxCachedUsers && !this.#cache.has(userId)) this.#cache.clear();
+    this.#cache.set(userId, kept);
+    await this.#records.set(userId, { hits: kept }, { ttlMs: windowMs });
+  }
+
+  async #hits(userId: string): Promise<number[]> {
+    const cached = this.#cache.get(userId);
+    if (cached) return cached;
+    const stored = (await this.#records.get(userId))?.hits ?? [];
+    const hits = [...stored].sort((a, b) => a - b);
+    if (this.#cache.size >= maxCachedUsers) this.#cache.clear();
+    this.#cache.set(userId, hits);
+    return hits;
+  }
+}

@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { FairScheduler } from "../../src/queue/fair-scheduler.js";
+import type { Job } from "../../src/queue/job.js";
+
+let seq = 0;
+function job(userId: string, priority = false): Job {
+  seq++;
+  return {
+    id: `${userId}-${seq}`,
+    seq,
+    userId,
+    guildId: "g",
+    channelId: "c",
+    messages: [],
+    workflow: "w",
+    params: {},
+    priority,
+    state: "queued",
+    attempts: 0,
+    requeues: 0,
+    createdAt: 0,
+    queuedAt: 0,
+  };
+}
+
+/** Takes the first head each time, as the dispatch loop does when every job can go. */
+function drain(scheduler: FairScheduler): string[] {
+  const order: string[] = [];
+  for (;;) {
+    const next = scheduler.heads().next();
+    if (next.done) return order;
+    scheduler.take(next.value);
+    order.push(next.value.userId);
+  }
+}
+
+describe("FairScheduler", () => {
+  it("serves users round-robin: A with 5, B with 2, C with 1 go A B C A B A A A", () => {
+    const scheduler = new FairScheduler();
+    for (let i = 0; i < 5; i++) scheduler.push(job("A"));
+    for (let i = 0; i < 2; i++) scheduler.push(job("B"));
+    scheduler.push(job("C"));
+    expect(drain(scheduler)).toEqual(["A", "B", "C", "A", "B", "A", "A", "A"]);
+  });
+
+  it("gives every waiting job the position it is later dispatched at", () => {
+    const scheduler = new FairScheduler();
+    const jobs: Job[] = [];
+    const users = ["u1", "u2", "u3", "u4"];
+    // Interleaved and uneven arrivals, with one priority user.
+    for (let i = 0; i < 23; i++) {
+      const userId = users[(i * 7) % 4] ?? "u1";
+      const created = job(userId, userId === "u4" && i % 2 === 0);
+      jobs.push(created);
+      scheduler.push(created);
+    }
+    scheduler.take(scheduler.heads().next().value as Job);
+    const predicted = new Map(
+      jobs.filter((j) => scheduler.has(j.id)).map((j) => [j.id, scheduler.position(j.id)]),
+    );
+    const ordered = [...scheduler.ordered()].map((j) => j.id);
+    const dispatched: string[] = [];
+    for (;;) {
+      const next = scheduler.heads().next();
+      if (next.done) break;
+      scheduler.take(next.value);
+      dispatched.push(next.value.id);
+    }
+    expect(dispatched).toEqual(ordered);
+    expect(dispatched.map((id) => predicted.get(id))).toEqual(dispatched.map((_, index) => index));
+  });
+
+  it("serves the priority lane first and keeps it fair too", () => {
+    const scheduler = new FairScheduler();
+    const normal = job("N");
+    scheduler.push(normal);
+    scheduler.push(job("P", true));
+    scheduler.push(job("P", true));
+    scheduler.push(job("Q", true));
+    expect(scheduler.position(normal.id)).toBe(3);
+    expect(drain(scheduler)).toEqual(["P", "Q", "P", "N"]);
+  });
+
+  it("lets a new user in at the end of the current round, ahead of a heavy user's later jobs", () => {
+    const scheduler = new FairScheduler();
+    for (let i = 0; i < 4; i++) scheduler.push(job("A"));
+    scheduler.take(scheduler.heads().next().value as Job);
+    const late = job("B");
+    scheduler.push(late);
+    expect(scheduler.position(late.id)).toBe(1);
+    expect(drain(scheduler)).toEqual(["A", "B", "A", "A"]);
+  });
+
+  it("puts a requeued job back first, before everyone else", () => {
+    const scheduler = new FairScheduler();
+    const lost = job("A");
+    scheduler.push(job("B"));
+    scheduler.push(job("C"));
+    scheduler.unshift(lost);
+    expect(scheduler.position(lost.id)).toBe(0);
+    expect(drain(scheduler)).toEqual(["A", "B", "C"]);
+  });
+
+  it("removes a cancelled job without costing its owner a turn", () => {
+    const scheduler = new FairScheduler();
+    const a1 = job("A");
+    scheduler.push(a1);
+    scheduler.push(job("B"));
+    scheduler.push(job("A"));
+    expect(scheduler.remove(a1)).toBe(true);
+    expect(scheduler.remove(a1)).toBe(false);
+    expect(drain(scheduler)).toEqual(["A", "B"]);
+  });
+});

@@ -1,0 +1,87 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pino } from "pino";
+import type { AdmissionRequest, EffectiveLimits } from "../../../src/queue/admission.js";
+import { JobQueue, type JobQueueOptions } from "../../../src/queue/job-queue.js";
+import type { QueueEvent } from "../../../src/queue/queue-events.js";
+import { Store } from "../../../src/store/store.js";
+import { FakeDispatcher } from "./fake-dispatcher.js";
+
+export const silent = pino({ level: "silent" });
+
+export const generous: EffectiveLimits = { jobsPerWindow: 1000, windowSeconds: 60, maxQueuedPerUser: 1000 };
+
+export function request(userId: string, overrides: Partial<AdmissionRequest> = {}): AdmissionRequest {
+  return {
+    userId,
+    guildId: "g1",
+    channelId: "c1",
+    workflow: "txt2img",
+    params: { prompt: `a cat for ${userId}`, width: 512, height: 512, steps: 4 },
+    limits: generous,
+    ...overrides,
+  };
+}
+
+/** A manual clock. */
+export function clock(start = 1_700_000_000_000): { now: () => number; advance: (ms: number) => void } {
+  let time = start;
+  return { now: () => time, advance: (ms) => (time += ms) };
+}
+
+/** Deterministic lowercase ids: job-1, job-2... */
+export function ids(prefix = "id"): () => string {
+  let n = 0;
+  return () => `${prefix}-${++n}`;
+}
+
+export async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), "comfycord-queue-"));
+  return { dir, remove: async () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface Harness {
+  queue: JobQueue;
+  dispatcher: FakeDispatcher;
+  store: Store;
+  events: QueueEvent[];
+}
+
+export async function openQueue(
+  options: Partial<JobQueueOptions> & { dataDir?: string; dispatcher?: FakeDispatcher } = {},
+): Promise<Harness> {
+  const store =
+    options.store ??
+    (await Store.open(
+      options.dataDir === undefined ? { logger: silent } : { dataDir: options.dataDir, logger: silent },
+    ));
+  const dispatcher = options.dispatcher ?? new FakeDispatcher();
+  const queue = new JobQueue({
+    logger: silent,
+    positionIntervalMs: 0,
+    ...options,
+    store,
+    dispatcher,
+  });
+  const events: QueueEvent[] = [];
+  queue.subscribe((event) => {
+    events.push(event);
+  });
+  await queue.start();
+  return { queue, dispatcher, store, events };
+}
+
+/** Lets pending promise chains (store writes, run settlements) finish. */
+export async function settle(rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Waits until `check` holds, polling between event-loop turns (no fixed sleeps). */
+export async function until(check: () => boolean, what = "condition", timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
