@@ -1,0 +1,208 @@
+import { EventEmitter } from "node:events";
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import { ComfyError } from "./comfy-error.js";
+import { ComfyHttp } from "./comfy-http.js";
+import type { ComfyAttachRequest, ComfyRunRequest, ComfyRunResult } from "./comfy-job-events.js";
+import { ComfySocket } from "./comfy-socket.js";
+import type { ObjectInfo } from "./object-info.js";
+import { PromptTracker } from "./prompt-tracker.js";
+
+export interface ComfyBackendOptions {
+  id: string;
+  url: string;
+  /** Stable across bot restarts (the caller persists it); see ComfySocket for the per-connection suffix. */
+  clientId: string;
+  logger: Logger;
+  maxOutputBytes: number;
+  timeouts: { startMs: number; nodeInactivityMs: number; overallMs: number };
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
+  /** A prompt with no frame for this long is checked over HTTP. Default 5 s. */
+  resyncIntervalMs?: number;
+  requestTimeoutMs?: number;
+  downloadTimeoutMs?: number;
+  /** How long a cancelled running prompt may take to stop before its slot is released anyway. Default 5 s. */
+  cancelConfirmMs?: number;
+  reconnectBackoff?: { initialMs: number; maxMs: number };
+  now?: () => number;
+  newId?: () => string;
+}
+
+export interface BackendHealth {
+  online: boolean;
+  lastError?: string;
+  version?: string;
+  /** True once this backend has sent a preview image (never with `--preview-method none`). */
+  previews?: boolean;
+}
+
+export interface ComfyBackendEvents {
+  health: [BackendHealth];
+  reconnect: [{ clientId: string }];
+  objectInfo: [ObjectInfo];
+  /** One of our prompts finished, either way: a slot is free. */
+  settled: [{ promptId: string; error?: ComfyError; checkpoint?: string }];
+}
+
+const promptIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * One ComfyUI host: a persistent socket, the HTTP routes, server info, and the tracker of our prompts on it.
+ * The socket streams what happens; HTTP (`/queue` then `/history`) decides whenever the socket may have missed
+ * something: after a reconnect, while a prompt is quiet, and for prompts of a previous connection or process.
+ */
+export class ComfyBackend extends EventEmitter<ComfyBackendEvents> {
+  readonly id: string;
+  readonly url: string;
+  readonly http: ComfyHttp;
+  /** Checkpoint of the last prompt that started here: the pool prefers a warm backend. */
+  lastCheckpoint: string | undefined;
+  private readonly logger: Logger;
+  private readonly socket: ComfySocket;
+  private readonly tracker: PromptTracker;
+  private info: ObjectInfo | undefined;
+  private state: BackendHealth = { online: false };
+  private started = false;
+
+  constructor(options: ComfyBackendOptions) {
+    super();
+    this.id = options.id;
+    this.url = options.url;
+    this.logger = options.logger.child({ backend: options.id });
+    this.http = new ComfyHttp({ url: options.url, requestTimeoutMs: options.requestTimeoutMs ?? 10_000 });
+    this.socket = new ComfySocket({
+      url: options.url,
+      clientId: options.clientId,
+      logger: this.logger,
+      pingIntervalMs: options.pingIntervalMs,
+      pongTimeoutMs: options.pongTimeoutMs,
+      bootNonce: (options.newId ?? randomUUID)().replace(/-/g, "").slice(0, 8),
+      ...(options.reconnectBackoff ? { backoff: options.reconnectBackoff } : {}),
+    });
+    this.tracker = new PromptTracker({
+      backendId: options.id,
+      http: this.http,
+      socket: this.socket,
+      logger: this.logger,
+      maxOutputBytes: options.maxOutputBytes,
+      timeouts: options.timeouts,
+      resyncIntervalMs: options.resyncIntervalMs ?? 5_000,
+      downloadTimeoutMs: options.downloadTimeoutMs ?? 60_000,
+      cancelConfirmMs: options.cancelConfirmMs ?? 5_000,
+      now: options.now ?? Date.now,
+    });
+    this.tracker.on("settled", (settled) => this.emit("settled", settled));
+    this.tracker.on("checkpoint", (checkpoint) => (this.lastCheckpoint = checkpoint));
+    this.tracker.on("resyncFailed", (error) => this.setHealth({ lastError: (error as Error).message }));
+  }
+
+  get health(): Readonly<BackendHealth> {
+    return this.state;
+  }
+
+  /** Our prompts submitted and not finished: running plus staged (plus any still being submitted). */
+  get inFlight(): number {
+    return this.tracker.size;
+  }
+
+  objectInfo(): ObjectInfo | undefined {
+    return this.info;
+  }
+
+  /** Connects and loads server info; resolves even when the host is down (health says so, reconnects go on). */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.socket.on("open", ({ clientId, generation }) => {
+      this.setHealth({ online: true });
+      if (generation > 1) {
+        this.emit("reconnect", { clientId });
+        void this.loadServerInfo();
+      }
+      this.tracker.reconnected(clientId);
+    });
+    this.socket.on("close", ({ code }) =>
+      this.setHealth({ online: false, lastError: `socket closed (${code})` }),
+    );
+    this.socket.on("frame", (frame) => this.tracker.onFrame(frame));
+    this.socket.on("preview", (preview) => {
+      if (!this.state.previews) this.setHealth({ previews: true });
+      this.tracker.onPreview(preview);
+    });
+    this.socket.start();
+    this.tracker.start();
+    await this.loadServerInfo();
+  }
+
+  /** Stops socket and timers. Prompts still tracked stay in ComfyUI; their runs reject with comfy_unreachable. */
+  async stop(): Promise<void> {
+    this.started = false;
+    this.socket.removeAllListeners();
+    this.socket.stop();
+    this.tracker.stop(new ComfyError("comfy_unreachable", "backend client stopped", { backendId: this.id }));
+    this.setHealth({ online: false });
+    await this.http.close();
+  }
+
+  /** Drops and reopens the socket (operator command, or a caller that saw the socket go stale). */
+  reconnectSocket(reason: string): void {
+    this.socket.reconnectNow(reason);
+  }
+
+  async refreshObjectInfo(): Promise<ObjectInfo> {
+    const info = await this.http.getObjectInfo();
+    this.info = info;
+    this.emit("objectInfo", info);
+    return info;
+  }
+
+  /**
+   * Submits a prompt under our own id and follows it to its downloaded outputs. Rejects with a ComfyError;
+   * an aborted `signal` cancels on the server and rejects with `comfy_cancelled` (not `comfy_interrupted`,
+   * which means someone else stopped it).
+   */
+  async run(request: ComfyRunRequest): Promise<ComfyRunResult> {
+    if (!promptIdPattern.test(request.promptId)) {
+      throw new TypeError(`promptId must be a lowercase UUID, received ${JSON.stringify(request.promptId)}`);
+    }
+    return this.tracker.run(request);
+  }
+
+  /**
+   * Follows a prompt submitted before a bot restart: in `/queue` → tracked over HTTP; in `/history` → its
+   * outputs; in neither (twice in a row) → comfy_lost.
+   */
+  async attach(request: ComfyAttachRequest): Promise<ComfyRunResult> {
+    return this.tracker.attach(request);
+  }
+
+  /**
+   * Deletes the prompt if pending and interrupts it (targeted, never bare) if running. Idempotent. A tracked
+   * run then rejects with comfy_cancelled once ComfyUI confirms, or after `cancelConfirmMs`.
+   */
+  async cancel(promptId: string): Promise<void> {
+    await this.tracker.cancel(promptId);
+  }
+
+  private async loadServerInfo(): Promise<void> {
+    try {
+      const stats = await this.http.getSystemStats();
+      const version = stats.system.comfyui_version;
+      this.setHealth(version !== undefined ? { version } : {});
+      await this.refreshObjectInfo();
+    } catch (error) {
+      this.logger.warn({ err: error }, "could not load ComfyUI server info");
+      this.setHealth({ lastError: (error as Error).message });
+    }
+  }
+
+  private setHealth(patch: Partial<BackendHealth>): void {
+    const next = { ...this.state, ...patch };
+    if (patch.online === true) delete next.lastError;
+    const keys = new Set([...Object.keys(next), ...Object.keys(this.state)]) as Set<keyof BackendHealth>;
+    const changed = [...keys].some((key) => next[key] !== this.state[key]);
+    this.state = next;
+    if (changed) this.emit("health", next);
+  }
+}

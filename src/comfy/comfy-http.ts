@@ -1,0 +1,309 @@
+import { Pool, type Dispatcher } from "undici";
+import type { z } from "zod";
+import { ComfyError, isComfyError } from "./comfy-error.js";
+import {
+  featuresSchema,
+  historySchema,
+  promptAcceptedSchema,
+  promptRejectedSchema,
+  queueSchema,
+  systemStatsSchema,
+  type HistoryEntry,
+  type ImageRef,
+  type PromptAccepted,
+  type QueueSnapshot,
+  type ServerFeatures,
+  type SystemStats,
+} from "./comfy-responses.js";
+import { objectInfoSchema, type ObjectInfo } from "./object-info.js";
+
+export interface ComfyHttpOptions {
+  /** `http://host:8188` or a reverse-proxied `https://host/comfy`. */
+  url: string;
+  /** Whole-request deadline for JSON routes. */
+  requestTimeoutMs?: number;
+  /** `/object_info` is large and slow to build on busy servers. */
+  objectInfoTimeoutMs?: number;
+  connections?: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+export interface SubmitBody {
+  prompt: unknown;
+  client_id: string;
+  prompt_id: string;
+  extra_data?: Record<string, unknown>;
+}
+
+export interface DownloadedImage {
+  bytes: Buffer;
+  mime: string;
+}
+
+const defaults = { requestTimeoutMs: 10_000, objectInfoTimeoutMs: 60_000, connections: 8 };
+
+const unreachableCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_DESTROYED",
+]);
+
+/** ComfyUI's HTTP routes over one keep-alive undici pool; every JSON response goes through a zod schema. */
+export class ComfyHttp {
+  readonly origin: string;
+  private readonly basePath: string;
+  private readonly pool: Pool;
+  private readonly options: Required<Omit<ComfyHttpOptions, "url">>;
+
+  constructor(options: ComfyHttpOptions) {
+    const url = new URL(options.url);
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, "");
+    this.options = {
+      requestTimeoutMs: options.requestTimeoutMs ?? defaults.requestTimeoutMs,
+      objectInfoTimeoutMs: options.objectInfoTimeoutMs ?? defaults.objectInfoTimeoutMs,
+      connections: options.connections ?? defaults.connections,
+    };
+    this.pool = new Pool(this.origin, { connections: this.options.connections, keepAliveTimeout: 30_000 });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  /**
+   * Submits a prompt. A 400 becomes `comfy_validation`; a 200 is returned as is, including a non-empty
+   * `node_errors` (the caller decides what a partial acceptance means).
+   */
+  async postPrompt(body: SubmitBody, options: CallOptions = {}): Promise<PromptAccepted> {
+    return this.call("POST", "/prompt", options, body, async (response) => {
+      if (response.statusCode === 400) {
+        const rejected = this.parse(promptRejectedSchema, await readJson(response), "/prompt");
+        throw new ComfyError("comfy_validation", `prompt rejected: ${rejected.error.message}`, {
+          status: 400,
+          validation: { error: rejected.error, nodeErrors: rejected.node_errors },
+        });
+      }
+      return this.parse(promptAcceptedSchema, await readJsonOk(response, "/prompt"), "/prompt");
+    });
+  }
+
+  async getQueue(options: CallOptions = {}): Promise<QueueSnapshot> {
+    return this.getJson("/queue", queueSchema, options);
+  }
+
+  /** The history entry of one prompt, or undefined while it is pending/running or unknown (ComfyUI says `{}`). */
+  async getHistory(promptId: string, options: CallOptions = {}): Promise<HistoryEntry | undefined> {
+    const path = `/history/${encodeURIComponent(promptId)}`;
+    const history = await this.getJson(path, historySchema, options);
+    return history[promptId];
+  }
+
+  async getObjectInfo(options: CallOptions = {}): Promise<ObjectInfo> {
+    return this.getJson("/object_info", objectInfoSchema, options, this.options.objectInfoTimeoutMs);
+  }
+
+  async getSystemStats(options: CallOptions = {}): Promise<SystemStats> {
+    return this.getJson("/system_stats", systemStatsSchema, options);
+  }
+
+  async getFeatures(options: CallOptions = {}): Promise<ServerFeatures> {
+    return this.getJson("/features", featuresSchema, options);
+  }
+
+  /** Targeted interrupt: a no-op on the server unless this prompt is the one running. Never sent bare. */
+  async interrupt(target: { prompt_id: string }, options: CallOptions = {}): Promise<void> {
+    await this.call("POST", "/interrupt", options, { prompt_id: target.prompt_id }, drainOk("/interrupt"));
+  }
+
+  /** Removes pending prompts; running ones are untouched (ComfyUI's rule). */
+  async deleteFromQueue(promptIds: string[], options: CallOptions = {}): Promise<void> {
+    await this.call("POST", "/queue", options, { delete: promptIds }, drainOk("/queue"));
+  }
+
+  /**
+   * Stops one prompt wherever it is: delete first (pending), interrupt second (running), so a prompt that
+   * starts between the two calls is still caught. Harmless for a prompt that already finished.
+   */
+  async cancelPrompt(promptId: string, options: CallOptions = {}): Promise<void> {
+    await this.deleteFromQueue([promptId], options);
+    await this.interrupt({ prompt_id: promptId }, options);
+  }
+
+  /**
+   * Downloads one output through `/view`, streaming, and gives up past `maxBytes`
+   * (announced by Content-Length or discovered while reading) with `comfy_output_too_large`.
+   */
+  async view(
+    ref: ImageRef,
+    options: CallOptions & { maxBytes: number; timeoutMs?: number },
+  ): Promise<DownloadedImage> {
+    const query = new URLSearchParams({ filename: ref.filename, subfolder: ref.subfolder, type: ref.type });
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs * 6;
+    return this.call(
+      "GET",
+      `/view?${query.toString()}`,
+      options,
+      undefined,
+      async (response) => {
+        if (response.statusCode !== 200) {
+          await response.body.dump();
+          throw new ComfyError(
+            "comfy_bad_response",
+            `output ${ref.filename} answered ${response.statusCode}`,
+            {
+              status: response.statusCode,
+            },
+          );
+        }
+        const announced = Number(response.headers["content-length"]);
+        if (Number.isFinite(announced) && announced > options.maxBytes) {
+          response.body.destroy();
+          throw tooLarge(ref, options.maxBytes);
+        }
+        const chunks: Buffer[] = [];
+        let total = 0;
+        for await (const chunk of response.body) {
+          const buffer = chunk as Buffer;
+          total += buffer.length;
+          if (total > options.maxBytes) {
+            response.body.destroy();
+            throw tooLarge(ref, options.maxBytes);
+          }
+          chunks.push(buffer);
+        }
+        const type = response.headers["content-type"];
+        const mime = (Array.isArray(type) ? type[0] : type) ?? "application/octet-stream";
+        return { bytes: Buffer.concat(chunks, total), mime: mime.split(";")[0]!.trim() };
+      },
+      timeoutMs,
+      "download",
+    );
+  }
+
+  private async getJson<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    options: CallOptions,
+    timeoutMs?: number,
+  ): Promise<z.output<S>> {
+    return this.call(
+      "GET",
+      path,
+      options,
+      undefined,
+      async (response) => this.parse(schema, await readJsonOk(response, path), path),
+      timeoutMs,
+    );
+  }
+
+  private parse<S extends z.ZodType>(schema: S, value: unknown, path: string): z.output<S> {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      throw new ComfyError(
+        "comfy_bad_response",
+        `unexpected response from ${path}: ${parsed.error.message}`,
+        {
+          cause: parsed.error,
+        },
+      );
+    }
+    return parsed.data;
+  }
+
+  /** One request with a whole-request deadline chained onto the caller's signal; undici errors become codes. */
+  private async call<T>(
+    method: "GET" | "POST",
+    path: string,
+    options: CallOptions,
+    body: unknown,
+    handle: (response: Dispatcher.ResponseData) => Promise<T>,
+    timeoutMs = this.options.requestTimeoutMs,
+    timeoutKind: "request" | "download" = "request",
+  ): Promise<T> {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    const label = `${method} ${path.split("?")[0] ?? path}`;
+    try {
+      const response = await this.pool.request({
+        method,
+        path: this.basePath + path,
+        signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        ...(body === undefined
+          ? {}
+          : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+      });
+      return await handle(response);
+    } catch (error) {
+      if (isComfyError(error)) throw error;
+      if (options.signal?.aborted) {
+        throw new ComfyError("comfy_cancelled", `${label} aborted`, { cause: options.signal.reason });
+      }
+      const code = (error as { code?: unknown }).code;
+      if (deadline.aborted || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
+        throw new ComfyError("comfy_timeout", `${label} took over ${timeoutMs} ms`, {
+          cause: error,
+          timeout: timeoutKind,
+        });
+      }
+      if (typeof code === "string" && unreachableCodes.has(code)) {
+        throw new ComfyError("comfy_unreachable", `${label}: ${code}`, { cause: error });
+      }
+      throw new ComfyError("comfy_bad_response", `${label}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+function tooLarge(ref: ImageRef, maxBytes: number): ComfyError {
+  return new ComfyError("comfy_output_too_large", `output ${ref.filename} is larger than ${maxBytes} bytes`);
+}
+
+async function readJson(response: Dispatcher.ResponseData): Promise<unknown> {
+  const text = await response.body.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ComfyError("comfy_bad_response", `not JSON (status ${response.statusCode})`, {
+      cause: error,
+      status: response.statusCode,
+    });
+  }
+}
+
+async function readJsonOk(response: Dispatcher.ResponseData, path: string): Promise<unknown> {
+  if (response.statusCode !== 200) {
+    const text = await response.body.text();
+    throw new ComfyError(
+      "comfy_bad_response",
+      `${path} answered ${response.statusCode}: ${text.slice(0, 200)}`,
+      {
+        status: response.statusCode,
+      },
+    );
+  }
+  return readJson(response);
+}
+
+function drainOk(path: string): (response: Dispatcher.ResponseData) => Promise<void> {
+  return async (response) => {
+    await response.body.dump();
+    if (response.statusCode !== 200) {
+      throw new ComfyError("comfy_bad_response", `${path} answered ${response.statusCode}`, {
+        status: response.statusCode,
+      });
+    }
+  };
+}
