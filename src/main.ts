@@ -1,13 +1,20 @@
 /**
  * Composition root: the only module with side effects at start. It reads the configuration,
- * builds the logger and the store, and wires the core to Discord.
+ * builds the logger, the store and the core, connects to Discord and handles shutdown.
  */
 import path from "node:path";
+import { buildCore } from "./app/build-core.js";
 import { describeStartupError } from "./app/exit-on-startup-error.js";
 import { missingTokenHelp } from "./app/startup-messages.js";
 import { withEnvFile } from "./config/env-file.js";
 import { loadConfig } from "./config/load-config.js";
+import { startDiscordBot } from "./discord/discord-bot.js";
+import { historyCommands } from "./commands/history-commands.js";
 import { createLogger } from "./log/logger.js";
+import { startHealthServer, type HealthServer } from "./ops/health-server.js";
+import { BotMetrics } from "./ops/metrics.js";
+import { watchQueueMetrics } from "./ops/queue-metrics.js";
+import { RetentionPruner } from "./history/retention-pruner.js";
 import { Store } from "./store/store.js";
 
 async function main(): Promise<void> {
@@ -24,14 +31,58 @@ async function main(): Promise<void> {
   if (config.usedExample) {
     logger.info("config/bot.yaml not found: using config/bot.example.yaml (copy it to customise)");
   }
-  const store = await Store.open({ dataDir: config.env.DATA_DIR, logger });
+  const store = await Store.open({ dataDir: config.env.DATA_DIR, logger: logger.child({ module: "store" }) });
   logger.info({ dataFile: store.filePath }, "store open");
+
+  const metrics = new BotMetrics();
+  const core = await buildCore({ config, store, logger });
+  const stopQueueMetrics = watchQueueMetrics(core, metrics, logger.child({ module: "jobs" }));
+  const bot = await startDiscordBot({
+    config,
+    token,
+    core,
+    store,
+    logger,
+    metrics,
+    extraCommands: historyCommands,
+  });
+  const pruner = new RetentionPruner({
+    store,
+    results: core.results,
+    retentionDays: config.file.retention.days,
+    logger: logger.child({ module: "retention" }),
+  });
+  pruner.start();
+
+  let health: HealthServer | undefined;
+  if (config.env.METRICS_PORT !== undefined) {
+    health = await startHealthServer({
+      port: config.env.METRICS_PORT,
+      host: config.file.metrics.host,
+      metrics,
+      logger: logger.child({ module: "health" }),
+      checks: async () => ({
+        discord: bot.isReady(),
+        backends: core.pool.backends.map((backend) => ({ id: backend.id, up: backend.health.online })),
+        store: await store.ping(),
+      }),
+    });
+    logger.info({ url: health.url }, "health and metrics listening");
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, "shutting down");
+    logger.info(
+      { signal, graceSeconds: config.file.queue.shutdownGraceSeconds },
+      "shutting down: finishing running jobs",
+    );
+    pruner.stop();
+    stopQueueMetrics();
+    await core.close();
+    await bot.close();
+    await health?.close();
     await store.close();
     logger.info("stopped");
   };

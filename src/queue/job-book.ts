@@ -33,6 +33,11 @@ export class JobBook {
     this.counters[job.state]++;
   }
 
+  /** Every unfinished job, in admission order. */
+  allActive(): Job[] {
+    return [...this.#active.values()].sort((a, b) => a.seq - b.seq);
+  }
+
   active(jobId: string): Job | undefined {
     return this.#active.get(jobId);
   }

@@ -254,6 +254,11 @@ export class JobQueue {
     return this.#runs.remainingOf(jobId) ?? this.#eta.expectedMs(job, job.backend);
   }
 
+  /** Snapshots of every unfinished job in admission order (the Discord layer re-links messages after a restart). */
+  unfinished(): Job[] {
+    return this.#book.allActive().map(snapshotJob);
+  }
+
   get depth(): number {
     return this.#scheduler.size;
   }

@@ -89,6 +89,16 @@ export class Store {
     return keyv;
   }
 
+  /** A cheap read that fails when the database does: for `/healthz`. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.#keyv("meta").has("ping");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async close(): Promise<void> {
     const stores = this.#sqliteStores.splice(0);
     this.#collections.clear();

@@ -1,0 +1,163 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { BackendPool } from "../comfy/backend-pool.js";
+import { ComfyBackend } from "../comfy/comfy-backend.js";
+import type { AppConfig } from "../config/load-config.js";
+import { ResultIndex } from "../history/result-index.js";
+import { botSettingsDefaults } from "../moderation/effective-settings.js";
+import { SettingsRepository } from "../moderation/settings-repository.js";
+import { ComfyDispatcher } from "../queue/comfy-dispatcher.js";
+import { JobQueue } from "../queue/job-queue.js";
+import type { Store } from "../store/store.js";
+import { loadWorkflows } from "../workflows/load-workflows.js";
+import { paramChoices } from "../workflows/param-choices.js";
+import type { WorkflowTemplate } from "../workflows/workflow-template.js";
+import { backendLabels } from "./backend-labels.js";
+import { GenerationService } from "./generation-service.js";
+import { WorkflowValidity } from "./workflow-validity.js";
+
+/** Everything but Discord: shared by the bot, `npm run generate` and `npm run doctor`. */
+export interface Core {
+  templates: WorkflowTemplate[];
+  workflowProblems: string[];
+  pool: BackendPool;
+  validity: WorkflowValidity;
+  queue: JobQueue;
+  settings: SettingsRepository;
+  generation: GenerationService;
+  results: ResultIndex;
+  /** Checkpoints offered for a workflow (or any) by the connected hosts. */
+  modelChoices: (workflow: string | undefined) => string[];
+  /**
+   * Connects the hosts and recovers unfinished jobs. Separate from building so subscribers
+   * (the Discord layer) are listening before recovery delivers anything.
+   */
+  start: () => Promise<void>;
+  /** Stops admitting, lets running prompts finish up to the grace period, closes the hosts. */
+  close: (graceMs?: number) => Promise<void>;
+}
+
+export interface BuildCoreOptions {
+  config: AppConfig;
+  store: Store;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Builds the core; `start()` then connects the hosts (or keeps retrying) and recovers unfinished jobs. */
+export async function buildCore({ config, store, logger, now = Date.now }: BuildCoreOptions): Promise<Core> {
+  const { file, env } = config;
+  const loaded = await loadWorkflows(file.workflows, config.configDir, logger.child({ module: "workflows" }));
+  const templates = loaded.templates;
+  const workflowProblems = loaded.problems.map((problem) => problem.message);
+  for (const message of workflowProblems) logger.error({ module: "workflows" }, message);
+  if (templates.length === 0) {
+    logger.error("no usable workflow: /generate will refuse every request until config/bot.yaml lists one");
+  }
+
+  // A client id per host that survives restarts, so a restarted bot can recognise its prompts.
+  const meta = store.collection("meta", z.string());
+  const labels = backendLabels(env.COMFY_URL);
+  const backends: ComfyBackend[] = [];
+  for (const [index, url] of env.COMFY_URL.entries()) {
+    const id = labels[index]!;
+    const key = `comfy-client-id:${url}`;
+    let clientId = await meta.get(key);
+    if (!clientId) {
+      clientId = randomUUID();
+      await meta.set(key, clientId);
+    }
+    backends.push(
+      new ComfyBackend({
+        id,
+        url,
+        clientId,
+        logger: logger.child({ module: "comfy", backend: id }),
+        maxOutputBytes: file.comfy.maxOutputBytes,
+        timeouts: {
+          startMs: file.comfy.timeouts.startSeconds * 1000,
+          nodeInactivityMs: file.comfy.timeouts.nodeInactivitySeconds * 1000,
+          overallMs: file.comfy.timeouts.overallSeconds * 1000,
+        },
+        pingIntervalMs: file.comfy.pingIntervalSeconds * 1000,
+        pongTimeoutMs: file.comfy.pongTimeoutSeconds * 1000,
+        now,
+      }),
+    );
+  }
+  const pool = new BackendPool({
+    backends,
+    logger: logger.child({ module: "pool" }),
+    breakerFailures: file.comfy.breakerFailures,
+    breakerCooldownMs: file.comfy.breakerCooldownSeconds * 1000,
+    now,
+  });
+  const validity = new WorkflowValidity(templates, logger.child({ module: "workflows" }));
+  for (const backend of backends) {
+    backend.on("objectInfo", (info) => validity.check(backend.id, info));
+    backend.on("health", (health) => {
+      logger.info(
+        { backend: backend.id, online: health.online, lastError: health.lastError },
+        "ComfyUI host health",
+      );
+    });
+  }
+
+  const settings = new SettingsRepository(
+    store,
+    botSettingsDefaults({ settings: file.settings, rateLimit: file.rateLimit }),
+  );
+  const dispatcher = new ComfyDispatcher({
+    pool,
+    templates: new Map(templates.map((template) => [template.name, template])),
+    logger: logger.child({ module: "dispatch" }),
+  });
+  const queue = new JobQueue({
+    store,
+    dispatcher,
+    logger: logger.child({ module: "queue" }),
+    limits: file.queue,
+    retentionDays: file.retention.days,
+    now,
+  });
+  const generation = new GenerationService({
+    templates,
+    settings,
+    queue,
+    objectInfoFor: (template) => validity.objectInfoFor(template.name),
+    logger: logger.child({ module: "generate" }),
+    logPrompts: file.logging.prompts,
+  });
+
+  const modelChoices = (workflow: string | undefined): string[] => {
+    const names = new Set<string>();
+    const chosen = templates.filter((template) => workflow === undefined || template.name === workflow);
+    for (const info of validity.infos()) {
+      for (const template of chosen)
+        for (const model of paramChoices(template, info).model ?? []) names.add(model);
+    }
+    return [...names].sort();
+  };
+
+  return {
+    templates,
+    workflowProblems,
+    pool,
+    validity,
+    queue,
+    settings,
+    generation,
+    results: new ResultIndex(store),
+    modelChoices,
+    start: async () => {
+      // Hosts report `/object_info` through the "objectInfo" event, which checks the workflows.
+      await pool.start();
+      await queue.start();
+    },
+    close: async (graceMs = file.queue.shutdownGraceSeconds * 1000) => {
+      await queue.close({ graceMs });
+      await pool.stop();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { MessageFlags, type AutocompleteInteraction, type ChatInputCommandInteraction } from "discord.js";
+import type { BotServices } from "../discord/bot-services.js";
+import { canModerate } from "../discord/interaction-context.js";
+import { truncate } from "../progress/truncate.js";
+import { isFinished, type Job } from "../queue/job.js";
+
+function unfinishedJobsOf(services: BotServices, userId: string): Job[] {
+  return services.queue
+    .jobsOf(userId)
+    .filter((job) => !isFinished(job.state))
+    .sort((a, b) => b.seq - a.seq);
+}
+
+/** `/cancel [job]`: the member's latest unfinished job unless one is picked. */
+export async function runCancel(
+  interaction: ChatInputCommandInteraction,
+  services: BotServices,
+): Promise<void> {
+  const picked = interaction.options.getString("job") ?? undefined;
+  const mine = unfinishedJobsOf(services, interaction.user.id);
+  const jobId = picked ?? mine[0]?.id;
+  if (!jobId) {
+    await interaction.reply({ content: "You have no job to cancel.", flags: MessageFlags.Ephemeral });
+    return;
+  }
+  const decision = await services.queue.cancel(jobId, {
+    userId: interaction.user.id,
+    byModerator: canModerate(interaction, "channel"),
+  });
+  const text = {
+    cancelled: `Cancelled job \`${jobId.slice(0, 8)}\`.`,
+    not_found: "That job does not exist (or has been forgotten).",
+    not_allowed: "You can only cancel your own jobs.",
+    already_finished: "That job has already finished.",
+  }[decision.kind];
+  await interaction.reply({ content: text, flags: MessageFlags.Ephemeral });
+}
+
+export async function autocompleteCancel(
+  interaction: AutocompleteInteraction,
+  services: BotServices,
+): Promise<void> {
+  const typed = interaction.options.getFocused().toLowerCase();
+  const choices = unfinishedJobsOf(services, interaction.user.id)
+    .map((job) => {
+      const prompt = typeof job.params.prompt === "string" ? job.params.prompt.replace(/\s+/g, " ") : "";
+      return { name: truncate(`${job.state} · ${prompt}`, 100), value: job.id };
+    })
+    .filter((choice) => choice.name.toLowerCase().includes(typed) || choice.value.startsWith(typed))
+    .slice(0, 25);
+  await interaction.respond(choices);
+}

@@ -1,0 +1,138 @@
+import {
+  MessageFlags,
+  Routes,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+} from "discord.js";
+import type { GenerateOutcome } from "../app/generation-service.js";
+import type { BotServices } from "../discord/bot-services.js";
+import { channelIsNsfw, locationOf, roleIdsOf } from "../discord/interaction-context.js";
+import { postModLog } from "../discord/mod-log.js";
+import { viewToPayload } from "../discord/view-to-payload.js";
+import { initialViewState } from "../progress/apply-queue-event.js";
+import { renderJobView } from "../progress/render-job-view.js";
+import { describeError } from "../progress/user-messages.js";
+
+/** Interaction tokens live 15 minutes. */
+const tokenLifetimeMs = 15 * 60_000;
+
+/** `/generate`: checks, admission and the first reply, all inside Discord's 3-second window. */
+export async function runGenerate(
+  interaction: ChatInputCommandInteraction,
+  services: BotServices,
+): Promise<void> {
+  const location = locationOf(interaction);
+  if (!location) {
+    await interaction.reply({
+      content: "Images can only be generated in a server channel.",
+      flags: MessageFlags.Ephemeral,
+    });
+    return;
+  }
+  const options = interaction.options;
+  const outcome = await services.generation.generate({
+    userId: interaction.user.id,
+    location,
+    channelNsfw: channelIsNsfw(interaction),
+    roleIds: roleIdsOf(interaction.member),
+    options: {
+      prompt: options.getString("prompt", true),
+      negative: options.getString("negative") ?? undefined,
+      seed: options.getInteger("seed") ?? undefined,
+      steps: options.getInteger("steps") ?? undefined,
+      cfg: options.getNumber("cfg") ?? undefined,
+      aspect: options.getString("aspect") ?? undefined,
+      width: options.getInteger("width") ?? undefined,
+      height: options.getInteger("height") ?? undefined,
+      model: options.getString("model") ?? undefined,
+      workflow: options.getString("workflow") ?? undefined,
+      count: options.getInteger("count") ?? undefined,
+    },
+  });
+  if (outcome.kind !== "accepted") {
+    await interaction.reply({ content: refusalText(outcome, services.now()), flags: MessageFlags.Ephemeral });
+    if (outcome.kind === "refused" && outcome.modLog) {
+      await postModLog(services, outcome.settings.values.modLogChannel, outcome.modLog);
+    }
+    return;
+  }
+
+  const { job } = outcome;
+  const view = renderJobView(
+    { ...initialViewState(job), position: outcome.position + 1, etaAt: services.now() + outcome.etaMs },
+    { now: services.now(), previews: false, spoiler: false },
+  );
+  const payload = viewToPayload(view);
+  // The callback goes through the REST client directly so the reply and every later edit share
+  // one payload shape (viewToPayload), and its message id comes back in the same round trip.
+  const response = (await interaction.client.rest.post(
+    Routes.interactionCallback(interaction.id, interaction.token),
+    {
+      body: { type: 4, data: payload.body },
+      files: payload.files,
+      auth: false,
+      query: new URLSearchParams({ with_response: "true" }),
+    },
+  )) as { resource?: { message?: { id: string } } };
+  const messageId = response.resource?.message?.id;
+  if (!messageId) {
+    services.logger.warn(
+      { jobId: job.id },
+      "Discord did not return the reply's message id; progress will not be shown",
+    );
+    return;
+  }
+  const target = {
+    channelId: location.channelId,
+    messageId,
+    interactionToken: interaction.token,
+    tokenExpiresAt: interaction.createdTimestamp + tokenLifetimeMs,
+    postedAt: services.now(),
+  };
+  await services.jobMessages.attach(job, target, { attachmentLimit: interaction.attachmentSizeLimit });
+  await services.transport.react(location.channelId, messageId, "❌").catch((error: unknown) => {
+    services.logger.debug({ err: error, jobId: job.id }, "could not add the ❌ reaction");
+  });
+}
+
+/** The member's words for any non-accepted outcome. */
+export function refusalText(outcome: Exclude<GenerateOutcome, { kind: "accepted" }>, now: number): string {
+  if (outcome.kind === "refused") return describeError("refused", { message: outcome.message });
+  const decision = outcome.decision;
+  switch (decision.kind) {
+    case "rate_limited":
+      return describeError("rate_limited", {
+        retryAt: now + decision.retryAfterMs,
+        limit: decision.limit,
+        windowMs: decision.windowSeconds * 1000,
+      });
+    case "too_many_queued":
+      return describeError("too_many_queued", { maxQueued: decision.limit });
+    case "queue_full":
+      return describeError("queue_full", { queueSize: decision.maxSize });
+    case "refused":
+      return describeError("refused", { message: decision.reason });
+    case "closed":
+      return "The bot is restarting — try again in a minute.";
+  }
+}
+
+/** Model autocomplete: answered from the backends' cached `/object_info`, well inside 3 s. */
+export async function autocompleteGenerate(
+  interaction: AutocompleteInteraction,
+  services: BotServices,
+): Promise<void> {
+  const focused = interaction.options.getFocused(true);
+  if (focused.name !== "model") {
+    await interaction.respond([]);
+    return;
+  }
+  const typed = focused.value.toLowerCase();
+  const workflow = interaction.options.getString("workflow") ?? undefined;
+  const choices = services
+    .modelChoices(workflow)
+    .filter((name) => name.toLowerCase().includes(typed))
+    .slice(0, 25)
+    .map((name) => ({ name: name.slice(0, 100), value: name.slice(0, 100) }));
+  await interaction.respond(choices);
+}

@@ -1,0 +1,31 @@
+import type { Logger } from "pino";
+import type { GenerationService } from "../app/generation-service.js";
+import type { ResultIndex } from "../history/result-index.js";
+import type { SettingsRepository } from "../moderation/settings-repository.js";
+import type { JobQueue } from "../queue/job-queue.js";
+import type { JobMessages } from "./job-messages.js";
+import type { MessageTransport } from "./message-transport.js";
+
+/** One GPU host as `/queue` shows it. */
+export interface HostStatus {
+  id: string;
+  online: boolean;
+  inFlight: number;
+  lastError?: string | undefined;
+}
+
+/** What command and reaction handlers may use; built once in `startDiscordBot`. */
+export interface BotServices {
+  generation: GenerationService;
+  queue: JobQueue;
+  jobMessages: JobMessages;
+  transport: MessageTransport;
+  settings: SettingsRepository;
+  results: ResultIndex;
+  hosts: () => HostStatus[];
+  /** Checkpoints the backends offer for a workflow (autocomplete). */
+  modelChoices: (workflow: string | undefined) => string[];
+  logger: Logger;
+  retentionDays: number;
+  now: () => number;
+}

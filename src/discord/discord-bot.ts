@@ -1,0 +1,137 @@
+import { Events, Status, type Client } from "discord.js";
+import type { Logger } from "pino";
+import type { Core } from "../app/build-core.js";
+import type { AppConfig } from "../config/load-config.js";
+import type { BotMetrics } from "../ops/metrics.js";
+import type { Store } from "../store/store.js";
+import type { BotServices } from "./bot-services.js";
+import { buildCommandDefinitions } from "./command-definitions.js";
+import { createDiscordClient } from "./create-client.js";
+import { coreCommands, routeInteraction, type CommandTable } from "./interaction-router.js";
+import { JobMessages } from "./job-messages.js";
+import { MessageTransport } from "./message-transport.js";
+import { ReactionHandler } from "./reaction-handler.js";
+import { registerCommands } from "./register-commands.js";
+
+export interface DiscordBotOptions {
+  config: AppConfig;
+  token: string;
+  core: Core;
+  store: Store;
+  logger: Logger;
+  metrics?: BotMetrics | undefined;
+  /** Extra slash commands (e.g. `/history`, `/forget-me`) merged into the router and registration. */
+  extraCommands?: CommandTable;
+  now?: () => number;
+}
+
+export interface DiscordBot {
+  client: Client;
+  services: BotServices;
+  /** Gateway connected and ready. */
+  isReady: () => boolean;
+  close: () => Promise<void>;
+}
+
+/**
+ * The Discord adapter: logs in, registers commands when they changed, and wires interactions,
+ * reactions and job messages to the core. Subscribes to the queue before the core starts so a
+ * job recovered at start-up still gets its final message.
+ */
+export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
+  const { config, core, logger } = options;
+  const now = options.now ?? Date.now;
+  const client = createDiscordClient({ apiUrl: config.env.DISCORD_API_URL });
+  const discordLogger = logger.child({ module: "discord" });
+  client.rest.on("rateLimited", (info) => {
+    options.metrics?.recordDiscordRateLimit(info.route);
+    discordLogger.debug(
+      { route: info.route, retryAfter: info.retryAfter, global: info.global },
+      "Discord rate limit",
+    );
+  });
+  const transport = new MessageTransport(client, discordLogger, now);
+  const backendIds = new Set(core.pool.backends.map((backend) => backend.id));
+  const jobMessages = new JobMessages({
+    queue: core.queue,
+    transport,
+    settings: core.settings,
+    results: core.results,
+    logger: discordLogger.child({ part: "progress" }),
+    editIntervalMs: config.file.discord.editIntervalMs,
+    channelEditsPerSecond: config.file.discord.channelEditsPerSecond,
+    backendLabel: (id) => (backendIds.has(id) ? id : "an image server"),
+    metrics: options.metrics,
+    now,
+  });
+  const services: BotServices = {
+    generation: core.generation,
+    queue: core.queue,
+    jobMessages,
+    transport,
+    settings: core.settings,
+    results: core.results,
+    hosts: () =>
+      core.pool.backends.map((backend) => ({
+        id: backend.id,
+        online: backend.health.online,
+        inFlight: backend.inFlight,
+        lastError: backend.health.lastError,
+      })),
+    modelChoices: core.modelChoices,
+    logger: discordLogger,
+    retentionDays: config.file.retention.days,
+    now,
+  };
+  const commands: CommandTable = { ...coreCommands, ...options.extraCommands };
+  const reactions = new ReactionHandler(client, services);
+
+  client.on(Events.InteractionCreate, (interaction) => {
+    void routeInteraction(interaction, services, commands);
+  });
+  client.on(Events.MessageReactionAdd, (reaction, user) => {
+    reactions.handle(reaction, user).catch((error: unknown) => {
+      discordLogger.error({ err: error, messageId: reaction.message.id }, "reaction handling failed");
+    });
+  });
+  client.on(Events.Error, (error) => discordLogger.error({ err: error }, "Discord client error"));
+  client.on(Events.ShardDisconnect, (event, shard) =>
+    discordLogger.warn({ code: event.code, shard }, "Discord gateway disconnected"),
+  );
+  client.on(Events.ShardResume, (shard) => discordLogger.info({ shard }, "Discord gateway resumed"));
+
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  await client.login(options.token);
+  await ready;
+  discordLogger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "connected to Discord");
+
+  const applicationId = client.application?.id ?? client.user!.id;
+  try {
+    await registerCommands({
+      rest: client.rest,
+      applicationId,
+      guildId: config.env.DISCORD_GUILD_ID,
+      commands: buildCommandDefinitions(core.templates, Object.keys(options.extraCommands ?? {})),
+      store: options.store,
+      logger: discordLogger,
+    });
+  } catch (error) {
+    // The bot still answers commands registered earlier; the log says what Discord refused.
+    discordLogger.error({ err: error }, "slash command registration failed");
+  }
+
+  await core.start();
+  await jobMessages.resume(core.queue.unfinished());
+
+  return {
+    client,
+    services,
+    isReady: () => client.isReady() && client.ws.status === Status.Ready,
+    close: async () => {
+      reactions.close();
+      await jobMessages.settled();
+      jobMessages.close();
+      await client.destroy();
+    },
+  };
+}

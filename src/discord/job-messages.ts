@@ -1,0 +1,265 @@
+import { DiscordAPIError } from "discord.js";
+import type { Logger } from "pino";
+import { fitAttachments } from "../images/fit-attachments.js";
+import type { SettingsRepository } from "../moderation/settings-repository.js";
+import type { BotMetrics } from "../ops/metrics.js";
+import { applyQueueEvent, initialViewState } from "../progress/apply-queue-event.js";
+import { EditScheduler } from "../progress/edit-scheduler.js";
+import type { JobViewState } from "../progress/job-view-state.js";
+import type { MessageView } from "../progress/message-view.js";
+import { renderJobView } from "../progress/render-job-view.js";
+import type { Job } from "../queue/job.js";
+import type { JobQueue } from "../queue/job-queue.js";
+import type { QueueEvent } from "../queue/queue-events.js";
+import type { ResultIndex } from "../history/result-index.js";
+import { isOldMessageEditCap, type MessageTarget, type MessageTransport } from "./message-transport.js";
+import { viewToPayload } from "./view-to-payload.js";
+
+const defaultAttachmentLimit = 10 * 1024 * 1024;
+/** Discord caps edits of messages older than an hour (30046): start long-waiting jobs on a fresh message. */
+const freshMessageAfterMs = 55 * 60_000;
+
+interface Tracked {
+  state: JobViewState;
+  target: MessageTarget | undefined;
+  /** The view to send once the message exists (the job may progress before the reply lands). */
+  pending: { view: MessageView; flush: boolean; final: boolean } | undefined;
+  attachmentLimit: number;
+  previews: boolean;
+  spoiler: boolean;
+  /** The finished job, for the result index and reactions after the final edit. */
+  finished?: Job | undefined;
+}
+
+export interface JobMessagesOptions {
+  queue: Pick<JobQueue, "subscribe" | "setMessages">;
+  transport: MessageTransport;
+  settings: SettingsRepository;
+  results: ResultIndex;
+  logger: Logger;
+  editIntervalMs: number;
+  channelEditsPerSecond: number;
+  backendLabel?: (id: string) => string;
+  metrics?: BotMetrics | undefined;
+  now?: () => number;
+}
+
+/**
+ * Keeps each job's Discord message in step with the queue: queue events fold into a view state,
+ * the view is rendered, and the edit scheduler sends the latest one without tripping Discord's
+ * rate limits. The final view carries the images; then the result is indexed for 🎲 and the
+ * bot's reactions are switched from ❌ to 🎲.
+ */
+export class JobMessages {
+  readonly #options: JobMessagesOptions;
+  readonly #jobs = new Map<string, Tracked>();
+  /** Message id → job id, for ❌ on an unfinished job's message. */
+  readonly #byMessage = new Map<string, string>();
+  readonly #scheduler: EditScheduler;
+  readonly #now: () => number;
+  readonly #unsubscribe: () => void;
+
+  constructor(options: JobMessagesOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#scheduler = new EditScheduler({
+      minIntervalMs: options.editIntervalMs,
+      channelEditsPerSecond: options.channelEditsPerSecond,
+      logger: options.logger,
+      now: this.#now,
+      isRetryable: (error) =>
+        !(error instanceof DiscordAPIError && [10003, 10008, 50001, 50013].includes(Number(error.code))),
+      onError: (error, info) => options.logger.warn({ err: error, ...info }, "progress edit failed"),
+    });
+    this.#unsubscribe = options.queue.subscribe((event) => this.#onEvent(event));
+  }
+
+  /** The job shown by this message, while it is unfinished. */
+  jobForMessage(messageId: string): string | undefined {
+    return this.#byMessage.get(messageId);
+  }
+
+  /** Called once the reply to `/generate` (or a reroll's message) exists. */
+  async attach(
+    job: Job,
+    target: MessageTarget,
+    options: { attachmentLimit?: number | undefined } = {},
+  ): Promise<void> {
+    const tracked = await this.#track(job);
+    tracked.target = target;
+    if (options.attachmentLimit !== undefined) tracked.attachmentLimit = options.attachmentLimit;
+    this.#byMessage.set(target.messageId, job.id);
+    await this.#options.queue.setMessages(job.id, [
+      { channelId: target.channelId, messageId: target.messageId, ...tokenFields(target) },
+    ]);
+    if (tracked.pending) {
+      const { view, flush, final } = tracked.pending;
+      tracked.pending = undefined;
+      this.#schedule(job.id, job.channelId, view, { flush, final });
+    }
+  }
+
+  /** Jobs reloaded after a restart: their messages are known from the store. */
+  async resume(jobs: readonly Job[]): Promise<void> {
+    for (const job of jobs) if (job.messages.length > 0) await this.#track(job);
+  }
+
+  async settled(): Promise<void> {
+    await this.#scheduler.settled();
+  }
+
+  close(): void {
+    this.#unsubscribe();
+    this.#scheduler.close();
+  }
+
+  async #track(job: Job): Promise<Tracked> {
+    const existing = this.#jobs.get(job.id);
+    if (existing) return existing;
+    const settings = await this.#options.settings.resolve({ guildId: job.guildId, channelId: job.channelId });
+    const again = this.#jobs.get(job.id);
+    if (again) return again;
+    // A job recovered after a restart already knows its message.
+    const known = job.messages[0];
+    if (known) this.#byMessage.set(known.messageId, job.id);
+    const tracked: Tracked = {
+      state: initialViewState(job),
+      target: known ? { ...known } : undefined,
+      pending: undefined,
+      attachmentLimit: defaultAttachmentLimit,
+      previews: settings.values.previews,
+      spoiler: settings.values.spoilerResults,
+    };
+    this.#jobs.set(job.id, tracked);
+    return tracked;
+  }
+
+  async #onEvent(event: QueueEvent): Promise<void> {
+    const tracked = await this.#track(event.job);
+    if (event.type === "preview" && !tracked.previews) return;
+    const now = this.#now();
+    const { state, phaseChanged } = applyQueueEvent(tracked.state, event, now, this.#options.backendLabel);
+    tracked.state = state;
+    if (event.type === "succeeded") {
+      const fitted = await fitAttachments(
+        event.files.map((file) => ({
+          name: file.filename.split("/").pop() ?? file.filename,
+          bytes: Buffer.from(file.data),
+          mime: file.contentType ?? "image/png",
+        })),
+        tracked.attachmentLimit,
+      );
+      tracked.state = { ...tracked.state, images: fitted.images, convertedNote: fitted.note };
+      tracked.finished = event.job;
+    }
+    if (event.type === "failed" || event.type === "cancelled") tracked.finished = event.job;
+    if (
+      event.type === "started" &&
+      tracked.target?.postedAt !== undefined &&
+      now - tracked.target.postedAt > freshMessageAfterMs
+    ) {
+      await this.#moveToFreshMessage(event.job, tracked);
+    }
+    const final = event.type === "succeeded" || event.type === "failed" || event.type === "cancelled";
+    const view = renderJobView(tracked.state, { now, previews: tracked.previews, spoiler: tracked.spoiler });
+    if (!tracked.target) {
+      tracked.pending = { view, flush: phaseChanged || final, final };
+      return;
+    }
+    this.#schedule(event.job.id, event.job.channelId, view, { flush: phaseChanged || final, final });
+  }
+
+  #schedule(
+    jobId: string,
+    channelId: string,
+    view: MessageView,
+    options: { flush: boolean; final: boolean },
+  ): void {
+    this.#scheduler.update(
+      { key: jobId, channelId },
+      view,
+      async (latest) => {
+        const tracked = this.#jobs.get(jobId);
+        if (!tracked?.target) return;
+        const started = performance.now();
+        await this.#send(jobId, tracked, latest);
+        this.#options.metrics?.observeEditLatency((performance.now() - started) / 1000);
+        if (options.final && latest.phase === view.phase) await this.#afterFinal(jobId, tracked);
+      },
+      options,
+    );
+  }
+
+  async #send(jobId: string, tracked: Tracked, view: MessageView): Promise<void> {
+    const target = tracked.target!;
+    try {
+      const next = await this.#options.transport.edit(target, viewToPayload(view));
+      if (next.interactionToken !== target.interactionToken) {
+        tracked.target = next;
+        await this.#options.queue.setMessages(jobId, [
+          { channelId: next.channelId, messageId: next.messageId },
+        ]);
+      }
+    } catch (error) {
+      if (!isOldMessageEditCap(error)) throw error;
+      // Discord will not edit this old message again: continue on a new one.
+      tracked.target = await this.#options.transport.post(
+        target.channelId,
+        viewToPayload(view),
+        target.messageId,
+      );
+      this.#byMessage.set(tracked.target.messageId, jobId);
+    }
+  }
+
+  async #moveToFreshMessage(job: Job, tracked: Tracked): Promise<void> {
+    const old = tracked.target!;
+    const view = renderJobView(tracked.state, {
+      now: this.#now(),
+      previews: false,
+      spoiler: tracked.spoiler,
+    });
+    try {
+      tracked.target = await this.#options.transport.post(old.channelId, viewToPayload(view), old.messageId);
+      this.#byMessage.set(tracked.target.messageId, job.id);
+      await this.#options.queue.setMessages(job.id, [
+        { channelId: tracked.target.channelId, messageId: tracked.target.messageId },
+      ]);
+      await this.#options.transport
+        .react(tracked.target.channelId, tracked.target.messageId, "❌")
+        .catch(() => undefined);
+    } catch (error) {
+      this.#options.logger.warn({ err: error, jobId: job.id }, "could not post a fresh progress message");
+    }
+  }
+
+  async #afterFinal(jobId: string, tracked: Tracked): Promise<void> {
+    const target = tracked.target;
+    const job = tracked.finished;
+    this.#jobs.delete(jobId);
+    if (!target || !job) return;
+    for (const [messageId, id] of this.#byMessage) if (id === jobId) this.#byMessage.delete(messageId);
+    const transport = this.#options.transport;
+    await transport.unreact(target.channelId, target.messageId, "❌").catch(() => undefined);
+    if (job.state !== "succeeded") return;
+    await this.#options.results.record({
+      messageId: target.messageId,
+      channelId: target.channelId,
+      guildId: job.guildId,
+      userId: job.userId,
+      jobId: job.id,
+      workflow: job.workflow,
+      params: job.params,
+      createdAt: this.#now(),
+    });
+    await transport.react(target.channelId, target.messageId, "🎲").catch((error: unknown) => {
+      this.#options.logger.warn({ err: error, jobId }, "could not add the 🎲 reaction");
+    });
+  }
+}
+
+function tokenFields(target: MessageTarget): { interactionToken?: string; tokenExpiresAt?: number } {
+  return target.interactionToken && target.tokenExpiresAt !== undefined
+    ? { interactionToken: target.interactionToken, tokenExpiresAt: target.tokenExpiresAt }
+    : {};
+}

@@ -1,0 +1,119 @@
+import { DiscordAPIError, Routes, type Client, type RawFile } from "discord.js";
+import type { Logger } from "pino";
+
+/** Where a job's message lives and how it can be edited. */
+export interface MessageTarget {
+  channelId: string;
+  messageId: string;
+  /** Interaction token, usable until `tokenExpiresAt`; edits then move to the channel route. */
+  interactionToken?: string | undefined;
+  tokenExpiresAt?: number | undefined;
+  /** When the message was posted: Discord caps edits of messages older than an hour. */
+  postedAt?: number | undefined;
+}
+
+export interface RestPayload {
+  body: Record<string, unknown>;
+  files: RawFile[];
+}
+
+/** Discord error codes that mean "this interaction token can no longer be used". */
+const tokenGone = new Set([50027, 10015, 10062]);
+/** "Maximum number of edits to messages older than 1 hour reached." */
+export const oldMessageEditCap = 30046;
+/** Leave a minute of margin before the 15-minute token expires. */
+const tokenMarginMs = 60_000;
+
+export class TokenGoneError extends Error {
+  override readonly name = "TokenGoneError";
+}
+
+/**
+ * Edits and posts messages through discord.js's REST client (so its per-route buckets and 429
+ * handling apply), choosing the interaction-token route while the token lives and the
+ * bot-token channel route afterwards: a job that outlives its 15-minute token keeps its message.
+ */
+export class MessageTransport {
+  readonly #client: Client;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+
+  constructor(client: Client, logger: Logger, now: () => number = Date.now) {
+    this.#client = client;
+    this.#logger = logger;
+    this.#now = now;
+  }
+
+  /** Edits the message; returns the target to use next time (the token dropped once it is gone). */
+  async edit(target: MessageTarget, payload: RestPayload): Promise<MessageTarget> {
+    const applicationId = this.#client.application?.id ?? this.#client.user?.id;
+    if (
+      target.interactionToken &&
+      applicationId &&
+      this.#now() < (target.tokenExpiresAt ?? 0) - tokenMarginMs
+    ) {
+      try {
+        await this.#client.rest.patch(
+          Routes.webhookMessage(applicationId, target.interactionToken, "@original"),
+          {
+            body: payload.body,
+            files: payload.files,
+            auth: false,
+          },
+        );
+        return target;
+      } catch (error) {
+        if (!(error instanceof DiscordAPIError) || !tokenGone.has(Number(error.code))) throw error;
+        this.#logger.info(
+          { code: error.code, messageId: target.messageId },
+          "interaction token gone; editing through the channel",
+        );
+      }
+    }
+    const withoutToken: MessageTarget = {
+      channelId: target.channelId,
+      messageId: target.messageId,
+      postedAt: target.postedAt,
+    };
+    await this.#client.rest.patch(Routes.channelMessage(target.channelId, target.messageId), {
+      body: payload.body,
+      files: payload.files,
+    });
+    return withoutToken;
+  }
+
+  /** Posts a new channel message (optionally as a reply) and returns its target. */
+  async post(channelId: string, payload: RestPayload, replyTo?: string): Promise<MessageTarget> {
+    const body = replyTo
+      ? { ...payload.body, message_reference: { message_id: replyTo, fail_if_not_exists: false } }
+      : payload.body;
+    const message = (await this.#client.rest.post(Routes.channelMessages(channelId), {
+      body,
+      files: payload.files,
+    })) as {
+      id: string;
+    };
+    return { channelId, messageId: message.id, postedAt: this.#now() };
+  }
+
+  async delete(channelId: string, messageId: string): Promise<void> {
+    await this.#client.rest.delete(Routes.channelMessage(channelId, messageId));
+  }
+
+  async react(channelId: string, messageId: string, emoji: string): Promise<void> {
+    await this.#client.rest.put(
+      Routes.channelMessageOwnReaction(channelId, messageId, encodeURIComponent(emoji)),
+    );
+  }
+
+  async unreact(channelId: string, messageId: string, emoji: string, userId?: string): Promise<void> {
+    const route = userId
+      ? Routes.channelMessageUserReaction(channelId, messageId, encodeURIComponent(emoji), userId)
+      : Routes.channelMessageOwnReaction(channelId, messageId, encodeURIComponent(emoji));
+    await this.#client.rest.delete(route);
+  }
+}
+
+export function isOldMessageEditCap(error: unknown): boolean {
+  return error instanceof DiscordAPIError && Number(error.code) === oldMessageEditCap;
+}

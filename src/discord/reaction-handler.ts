@@ -1,0 +1,226 @@
+import {
+  PermissionFlagsBits,
+  type Client,
+  type MessageReaction,
+  type PartialMessageReaction,
+  type PartialUser,
+  type User,
+} from "discord.js";
+import { refusalText } from "../commands/generate-command.js";
+import { initialViewState } from "../progress/apply-queue-event.js";
+import { renderJobView } from "../progress/render-job-view.js";
+import type { BotServices } from "./bot-services.js";
+import { postModLog } from "./mod-log.js";
+import { viewToPayload } from "./view-to-payload.js";
+
+export const rerollEmoji = "🎲";
+export const cancelEmoji = "❌";
+/** How long a refusal reply stays before the bot deletes it (an "ephemeral" answer to a reaction). */
+const noticeLifetimeMs = 8_000;
+
+/**
+ * 🎲 and ❌ on the bot's messages. Works from the stored result index and the job table, so
+ * reactions on messages from before a restart (arriving as partials) need no message fetch.
+ */
+export class ReactionHandler {
+  readonly #client: Client;
+  readonly #services: BotServices;
+  readonly #timers = new Set<NodeJS.Timeout>();
+
+  constructor(client: Client, services: BotServices) {
+    this.#client = client;
+    this.#services = services;
+  }
+
+  async handle(reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser): Promise<void> {
+    if (user.id === this.#client.user?.id || user.bot) return;
+    const emoji = reaction.emoji.name;
+    if (emoji !== rerollEmoji && emoji !== cancelEmoji) return;
+    const message = reaction.message;
+    if (!message.guildId) return;
+    if (emoji === rerollEmoji) await this.#reroll(message.id, message.channelId, message.guildId, user.id);
+    else await this.#cancelOrDelete(message.id, message.channelId, message.guildId, user.id);
+  }
+
+  close(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  async #reroll(messageId: string, channelId: string, guildId: string, userId: string): Promise<void> {
+    const services = this.#services;
+    const entry = await services.results.get(messageId);
+    if (!entry) {
+      if (await this.#isOwnMessage(channelId, messageId)) {
+        await this.#notice(
+          channelId,
+          messageId,
+          userId,
+          `This result can no longer be rerolled: results are kept for ${services.retentionDays} days.`,
+        );
+      }
+      return;
+    }
+    const channel = this.#client.channels.cache.get(channelId);
+    const parentId = channel?.isThread() ? (channel.parentId ?? undefined) : undefined;
+    const location = { guildId, channelId, ...(parentId ? { parentId } : {}) };
+    const settings = await services.settings.resolve(location);
+    if (settings.values.rerollBy === "owner" && entry.userId !== userId) {
+      await this.#notice(
+        channelId,
+        messageId,
+        userId,
+        "Only the person who made this image can reroll it in this channel.",
+      );
+      return;
+    }
+    const member = await this.#member(guildId, userId);
+    const params = entry.params;
+    const outcome = await services.generation.generate({
+      userId,
+      location,
+      channelNsfw: this.#channelNsfw(channelId),
+      roleIds: member ? [...member.roles.cache.keys()] : [],
+      options: {
+        prompt: typeof params.prompt === "string" ? params.prompt : "",
+        negative: typeof params.userNegative === "string" ? params.userNegative : undefined,
+        steps: num(params.steps),
+        cfg: num(params.cfg),
+        width: num(params.width),
+        height: num(params.height),
+        model: typeof params.model === "string" ? params.model : undefined,
+        sampler: typeof params.sampler === "string" ? params.sampler : undefined,
+        scheduler: typeof params.scheduler === "string" ? params.scheduler : undefined,
+        denoise: num(params.denoise),
+        count: num(params.batch),
+        workflow: entry.workflow,
+      },
+      rerollOf: entry.jobId,
+    });
+    await this.#removeReaction(channelId, messageId, rerollEmoji, userId);
+    if (outcome.kind !== "accepted") {
+      await this.#notice(channelId, messageId, userId, refusalText(outcome, services.now()));
+      if (outcome.kind === "refused" && outcome.modLog)
+        await postModLog(services, outcome.settings.values.modLogChannel, outcome.modLog);
+      return;
+    }
+    const link = `https://discord.com/channels/${guildId}/${channelId}/${messageId}`;
+    const view = renderJobView(
+      {
+        ...initialViewState(outcome.job),
+        position: outcome.position + 1,
+        etaAt: services.now() + outcome.etaMs,
+      },
+      { now: services.now(), previews: false, spoiler: false },
+    );
+    view.content = `🎲 Reroll of ${link} for <@${userId}>\n${view.content}`.slice(0, 2000);
+    const target = await services.transport.post(channelId, viewToPayload(view), messageId);
+    await services.jobMessages.attach(outcome.job, target);
+    await services.transport.react(channelId, target.messageId, cancelEmoji).catch(() => undefined);
+  }
+
+  async #cancelOrDelete(
+    messageId: string,
+    channelId: string,
+    guildId: string,
+    userId: string,
+  ): Promise<void> {
+    const services = this.#services;
+    const moderator = this.#canManageMessages(channelId, userId);
+    const jobId = services.jobMessages.jobForMessage(messageId);
+    if (jobId) {
+      const decision = await services.queue.cancel(jobId, { userId, byModerator: moderator });
+      if (decision.kind === "not_allowed") {
+        await this.#notice(
+          channelId,
+          messageId,
+          userId,
+          "Only the job's owner or a moderator can cancel it.",
+        );
+      }
+      await this.#removeReaction(channelId, messageId, cancelEmoji, userId);
+      return;
+    }
+    const entry = await services.results.get(messageId);
+    if (!entry) return;
+    if (entry.userId !== userId && !moderator) {
+      await this.#notice(
+        channelId,
+        messageId,
+        userId,
+        "Only the image's owner or a moderator can delete it.",
+      );
+      await this.#removeReaction(channelId, messageId, cancelEmoji, userId);
+      return;
+    }
+    await services.transport.delete(channelId, messageId);
+    await services.results.remove(messageId);
+    services.logger.info(
+      { messageId, userId, guildId, byModerator: entry.userId !== userId },
+      "result deleted with ❌",
+    );
+  }
+
+  /** A short reply that deletes itself: the nearest thing to an ephemeral answer to a reaction. */
+  async #notice(channelId: string, messageId: string, userId: string, text: string): Promise<void> {
+    try {
+      const posted = await this.#services.transport.post(
+        channelId,
+        {
+          body: { content: `<@${userId}> ${text}`.slice(0, 2000), allowed_mentions: { users: [userId] } },
+          files: [],
+        },
+        messageId,
+      );
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        this.#services.transport.delete(channelId, posted.messageId).catch(() => undefined);
+      }, noticeLifetimeMs);
+      timer.unref();
+      this.#timers.add(timer);
+    } catch (error) {
+      this.#services.logger.warn({ err: error, channelId, userId }, "could not answer a reaction");
+    }
+  }
+
+  async #removeReaction(channelId: string, messageId: string, emoji: string, userId: string): Promise<void> {
+    if (!this.#botCan(channelId, PermissionFlagsBits.ManageMessages)) return;
+    await this.#services.transport.unreact(channelId, messageId, emoji, userId).catch(() => undefined);
+  }
+
+  async #isOwnMessage(channelId: string, messageId: string): Promise<boolean> {
+    const channel = this.#client.channels.cache.get(channelId);
+    if (!channel?.isTextBased()) return false;
+    const message = await channel.messages.fetch(messageId).catch(() => undefined);
+    return message?.author.id === this.#client.user?.id;
+  }
+
+  async #member(guildId: string, userId: string) {
+    const guild = this.#client.guilds.cache.get(guildId);
+    return guild?.members.fetch(userId).catch(() => undefined);
+  }
+
+  #channelNsfw(channelId: string): boolean {
+    const channel = this.#client.channels.cache.get(channelId);
+    if (!channel) return false;
+    if (channel.isThread()) return Boolean(channel.parent && "nsfw" in channel.parent && channel.parent.nsfw);
+    return "nsfw" in channel && channel.nsfw === true;
+  }
+
+  #canManageMessages(channelId: string, userId: string): boolean {
+    const channel = this.#client.channels.cache.get(channelId);
+    if (!channel || channel.isDMBased()) return false;
+    return channel.permissionsFor(userId)?.has(PermissionFlagsBits.ManageMessages) ?? false;
+  }
+
+  #botCan(channelId: string, permission: bigint): boolean {
+    const channel = this.#client.channels.cache.get(channelId);
+    const me = this.#client.user?.id;
+    if (!channel || channel.isDMBased() || !me) return false;
+    return channel.permissionsFor(me)?.has(permission) ?? false;
+  }
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === "number" ? value : undefined;
+}

@@ -1,0 +1,55 @@
+import type { RawFile } from "discord.js";
+import type { MessageView } from "../progress/message-view.js";
+import type { RestPayload } from "./message-transport.js";
+
+const buttonStyles = { primary: 1, secondary: 2, success: 3, danger: 4 } as const;
+
+/**
+ * Turns a rendered view into a REST payload for create/edit. `attachments` lists exactly the
+ * view's files, so an edit replaces the previous set (a finished job drops its preview image).
+ */
+export function viewToPayload(view: MessageView): RestPayload {
+  const files: RawFile[] = view.files.map((file) => ({
+    name: file.spoiler && !file.name.startsWith("SPOILER_") ? `SPOILER_${file.name}` : file.name,
+    data: file.bytes,
+  }));
+  const body: Record<string, unknown> = {
+    content: view.content,
+    embeds: view.embeds.map((embed) => ({
+      ...(embed.title !== undefined ? { title: embed.title } : {}),
+      ...(embed.description !== undefined ? { description: embed.description } : {}),
+      ...(embed.color !== undefined ? { color: embed.color } : {}),
+      ...(embed.fields ? { fields: embed.fields } : {}),
+      ...(embed.imageFile !== undefined
+        ? { image: { url: `attachment://${fileName(view, embed.imageFile)}` } }
+        : {}),
+      ...(embed.footer !== undefined ? { footer: { text: embed.footer } } : {}),
+      ...(embed.timestamp !== undefined ? { timestamp: embed.timestamp } : {}),
+    })),
+    attachments: files.map((file, index) => ({ id: index, filename: file.name })),
+    components:
+      view.buttons && view.buttons.length > 0
+        ? [
+            {
+              type: 1,
+              components: view.buttons.slice(0, 5).map((button) => ({
+                type: 2,
+                custom_id: button.customId,
+                label: button.label,
+                style: buttonStyles[button.style],
+                ...(button.emoji ? { emoji: { name: button.emoji } } : {}),
+                ...(button.disabled ? { disabled: true } : {}),
+              })),
+            },
+          ]
+        : [],
+    // Prompts are user text: a result never pings anyone.
+    allowed_mentions: { parse: [] },
+  };
+  return { body, files };
+}
+
+function fileName(view: MessageView, name: string): string {
+  const file = view.files.find((candidate) => candidate.name === name);
+  return file?.spoiler && !name.startsWith("SPOILER_") ? `SPOILER_${name}` : name;
+}

@@ -1,0 +1,58 @@
+import type { Logger } from "pino";
+import type { Core } from "../app/build-core.js";
+import type { BotMetrics } from "./metrics.js";
+
+/** Jobs slower than this are worth a warning line: a slow or overloaded host. */
+const slowJobSeconds = 300;
+
+/**
+ * Feeds the metrics from queue and host events, and writes the one log line per job outcome an
+ * operator reads (job id, user, channel, backend, duration; never the prompt).
+ */
+export function watchQueueMetrics(
+  core: Pick<Core, "queue" | "pool">,
+  metrics: BotMetrics,
+  logger?: Logger,
+): () => void {
+  const unsubscribe = core.queue.subscribe((event) => {
+    metrics.setQueueDepth(core.queue.depth);
+    if (event.type !== "succeeded" && event.type !== "failed" && event.type !== "cancelled") return;
+    metrics.recordJob(event.type);
+    const job = event.job;
+    const seconds =
+      job.startedAt !== undefined && job.finishedAt !== undefined
+        ? (job.finishedAt - job.startedAt) / 1000
+        : undefined;
+    if (event.type === "succeeded" && seconds !== undefined) {
+      metrics.observeJobDuration({ workflow: job.workflow, backend: job.backend ?? "unknown" }, seconds);
+    }
+    const line = {
+      jobId: job.id,
+      userId: job.userId,
+      channelId: job.channelId,
+      backend: job.backend,
+      workflow: job.workflow,
+      durationSeconds: seconds,
+      ...(event.type === "failed" ? { code: event.error.code } : {}),
+    };
+    if (event.type === "succeeded" && seconds !== undefined && seconds > slowJobSeconds) {
+      logger?.warn(line, "job succeeded but the host was slow");
+    } else {
+      logger?.info(line, `job ${event.type}`);
+    }
+  });
+  const onHealth = new Map<string, (health: { online: boolean }) => void>();
+  for (const backend of core.pool.backends) {
+    const listener = (health: { online: boolean }) => metrics.setBackendUp(backend.id, health.online);
+    onHealth.set(backend.id, listener);
+    backend.on("health", listener);
+    metrics.setBackendUp(backend.id, backend.health.online);
+  }
+  return () => {
+    unsubscribe();
+    for (const backend of core.pool.backends) {
+      const listener = onHealth.get(backend.id);
+      if (listener) backend.off("health", listener);
+    }
+  };
+}

@@ -1,0 +1,110 @@
+import type { Job } from "../queue/job.js";
+import type { QueueEvent } from "../queue/queue-events.js";
+import type { JobViewParams, JobViewState } from "./job-view-state.js";
+import { describeError } from "./user-messages.js";
+
+/** Node classes whose run means "the model is loading", worth saying so while the GPU waits. */
+const loaderPattern = /Loader|LoadCheckpoint/i;
+
+export function viewParamsOf(job: Job): JobViewParams {
+  const p = job.params;
+  const num = (value: unknown, fallback: number) => (typeof value === "number" ? value : fallback);
+  return {
+    seed: typeof p.seed === "number" || typeof p.seed === "string" ? p.seed : "?",
+    steps: num(p.steps, 0),
+    cfg: num(p.cfg, 0),
+    width: num(p.width, 0),
+    height: num(p.height, 0),
+    model: typeof p.model === "string" ? p.model : undefined,
+    workflow: job.workflow,
+    count: typeof p.batch === "number" ? p.batch : undefined,
+  };
+}
+
+export function initialViewState(job: Job): JobViewState {
+  return {
+    jobId: job.id,
+    phase: "queued",
+    prompt: typeof job.params.prompt === "string" ? job.params.prompt : "",
+    params: viewParamsOf(job),
+  };
+}
+
+/**
+ * Folds one queue event into a job's view state (pure). Returns the next state; `phaseChanged`
+ * tells the edit scheduler to flush rather than coalesce.
+ */
+export function applyQueueEvent(
+  state: JobViewState,
+  event: QueueEvent,
+  now: number,
+  backendLabel: (id: string) => string = (id) => id,
+): { state: JobViewState; phaseChanged: boolean } {
+  const before = state.phase;
+  const next: JobViewState = { ...state, params: viewParamsOf(event.job) };
+  switch (event.type) {
+    case "queued":
+    case "position":
+      next.phase = "queued";
+      next.position = event.position + 1;
+      next.etaAt = now + event.etaMs;
+      break;
+    case "requeued":
+      next.phase = "queued";
+      next.position = undefined;
+      next.step = undefined;
+      next.node = undefined;
+      next.preview = undefined;
+      break;
+    case "staged":
+      next.backendLabel = backendLabel(event.backend);
+      break;
+    case "started":
+      next.phase = "starting";
+      next.backendLabel = backendLabel(event.backend);
+      next.startedAt = event.job.startedAt ?? now;
+      next.position = undefined;
+      break;
+    case "node": {
+      const loading = event.nodeType !== undefined && loaderPattern.test(event.nodeType);
+      next.phase = loading && state.phase !== "running" ? "starting" : "running";
+      next.loadingModel = loading;
+      next.node = { classType: event.nodeType };
+      break;
+    }
+    case "progress":
+      next.phase = "running";
+      next.loadingModel = false;
+      next.step = { value: event.value, max: event.max };
+      next.overall = event.overall;
+      next.etaAt = now + event.etaMs;
+      break;
+    case "preview":
+      next.preview = { bytes: Buffer.from(event.image), mime: event.contentType };
+      break;
+    case "succeeded":
+      next.phase = "done";
+      next.finishedAt = event.job.finishedAt ?? now;
+      next.preview = undefined;
+      break;
+    case "failed":
+      next.phase = "failed";
+      next.finishedAt = event.job.finishedAt ?? now;
+      next.error = {
+        message: describeError(event.error.code, {
+          jobId: event.job.id,
+          message: event.error.message,
+          detail: event.error.message,
+        }),
+      };
+      next.preview = undefined;
+      break;
+    case "cancelled":
+      next.phase = "cancelled";
+      next.finishedAt = event.job.finishedAt ?? now;
+      next.cancelledBy = event.byModerator ? { label: "a moderator" } : { userId: event.job.userId };
+      next.preview = undefined;
+      break;
+  }
+  return { state: next, phaseChanged: next.phase !== before };
+}

@@ -1,0 +1,129 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { buildCore, type Core } from "../../../src/app/build-core.js";
+import { loadConfig } from "../../../src/config/load-config.js";
+import { startDiscordBot, type DiscordBot } from "../../../src/discord/discord-bot.js";
+import type { CommandTable } from "../../../src/discord/interaction-router.js";
+import {
+  startComfySimulator,
+  type ComfySimulator,
+  type SimulatorOptions,
+} from "../../../src/simulator/comfy-simulator.js";
+import { Store } from "../../../src/store/store.js";
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from "../../fakes/discord/index.js";
+
+const repoRoot = path.resolve(import.meta.dirname, "../../..");
+
+/** A config file using the shipped workflows by absolute path, plus whatever a test adds. */
+export function writeConfig(dir: string, extraYaml = ""): string {
+  const file = path.join(dir, "bot.yaml");
+  const workflows = path.join(repoRoot, "config", "workflows");
+  writeFileSync(
+    file,
+    [
+      "workflows:",
+      `  - { name: sd15, file: ${JSON.stringify(path.join(workflows, "sd15.json"))}, description: SD 1.5, defaults: { steps: 8, width: 512, height: 512 } }`,
+      `  - { name: sdxl, file: ${JSON.stringify(path.join(workflows, "sdxl.json"))}, description: SDXL, defaults: { steps: 8 } }`,
+      "discord: { editIntervalMs: 250, channelEditsPerSecond: 20 }",
+      extraYaml,
+    ].join("\n"),
+  );
+  return file;
+}
+
+export interface HarnessOptions {
+  simulator?: SimulatorOptions;
+  backends?: number;
+  discord?: FakeDiscordOptions;
+  extraYaml?: string;
+  extraCommands?: CommandTable;
+  /** Reuse servers and data from an earlier harness (a bot restart). */
+  reuse?: Pick<BotHarness, "discord" | "sims" | "dataDir">;
+}
+
+export interface BotHarness {
+  discord: FakeDiscord;
+  sims: ComfySimulator[];
+  dataDir: string;
+  store: Store;
+  core: Core;
+  bot: DiscordBot;
+  logs: Record<string, unknown>[];
+  /** Stops the bot and its store only (servers stay up for a restart). */
+  stopBot(): Promise<void>;
+  /** Stops everything. */
+  close(): Promise<void>;
+}
+
+/** The real bot (discord.js, core, SQLite file) against the fake Discord and the ComfyUI simulator. */
+export async function startBotHarness(options: HarnessOptions = {}): Promise<BotHarness> {
+  const discord =
+    options.reuse?.discord ?? (await startFakeDiscord({ heartbeatIntervalMs: 1000, ...options.discord }));
+  const sims =
+    options.reuse?.sims ??
+    (await Promise.all(
+      Array.from({ length: options.backends ?? 1 }, async () =>
+        startComfySimulator({ stepMs: 5, ...options.simulator }),
+      ),
+    ));
+  const dataDir = options.reuse?.dataDir ?? mkdtempSync(path.join(tmpdir(), "comfycord-e2e-"));
+  const configFile = writeConfig(dataDir, options.extraYaml);
+  const config = loadConfig({
+    cwd: repoRoot,
+    env: {
+      DISCORD_TOKEN: discord.botToken,
+      DISCORD_API_URL: discord.apiUrl,
+      COMFY_URL: sims.map((sim) => sim.url).join(","),
+      DATA_DIR: dataDir,
+      CONFIG_FILE: configFile,
+      LOG_LEVEL: "debug",
+    },
+  });
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: "debug" },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split("\n"))
+          if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    }),
+  );
+  const store = await Store.open({ dataDir, logger });
+  const core = await buildCore({ config, store, logger });
+  const bot = await startDiscordBot({
+    config,
+    token: discord.botToken,
+    core,
+    store,
+    logger,
+    ...(options.extraCommands ? { extraCommands: options.extraCommands } : {}),
+  });
+  let botStopped = false;
+  const stopBot = async () => {
+    if (botStopped) return;
+    botStopped = true;
+    await core.close(2000);
+    await bot.close();
+    await store.close();
+  };
+  return {
+    discord,
+    sims,
+    dataDir,
+    store,
+    core,
+    bot,
+    logs,
+    stopBot,
+    close: async () => {
+      await stopBot();
+      await Promise.all(sims.map(async (sim) => sim.close()));
+      await discord.close();
+    },
+  };
+}
