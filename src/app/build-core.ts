@@ -15,6 +15,7 @@ import { paramChoices } from "../workflows/param-choices.js";
 import type { WorkflowTemplate } from "../workflows/workflow-template.js";
 import { backendLabels } from "./backend-labels.js";
 import { GenerationService } from "./generation-service.js";
+import { recheckAtDispatch } from "./recheck-at-dispatch.js";
 import { WorkflowValidity } from "./workflow-validity.js";
 
 /** Everything but Discord: shared by the bot, `npm run generate` and `npm run doctor`. */
@@ -112,6 +113,7 @@ export async function buildCore({ config, store, logger, now = Date.now }: Build
     pool,
     templates: new Map(templates.map((template) => [template.name, template])),
     logger: logger.child({ module: "dispatch" }),
+    recheck: (job) => recheckAtDispatch(job, settings),
   });
   const queue = new JobQueue({
     store,

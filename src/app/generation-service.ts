@@ -164,13 +164,24 @@ export class GenerationService {
       guildId: input.location.guildId,
       channelId: input.location.channelId,
       workflow: template.value.name,
-      params: { ...built, ...(params.negative !== undefined ? { userNegative: params.negative } : {}) },
+      params: {
+        ...built,
+        // What the member typed, for rerolls (the built negative carries the channel's prefixes).
+        ...(params.negative !== undefined ? { userNegative: params.negative } : {}),
+        // Threads follow their parent's rules; dispatch re-checks them with this.
+        ...(input.location.parentId !== undefined ? { parentChannelId: input.location.parentId } : {}),
+      },
       limits,
       rerollOf: input.rerollOf,
       messages: input.messages,
     });
     if (decision.kind !== "accepted") {
-      this.#options.logger.info({ userId: input.userId, decision: decision.kind }, "admission declined");
+      // The detail (retry time, limit, queue size) is what an operator needs to answer "why was I refused?".
+      const { kind, ...detail } = decision;
+      this.#options.logger.info(
+        { userId: input.userId, channelId: input.location.channelId, decision: kind, ...detail },
+        "admission declined",
+      );
       return { kind: "queue", decision, settings };
     }
     this.#options.logger.info(

@@ -47,6 +47,11 @@ export class SettingsRepository {
   // Read-modify-write per key runs one at a time, so two moderators editing the same
   // scope at once cannot lose each other's change.
   readonly #pending = new Map<string, Promise<unknown>>();
+  /**
+   * Write-through copy of every layer read or written. This process is the store's only writer,
+   * so the copy stays exact; it lets dispatch re-check a waiting job's rules synchronously.
+   */
+  readonly #layers = new Map<string, SettingsLayer>();
 
   constructor(store: Pick<Store, "collection">, base: SettingValues) {
     this.#collection = store.collection(settingsCollectionName, settingsRecordSchema);
@@ -58,7 +63,19 @@ export class SettingsRepository {
   }
 
   async getLayer(scope: SettingsScope): Promise<SettingsLayer> {
-    return (await this.#collection.get(scopeKey(scope)))?.settings ?? {};
+    const key = scopeKey(scope);
+    const cached = this.#layers.get(key);
+    if (cached) return cached;
+    const layer = (await this.#collection.get(key))?.settings ?? {};
+    this.#layers.set(key, layer);
+    return layer;
+  }
+
+  /** Effective settings from the in-memory copy only; undefined when a layer was never read. */
+  resolveCached(location: ChannelLocation): EffectiveSettings | undefined {
+    const server = this.#layers.get(scopeKey({ kind: "server", guildId: location.guildId }));
+    const channel = this.#layers.get(scopeKey(channelScope(location)));
+    return server && channel ? resolveEffectiveSettings(this.#base, { server, channel }) : undefined;
   }
 
   /** Applies `change` to the scope's layer and stores it; an empty layer is deleted. */
@@ -73,6 +90,7 @@ export class SettingsRepository {
       const after = settingsLayerSchema.parse(change({ ...before }));
       if (Object.keys(after).length === 0) await this.#collection.delete(key);
       else await this.#collection.set(key, { guildId: scope.guildId, settings: after });
+      this.#layers.set(key, after);
       return { before, after };
     });
     const settled = run.catch(() => undefined);

@@ -21,6 +21,12 @@ export interface ComfyDispatcherOptions {
   logger: Logger;
   /** Must match the pool's `slotsPerBackend` (default 2: one running, one staged). */
   slotsPerBackend?: number;
+  /**
+   * Re-checks a waiting job against the channel's current rules just before it is sent
+   * (moderators may have changed them meanwhile); returns the member's words when refused.
+   * Synchronous, because `run` must take the backend's slot before it awaits anything.
+   */
+  recheck?: (job: Job) => string | undefined;
 }
 
 /**
@@ -36,12 +42,14 @@ export class ComfyDispatcher implements Dispatcher {
   readonly #templates: ReadonlyMap<string, WorkflowTemplate>;
   readonly #logger: Logger;
   readonly #slots: number;
+  readonly #recheck: ((job: Job) => string | undefined) | undefined;
 
   constructor(options: ComfyDispatcherOptions) {
     this.#pool = options.pool;
     this.#templates = options.templates;
     this.#logger = options.logger;
     this.#slots = options.slotsPerBackend ?? 2;
+    this.#recheck = options.recheck;
   }
 
   hasFreeSlot(): boolean {
@@ -76,6 +84,8 @@ export class ComfyDispatcher implements Dispatcher {
         new ComfyError("comfy_lost", `backend ${backendId} or workflow ${job.workflow} is gone`),
       );
     }
+    const refusal = this.#recheck?.(job);
+    if (refusal !== undefined) return Promise.reject(new RunError("refused", refusal, { retryable: false }));
     let prompt;
     try {
       const objectInfo = backend.objectInfo();
