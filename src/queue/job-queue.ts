@@ -205,6 +205,21 @@ export class JobQueue {
     return { kind: "cancelled", job: snapshotJob(job) };
   }
 
+  /**
+   * `/forget-me`: cancels the user's unfinished jobs, waits for their final writes, then deletes
+   * every job record and the rate-limit record of the user. Jobs finished recently stay in the
+   * in-memory cache until they age out of it (at most 1000 jobs) or the bot restarts.
+   */
+  async forgetUser(userId: string): Promise<{ cancelled: number; jobs: number; rateRecords: number }> {
+    let cancelled = 0;
+    for (const job of this.#book.jobsOf(userId)) {
+      const decision = await this.cancel(job.id, { userId });
+      if (decision.kind === "cancelled") cancelled++;
+    }
+    const removed = await this.#store.forgetUser(userId);
+    return { cancelled, jobs: removed.jobs + removed.history, rateRecords: removed.rateRecords };
+  }
+
   /** Records which Discord messages show the job (the Discord layer calls this). */
   async setMessages(jobId: string, messages: JobMessage[]): Promise<boolean> {
     const active = this.#book.active(jobId);

@@ -1,5 +1,6 @@
 import type { Collection } from "../store/collection.js";
-import type { Store } from "../store/store.js";
+import { sweepNamespace } from "../store/sweep-namespace.js";
+import type { SqlQuery, Store } from "../store/store.js";
 import { etaSnapshotSchema, type EtaSnapshot } from "./eta-model.js";
 import { isFinished, jobSchema, snapshotJob, type Job } from "./job.js";
 import { rateRecordSchema, type RateRecord } from "./rate-limiter.js";
@@ -18,8 +19,10 @@ export class QueueStore {
   readonly #meta: Collection<EtaSnapshot>;
   readonly #retentionMs: number;
   readonly #chains = new Map<string, Promise<void>>();
+  readonly #sql: () => SqlQuery | undefined;
 
   constructor(store: Store, options: { retentionMs: number }) {
+    this.#sql = () => store.sql();
     this.jobs = store.collection("jobs", jobSchema);
     this.history = store.collection("job-history", jobSchema);
     this.rateLimits = store.collection("rate-limits", rateRecordSchema);
@@ -72,6 +75,28 @@ export class QueueStore {
     await this.#chain("\0eta", () => this.#meta.set("eta", snapshot));
   }
 
+  /**
+   * Deletes every job record (waiting, running or finished) and the rate-limit record of one
+   * user, for `/forget-me`. Callers cancel the user's live jobs first: a job still running would
+   * be written again. Returns how many records went.
+   */
+  async forgetUser(userId: string): Promise<{ jobs: number; history: number; rateRecords: number }> {
+    await this.flush();
+    const sql = this.#sql();
+    let jobs = 0;
+    let history = 0;
+    if (sql) {
+      const byOwner = { where: "json_extract(value, '$.value.userId') = ?", params: [userId] };
+      jobs = await sweepNamespace(sql, { namespace: "jobs", ...byOwner });
+      history = await sweepNamespace(sql, { namespace: "job-history", ...byOwner });
+    } else {
+      jobs = await forgetIn(this.jobs, userId);
+      history = await forgetIn(this.history, userId);
+    }
+    const rateRecords = (await this.rateLimits.delete(userId)) ? 1 : 0;
+    return { jobs, history, rateRecords };
+  }
+
   /** Resolves when every write issued so far has landed (or failed). */
   async flush(): Promise<void> {
     await Promise.allSettled([...this.#chains.values()]);
@@ -91,4 +116,11 @@ export class QueueStore {
       if (this.#chains.get(key) === next) this.#chains.delete(key);
     }
   }
+}
+
+async function forgetIn(collection: Collection<Job>, userId: string): Promise<number> {
+  const owned: string[] = [];
+  for await (const [id, job] of collection.entries()) if (job.userId === userId) owned.push(id);
+  await collection.deleteMany(owned);
+  return owned.length;
 }

@@ -13,6 +13,9 @@ export interface StoreOptions {
   logger: Logger;
 }
 
+/** One SQL statement on the store's file; rows of a SELECT (or of `RETURNING`), else `[]`. */
+export type SqlQuery = <Row = Record<string, unknown>>(sql: string, ...params: unknown[]) => Promise<Row[]>;
+
 /** Thrown when the data folder cannot be used; `main` turns it into a start-up message. */
 export class StoreOpenError extends Error {
   override readonly name = "StoreOpenError";
@@ -29,6 +32,7 @@ export class StoreOpenError extends Error {
 export class Store {
   readonly #collections = new Map<string, Keyv>();
   readonly #sqliteStores: KeyvSqlite[] = [];
+  #maintenance: KeyvSqlite | undefined;
   readonly #logger: Logger;
   readonly filePath: string | undefined;
 
@@ -89,6 +93,24 @@ export class Store {
     return keyv;
   }
 
+  /**
+   * Raw SQL on the `keyv` table (key `<namespace>:<id>`, value `{"value":…,"expires":…}` JSON), on
+   * a connection of its own, for bulk maintenance Keyv can only do row by row (retention,
+   * forget-me, `/history` lookups). Undefined for an in-memory store.
+   */
+  sql(): SqlQuery | undefined {
+    const filePath = this.filePath;
+    if (filePath === undefined) return undefined;
+    if (!this.#maintenance) {
+      const sqlite = new KeyvSqlite({ uri: `sqlite://${filePath}`, busyTimeout: 10_000 });
+      this.#sqliteStores.push(sqlite);
+      void sqlite.query("PRAGMA journal_mode=WAL").catch(() => undefined);
+      this.#maintenance = sqlite;
+    }
+    const sqlite = this.#maintenance;
+    return async <Row>(sql: string, ...params: unknown[]) => (await sqlite.query(sql, ...params)) as Row[];
+  }
+
   /** A cheap read that fails when the database does: for `/healthz`. */
   async ping(): Promise<boolean> {
     try {
@@ -101,6 +123,7 @@ export class Store {
 
   async close(): Promise<void> {
     const stores = this.#sqliteStores.splice(0);
+    this.#maintenance = undefined;
     this.#collections.clear();
     await Promise.all(stores.map(async (sqlite) => sqlite.disconnect()));
   }

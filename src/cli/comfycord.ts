@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/**
+ * The `comfycord` operator command: `comfycord <doctor|generate|register|simulator|backup|restore|forget> [...]`.
+ * Each subcommand is the same code as its `npm run` script, with `.env` read the way the bot reads it.
+ */
+import path from "node:path";
+import { withEnvFile } from "../config/env-file.js";
+import { runBackupCommand } from "../ops/backup-command.js";
+import type { CommandIo } from "../ops/operator-command.js";
+import { runRestoreCommand } from "../ops/restore-command.js";
+import { runDoctor } from "./doctor/run-doctor.js";
+import { runForgetCommand } from "./forget.js";
+import { runGenerate } from "./generate.js";
+import { runRegister } from "./register.js";
+
+const usage = `Usage: comfycord <command> [options]
+  doctor      check the configuration, Discord, the ComfyUI hosts, the workflows and DATA_DIR
+  generate    generate "a prompt" [--workflow x --seed n --steps n --out file.png]: one image, no Discord
+  register    register the slash commands now
+  simulator   run a ComfyUI simulator (no GPU) [--port 8188 ...]
+  backup      copy the bot's SQLite file [--out file]
+  restore     put a backup back (the bot must be stopped) <file>
+  forget      delete what the bot keeps about a member <user id>
+Run "comfycord <command> --help" for its options.`;
+
+async function main(): Promise<number> {
+  const [command, ...args] = process.argv.slice(2);
+  const cwd = process.cwd();
+  const env = withEnvFile(process.env, path.join(cwd, ".env"));
+  const io: CommandIo = { print: (line) => console.log(line), printError: (line) => console.error(line) };
+  switch (command) {
+    case "doctor":
+      return runDoctor({
+        env,
+        cwd,
+        out: (line) => io.print(line),
+        color: process.stdout.isTTY && !env["NO_COLOR"],
+      });
+    case "generate": {
+      const controller = new AbortController();
+      process.once("SIGINT", () => controller.abort());
+      return runGenerate({
+        argv: args,
+        env,
+        cwd,
+        io,
+        signal: controller.signal,
+        progress: {
+          isTTY: process.stderr.isTTY,
+          columns: process.stderr.columns,
+          write: (text) => process.stderr.write(text),
+        },
+      });
+    }
+    case "register":
+      return runRegister({ env, cwd, io });
+    case "backup":
+      return runBackupCommand({ argv: args, env: process.env, cwd, io });
+    case "restore":
+      return runRestoreCommand({ argv: args, env: process.env, cwd, io });
+    case "forget":
+      return runForgetCommand({ argv: args, env: process.env, cwd, io });
+    case "simulator":
+      // The simulator's module parses process.argv itself and keeps running: drop the subcommand word.
+      process.argv.splice(2, 1);
+      await import("./simulator.js");
+      return 0;
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      io.print(usage);
+      return command === undefined ? 2 : 0;
+    default:
+      io.printError(`Unknown command "${command}".\n${usage}`);
+      return 2;
+  }
+}
+
+process.exitCode = await main();
