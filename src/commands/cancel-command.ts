@@ -23,6 +23,8 @@ export async function runCancel(
     await interaction.reply({ content: "You have no job to cancel.", flags: MessageFlags.Ephemeral });
     return;
   }
+  // Cancelling a running prompt waits on ComfyUI, which can outlast Discord's 3-second window.
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const decision = await services.queue.cancel(jobId, {
     userId: interaction.user.id,
     byModerator: canModerate(interaction, "channel"),
@@ -33,7 +35,7 @@ export async function runCancel(
     not_allowed: "You can only cancel your own jobs.",
     already_finished: "That job has already finished.",
   }[decision.kind];
-  await interaction.reply({ content: text, flags: MessageFlags.Ephemeral });
+  await interaction.editReply({ content: text });
 }
 
 export async function autocompleteCancel(

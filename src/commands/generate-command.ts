@@ -65,21 +65,27 @@ export async function runGenerate(
   const payload = viewToPayload(view);
   // The callback goes through the REST client directly so the reply and every later edit share
   // one payload shape (viewToPayload), and its message id comes back in the same round trip.
-  const response = (await interaction.client.rest.post(
-    Routes.interactionCallback(interaction.id, interaction.token),
-    {
-      body: { type: 4, data: payload.body },
-      files: payload.files,
-      auth: false,
-      query: new URLSearchParams({ with_response: "true" }),
-    },
-  )) as { resource?: { message?: { id: string } } };
-  const messageId = response.resource?.message?.id;
+  let messageId: string | undefined;
+  try {
+    const response = (await interaction.client.rest.post(
+      Routes.interactionCallback(interaction.id, interaction.token),
+      {
+        body: { type: 4, data: payload.body },
+        files: payload.files,
+        auth: false,
+        query: new URLSearchParams({ with_response: "true" }),
+      },
+    )) as { resource?: { message?: { id: string } } };
+    messageId = response.resource?.message?.id;
+  } catch (error) {
+    // The member saw "the application did not respond" (e.g. the 3-second window passed while
+    // discord.js waited out a 429): nobody could see or cancel this job, so it must not run.
+    await services.queue.cancel(job.id, { userId: interaction.user.id }).catch(() => undefined);
+    throw error;
+  }
   if (!messageId) {
-    services.logger.warn(
-      { jobId: job.id },
-      "Discord did not return the reply's message id; progress will not be shown",
-    );
+    services.logger.warn({ jobId: job.id }, "Discord did not return the reply's message id; job cancelled");
+    await services.queue.cancel(job.id, { userId: interaction.user.id });
     return;
   }
   const target = {

@@ -62,19 +62,20 @@ export async function routeInteraction(
       }
       const jobId = parseCancelButtonId(interaction.customId);
       if (!jobId) return;
+      // Acknowledge first: cancelling a running prompt waits on ComfyUI (up to its HTTP timeouts),
+      // which can outlast Discord's 3-second window; the job message itself shows the outcome.
+      await interaction.deferUpdate();
       const decision = await services.queue.cancel(jobId, {
         userId: interaction.user.id,
         byModerator: canModerate(interaction, "channel"),
       });
-      if (decision.kind === "cancelled") {
-        await interaction.deferUpdate();
-      } else {
+      if (decision.kind !== "cancelled") {
         const text = {
           not_found: "That job no longer exists.",
           not_allowed: "Only the job's owner or a moderator can cancel it.",
           already_finished: "That job has already finished.",
         }[decision.kind];
-        await interaction.reply({ content: text, flags: MessageFlags.Ephemeral });
+        await interaction.followUp({ content: text, flags: MessageFlags.Ephemeral });
       }
     }
   } catch (error) {
@@ -83,10 +84,14 @@ export async function routeInteraction(
       { err: error, interactionId: reference, userId: interaction.user.id },
       "interaction failed",
     );
-    if (interaction.isRepliable() && !interaction.replied && !interaction.deferred) {
-      await interaction
-        .reply({ content: describeError("internal", { jobId: reference }), flags: MessageFlags.Ephemeral })
-        .catch(() => undefined);
+    if (interaction.isRepliable()) {
+      const content = describeError("internal", { jobId: reference });
+      // A handler that acknowledged before failing still owes the member an answer.
+      const answer =
+        interaction.replied || interaction.deferred
+          ? interaction.followUp({ content, flags: MessageFlags.Ephemeral })
+          : interaction.reply({ content, flags: MessageFlags.Ephemeral });
+      await answer.catch(() => undefined);
     }
   }
 }

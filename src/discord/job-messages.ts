@@ -8,6 +8,7 @@ import { EditScheduler } from "../progress/edit-scheduler.js";
 import type { JobViewState } from "../progress/job-view-state.js";
 import type { MessageView } from "../progress/message-view.js";
 import { renderJobView } from "../progress/render-job-view.js";
+import { truncate } from "../progress/truncate.js";
 import type { Job } from "../queue/job.js";
 import type { JobQueue } from "../queue/job-queue.js";
 import type { QueueEvent } from "../queue/queue-events.js";
@@ -27,6 +28,8 @@ interface Tracked {
   attachmentLimit: number;
   previews: boolean;
   spoiler: boolean;
+  /** A line kept above every state of the message (a reroll's link back to the original). */
+  header?: string | undefined;
   /** The finished job, for the result index and reactions after the final edit. */
   finished?: Job | undefined;
 }
@@ -83,11 +86,12 @@ export class JobMessages {
   async attach(
     job: Job,
     target: MessageTarget,
-    options: { attachmentLimit?: number | undefined } = {},
+    options: { attachmentLimit?: number | undefined; header?: string | undefined } = {},
   ): Promise<void> {
     const tracked = await this.#track(job);
     tracked.target = target;
     if (options.attachmentLimit !== undefined) tracked.attachmentLimit = options.attachmentLimit;
+    if (options.header !== undefined) tracked.header = options.header;
     this.#byMessage.set(target.messageId, job.id);
     await this.#options.queue.setMessages(job.id, [
       { channelId: target.channelId, messageId: target.messageId, ...tokenFields(target) },
@@ -193,7 +197,10 @@ export class JobMessages {
   async #send(jobId: string, tracked: Tracked, view: MessageView): Promise<void> {
     const target = tracked.target!;
     try {
-      const next = await this.#options.transport.edit(target, viewToPayload(view));
+      const next = await this.#options.transport.edit(
+        target,
+        viewToPayload(withHeader(view, tracked.header)),
+      );
       if (next.interactionToken !== target.interactionToken) {
         tracked.target = next;
         await this.#options.queue.setMessages(jobId, [
@@ -205,7 +212,7 @@ export class JobMessages {
       // Discord will not edit this old message again: continue on a new one.
       tracked.target = await this.#options.transport.post(
         target.channelId,
-        viewToPayload(view),
+        viewToPayload(withHeader(view, tracked.header)),
         target.messageId,
       );
       this.#byMessage.set(tracked.target.messageId, jobId);
@@ -220,7 +227,11 @@ export class JobMessages {
       spoiler: tracked.spoiler,
     });
     try {
-      tracked.target = await this.#options.transport.post(old.channelId, viewToPayload(view), old.messageId);
+      tracked.target = await this.#options.transport.post(
+        old.channelId,
+        viewToPayload(withHeader(view, tracked.header)),
+        old.messageId,
+      );
       this.#byMessage.set(tracked.target.messageId, job.id);
       await this.#options.queue.setMessages(job.id, [
         { channelId: tracked.target.channelId, messageId: tracked.target.messageId },
@@ -256,6 +267,10 @@ export class JobMessages {
       this.#options.logger.warn({ err: error, jobId }, "could not add the 🎲 reaction");
     });
   }
+}
+
+function withHeader(view: MessageView, header: string | undefined): MessageView {
+  return header === undefined ? view : { ...view, content: truncate(`${header}\n${view.content}`, 2000) };
 }
 
 function tokenFields(target: MessageTarget): { interactionToken?: string; tokenExpiresAt?: number } {

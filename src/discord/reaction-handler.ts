@@ -9,6 +9,7 @@ import {
 import { refusalText } from "../commands/generate-command.js";
 import { initialViewState } from "../progress/apply-queue-event.js";
 import { renderJobView } from "../progress/render-job-view.js";
+import { truncate } from "../progress/truncate.js";
 import type { BotServices } from "./bot-services.js";
 import { postModLog } from "./mod-log.js";
 import { viewToPayload } from "./view-to-payload.js";
@@ -97,9 +98,10 @@ export class ReactionHandler {
       },
       rerollOf: entry.jobId,
     });
-    await this.#removeReaction(channelId, messageId, rerollEmoji, userId);
+    // The answer first, the tidying after: reaction requests share a slow per-channel bucket.
     if (outcome.kind !== "accepted") {
       await this.#notice(channelId, messageId, userId, refusalText(outcome, services.now()));
+      await this.#removeReaction(channelId, messageId, rerollEmoji, userId);
       if (outcome.kind === "refused" && outcome.modLog)
         await postModLog(services, outcome.settings.values.modLogChannel, outcome.modLog);
       return;
@@ -113,9 +115,19 @@ export class ReactionHandler {
       },
       { now: services.now(), previews: false, spoiler: false },
     );
-    view.content = `🎲 Reroll of ${link} for <@${userId}>\n${view.content}`.slice(0, 2000);
-    const target = await services.transport.post(channelId, viewToPayload(view), messageId);
-    await services.jobMessages.attach(outcome.job, target);
+    // Kept above every later state too, so the finished reroll still links back to its original.
+    const header = `🎲 Reroll of ${link} for <@${userId}>`;
+    view.content = truncate(`${header}\n${view.content}`, 2000);
+    let target;
+    try {
+      target = await services.transport.post(channelId, viewToPayload(view), messageId);
+    } catch (error) {
+      // No message means nobody could follow or cancel the job: it must not run unseen.
+      await services.queue.cancel(outcome.job.id, { userId }).catch(() => undefined);
+      throw error;
+    }
+    await services.jobMessages.attach(outcome.job, target, { header });
+    await this.#removeReaction(channelId, messageId, rerollEmoji, userId);
     await services.transport.react(channelId, target.messageId, cancelEmoji).catch(() => undefined);
   }
 

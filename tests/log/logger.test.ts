@@ -12,16 +12,14 @@ describe("the root logger", () => {
       },
     });
     const logger = createLogger({ level: "info", destination });
-    logger
-      .child({ module: "discord" })
-      .info(
-        {
-          token: "secret-1",
-          request: { headers: { authorization: "Bot secret-2" } },
-          env: { DISCORD_TOKEN: "secret-3" },
-        },
-        "request sent",
-      );
+    logger.child({ module: "discord" }).info(
+      {
+        token: "secret-1",
+        request: { headers: { authorization: "Bot secret-2" } },
+        env: { DISCORD_TOKEN: "secret-3" },
+      },
+      "request sent",
+    );
     const text = lines.join("");
     expect(text).toContain("request sent");
     expect(text).toContain('"module":"discord"');

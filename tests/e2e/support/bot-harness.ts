@@ -18,7 +18,11 @@ import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from "../
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
 
 /** A config file using the shipped workflows by absolute path, plus whatever a test adds. */
-export function writeConfig(dir: string, extraYaml = ""): string {
+export function writeConfig(
+  dir: string,
+  extraYaml = "",
+  discordYaml = "discord: { editIntervalMs: 250, channelEditsPerSecond: 20 }",
+): string {
   const file = path.join(dir, "bot.yaml");
   const workflows = path.join(repoRoot, "config", "workflows");
   writeFileSync(
@@ -27,7 +31,7 @@ export function writeConfig(dir: string, extraYaml = ""): string {
       "workflows:",
       `  - { name: sd15, file: ${JSON.stringify(path.join(workflows, "sd15.json"))}, description: SD 1.5, defaults: { steps: 8, width: 512, height: 512 } }`,
       `  - { name: sdxl, file: ${JSON.stringify(path.join(workflows, "sdxl.json"))}, description: SDXL, defaults: { steps: 8 } }`,
-      "discord: { editIntervalMs: 250, channelEditsPerSecond: 20 }",
+      discordYaml,
       extraYaml,
     ].join("\n"),
   );
@@ -39,7 +43,13 @@ export interface HarnessOptions {
   backends?: number;
   discord?: FakeDiscordOptions;
   extraYaml?: string;
+  /** Replaces the fast test edit pacing (e.g. the production defaults in a benchmark). */
+  discordYaml?: string;
+  /** Default "debug": every line is kept in `logs`. */
+  logLevel?: "debug" | "info" | "warn";
   extraCommands?: CommandTable;
+  /** The bot reads time from the fake Discord's clock, so `discord.clock.advance()` ages tokens for both. */
+  fakeClock?: boolean;
   /** Reuse servers and data from an earlier harness (a bot restart). */
   reuse?: Pick<BotHarness, "discord" | "sims" | "dataDir">;
 }
@@ -70,7 +80,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       ),
     ));
   const dataDir = options.reuse?.dataDir ?? mkdtempSync(path.join(tmpdir(), "comfycord-e2e-"));
-  const configFile = writeConfig(dataDir, options.extraYaml);
+  const configFile = writeConfig(dataDir, options.extraYaml, options.discordYaml);
   const config = loadConfig({
     cwd: repoRoot,
     env: {
@@ -79,12 +89,12 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       COMFY_URL: sims.map((sim) => sim.url).join(","),
       DATA_DIR: dataDir,
       CONFIG_FILE: configFile,
-      LOG_LEVEL: "debug",
+      LOG_LEVEL: options.logLevel ?? "debug",
     },
   });
   const logs: Record<string, unknown>[] = [];
   const logger = pino(
-    { level: "debug" },
+    { level: options.logLevel ?? "debug" },
     new Writable({
       write(chunk: Buffer, _encoding, done) {
         for (const line of chunk.toString().split("\n"))
@@ -94,13 +104,15 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     }),
   );
   const store = await Store.open({ dataDir, logger });
-  const core = await buildCore({ config, store, logger });
+  const now = options.fakeClock ? discord.clock.now : Date.now;
+  const core = await buildCore({ config, store, logger, now });
   const bot = await startDiscordBot({
     config,
     token: discord.botToken,
     core,
     store,
     logger,
+    now,
     ...(options.extraCommands ? { extraCommands: options.extraCommands } : {}),
   });
   let botStopped = false;
