@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   logger.info({ dataFile: store.filePath }, "store open");
 
   const metrics = new BotMetrics();
-  const core = await buildCore({ config, store, logger });
+  const core = await buildCore({ config, store, logger, onDecline: (outcome) => metrics.recordJob(outcome) });
   const stopQueueMetrics = watchQueueMetrics(core, metrics, logger.child({ module: "jobs" }));
   const bot = await startDiscordBot({
     config,

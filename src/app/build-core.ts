@@ -44,10 +44,18 @@ export interface BuildCoreOptions {
   store: Store;
   logger: Logger;
   now?: () => number;
+  /** Requests that did not become jobs (refused by policy or limits), for metrics. */
+  onDecline?: (outcome: "refused" | "rate_limited") => void;
 }
 
 /** Builds the core; `start()` then connects the hosts (or keeps retrying) and recovers unfinished jobs. */
-export async function buildCore({ config, store, logger, now = Date.now }: BuildCoreOptions): Promise<Core> {
+export async function buildCore({
+  config,
+  store,
+  logger,
+  now = Date.now,
+  onDecline,
+}: BuildCoreOptions): Promise<Core> {
   const { file, env } = config;
   const loaded = await loadWorkflows(file.workflows, config.configDir, logger.child({ module: "workflows" }));
   const templates = loaded.templates;
@@ -69,23 +77,30 @@ export async function buildCore({ config, store, logger, now = Date.now }: Build
       clientId = randomUUID();
       await meta.set(key, clientId);
     }
-    backends.push(
-      new ComfyBackend({
-        id,
-        url,
-        clientId,
-        logger: logger.child({ module: "comfy", backend: id }),
-        maxOutputBytes: file.comfy.maxOutputBytes,
-        timeouts: {
-          startMs: file.comfy.timeouts.startSeconds * 1000,
-          nodeInactivityMs: file.comfy.timeouts.nodeInactivitySeconds * 1000,
-          overallMs: file.comfy.timeouts.overallSeconds * 1000,
-        },
-        pingIntervalMs: file.comfy.pingIntervalSeconds * 1000,
-        pongTimeoutMs: file.comfy.pongTimeoutSeconds * 1000,
-        now,
-      }),
-    );
+    const lastKey = `comfy-last-client-id:${url}`;
+    const resumeClientId = await meta.get(lastKey);
+    const backend = new ComfyBackend({
+      id,
+      url,
+      clientId,
+      resumeClientId,
+      logger: logger.child({ module: "comfy", backend: id }),
+      maxOutputBytes: file.comfy.maxOutputBytes,
+      timeouts: {
+        startMs: file.comfy.timeouts.startSeconds * 1000,
+        nodeInactivityMs: file.comfy.timeouts.nodeInactivitySeconds * 1000,
+        overallMs: file.comfy.timeouts.overallSeconds * 1000,
+      },
+      pingIntervalMs: file.comfy.pingIntervalSeconds * 1000,
+      pongTimeoutMs: file.comfy.pongTimeoutSeconds * 1000,
+      now,
+    });
+    backend.on("connected", ({ clientId: current }) => {
+      meta
+        .set(lastKey, current)
+        .catch((error: unknown) => logger.warn({ err: error }, "could not save the ComfyUI client id"));
+    });
+    backends.push(backend);
   }
   const pool = new BackendPool({
     backends,
@@ -130,6 +145,7 @@ export async function buildCore({ config, store, logger, now = Date.now }: Build
     objectInfoFor: (template) => validity.objectInfoFor(template.name),
     logger: logger.child({ module: "generate" }),
     logPrompts: file.logging.prompts,
+    ...(onDecline ? { onDecline } : {}),
   });
 
   const modelChoices = (workflow: string | undefined): string[] => {

@@ -74,6 +74,8 @@ export interface GenerationServiceOptions {
   /** Prompt text in info-level logs only when the operator allows it. */
   logPrompts?: boolean;
   random?: () => number;
+  /** Told of every request that did not become a job (for the jobs-by-outcome metric). */
+  onDecline?: (outcome: "refused" | "rate_limited") => void;
 }
 
 /**
@@ -110,6 +112,7 @@ export class GenerationService {
         { userId: input.userId, channelId: input.location.channelId, code, detail: refusal?.detail },
         "generation refused",
       );
+      this.#options.onDecline?.("refused");
       return { kind: "refused", code, message, modLog, settings };
     };
 
@@ -182,6 +185,7 @@ export class GenerationService {
         { userId: input.userId, channelId: input.location.channelId, decision: kind, ...detail },
         "admission declined",
       );
+      this.#options.onDecline?.(kind === "rate_limited" ? "rate_limited" : "refused");
       return { kind: "queue", decision, settings };
     }
     this.#options.logger.info(

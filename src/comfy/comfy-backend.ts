@@ -13,6 +13,8 @@ export interface ComfyBackendOptions {
   url: string;
   /** Stable across bot restarts (the caller persists it); see ComfySocket for the per-connection suffix. */
   clientId: string;
+  /** The previous process's last connection id (from the `connected` event), resumed on the first connect. */
+  resumeClientId?: string | undefined;
   logger: Logger;
   maxOutputBytes: number;
   timeouts: { startMs: number; nodeInactivityMs: number; overallMs: number };
@@ -41,6 +43,8 @@ export interface ComfyBackendEvents {
   health: [BackendHealth];
   reconnect: [{ clientId: string }];
   objectInfo: [ObjectInfo];
+  /** A socket connection is up under this clientId: persist it to resume it after a restart. */
+  connected: [{ clientId: string }];
   /** One of our prompts finished, either way: a slot is free. */
   settled: [{ promptId: string; error?: ComfyError; checkpoint?: string }];
 }
@@ -78,6 +82,7 @@ export class ComfyBackend extends EventEmitter<ComfyBackendEvents> {
       pingIntervalMs: options.pingIntervalMs,
       pongTimeoutMs: options.pongTimeoutMs,
       bootNonce: (options.newId ?? randomUUID)().replace(/-/g, "").slice(0, 8),
+      resumeClientId: options.resumeClientId,
       ...(options.reconnectBackoff ? { backoff: options.reconnectBackoff } : {}),
     });
     this.tracker = new PromptTracker({
@@ -102,6 +107,13 @@ export class ComfyBackend extends EventEmitter<ComfyBackendEvents> {
   }
 
   /** Our prompts submitted and not finished: running plus staged (plus any still being submitted). */
+  /** The clientId of the current (or next) socket connection. */
+  get clientId(): string {
+    return this.socket.clientId;
+  }
+
+  private stopped = false;
+
   get inFlight(): number {
     return this.tracker.size;
   }
@@ -116,6 +128,7 @@ export class ComfyBackend extends EventEmitter<ComfyBackendEvents> {
     this.started = true;
     this.socket.on("open", ({ clientId, generation }) => {
       this.setHealth({ online: true });
+      this.emit("connected", { clientId });
       if (generation > 1) {
         this.emit("reconnect", { clientId });
         void this.loadServerInfo();
@@ -136,7 +149,10 @@ export class ComfyBackend extends EventEmitter<ComfyBackendEvents> {
   }
 
   /** Stops socket and timers. Prompts still tracked stay in ComfyUI; their runs reject with comfy_unreachable. */
+  /** Idempotent: a second call (shutdown after a test's or a caller's own stop) does nothing. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     this.started = false;
     this.socket.removeAllListeners();
     this.socket.stop();

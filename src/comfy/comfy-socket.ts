@@ -16,6 +16,13 @@ export interface ComfySocketOptions {
   random?: () => number;
   /** Distinguishes this process from a previous one that used the same base clientId. */
   bootNonce?: string;
+  /**
+   * The last clientId the previous bot process used, for this process's first connection only:
+   * ComfyUI then streams the rest of that process's running prompt to us (progress, previews),
+   * instead of leaving it to HTTP polling. Safe because the old process's socket closed when it
+   * exited; if ComfyUI still held it, the deaf-socket check reconnects under a fresh id.
+   */
+  resumeClientId?: string | undefined;
 }
 
 export interface ComfySocketEvents {
@@ -63,6 +70,7 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
 
   /** The clientId of the current (or next) connection: submit prompts with it. */
   get clientId(): string {
+    if (this.generation === 1 && this.options.resumeClientId) return this.options.resumeClientId;
     return `${this.options.clientId}-${this.bootNonce}-${this.generation}`;
   }
 

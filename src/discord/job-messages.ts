@@ -9,7 +9,7 @@ import type { JobViewState } from "../progress/job-view-state.js";
 import type { MessageView } from "../progress/message-view.js";
 import { renderJobView } from "../progress/render-job-view.js";
 import { truncate } from "../progress/truncate.js";
-import type { Job } from "../queue/job.js";
+import type { Job, JobMessage } from "../queue/job.js";
 import type { JobQueue } from "../queue/job-queue.js";
 import type { QueueEvent } from "../queue/queue-events.js";
 import type { ResultIndex } from "../history/result-index.js";
@@ -58,6 +58,11 @@ export class JobMessages {
   readonly #jobs = new Map<string, Tracked>();
   /** Message id → job id, for ❌ on an unfinished job's message. */
   readonly #byMessage = new Map<string, string>();
+  /**
+   * Each job's events are handled one after another: handling awaits (settings, image fitting,
+   * posting a fresh message), and a later event must not overtake an earlier one.
+   */
+  readonly #chains = new Map<string, Promise<void>>();
   readonly #scheduler: EditScheduler;
   readonly #now: () => number;
   readonly #unsubscribe: () => void;
@@ -74,7 +79,7 @@ export class JobMessages {
         !(error instanceof DiscordAPIError && [10003, 10008, 50001, 50013].includes(Number(error.code))),
       onError: (error, info) => options.logger.warn({ err: error, ...info }, "progress edit failed"),
     });
-    this.#unsubscribe = options.queue.subscribe((event) => this.#onEvent(event));
+    this.#unsubscribe = options.queue.subscribe((event) => this.#inOrder(event));
   }
 
   /** The job shown by this message, while it is unfinished. */
@@ -93,9 +98,7 @@ export class JobMessages {
     if (options.attachmentLimit !== undefined) tracked.attachmentLimit = options.attachmentLimit;
     if (options.header !== undefined) tracked.header = options.header;
     this.#byMessage.set(target.messageId, job.id);
-    await this.#options.queue.setMessages(job.id, [
-      { channelId: target.channelId, messageId: target.messageId, ...tokenFields(target) },
-    ]);
+    await this.#options.queue.setMessages(job.id, [storedMessage(target)]);
     if (tracked.pending) {
       const { view, flush, final } = tracked.pending;
       tracked.pending = undefined;
@@ -136,6 +139,18 @@ export class JobMessages {
     };
     this.#jobs.set(job.id, tracked);
     return tracked;
+  }
+
+  async #inOrder(event: QueueEvent): Promise<void> {
+    const jobId = event.job.id;
+    const previous = this.#chains.get(jobId) ?? Promise.resolve();
+    const next = previous.then(async () => this.#onEvent(event));
+    const settled = next.catch(() => undefined);
+    this.#chains.set(jobId, settled);
+    void settled.then(() => {
+      if (this.#chains.get(jobId) === settled) this.#chains.delete(jobId);
+    });
+    return next;
   }
 
   async #onEvent(event: QueueEvent): Promise<void> {
@@ -201,11 +216,11 @@ export class JobMessages {
         target,
         viewToPayload(withHeader(view, tracked.header)),
       );
-      if (next.interactionToken !== target.interactionToken) {
+      // Only if nothing moved the job meanwhile (a fresh message for an hour-old one): an edit that
+      // was in flight must not point the job back at the message it left.
+      if (tracked.target === target && next.interactionToken !== target.interactionToken) {
         tracked.target = next;
-        await this.#options.queue.setMessages(jobId, [
-          { channelId: next.channelId, messageId: next.messageId },
-        ]);
+        await this.#options.queue.setMessages(jobId, [storedMessage(next)]);
       }
     } catch (error) {
       if (!isOldMessageEditCap(error)) throw error;
@@ -216,6 +231,7 @@ export class JobMessages {
         target.messageId,
       );
       this.#byMessage.set(tracked.target.messageId, jobId);
+      await this.#options.queue.setMessages(jobId, [storedMessage(tracked.target)]);
     }
   }
 
@@ -233,9 +249,20 @@ export class JobMessages {
         old.messageId,
       );
       this.#byMessage.set(tracked.target.messageId, job.id);
-      await this.#options.queue.setMessages(job.id, [
-        { channelId: tracked.target.channelId, messageId: tracked.target.messageId },
-      ]);
+      await this.#options.queue.setMessages(job.id, [storedMessage(tracked.target)]);
+      // One last, best-effort edit points the old message at the new one.
+      const link = `https://discord.com/channels/${job.guildId}/${old.channelId}/${tracked.target.messageId}`;
+      await this.#options.transport
+        .edit(old, {
+          body: {
+            content: `⏩ Continued in a new message: ${link}`,
+            embeds: [],
+            attachments: [],
+            components: [],
+          },
+          files: [],
+        })
+        .catch(() => undefined);
       await this.#options.transport
         .react(tracked.target.channelId, tracked.target.messageId, "❌")
         .catch(() => undefined);
@@ -273,8 +300,14 @@ function withHeader(view: MessageView, header: string | undefined): MessageView 
   return header === undefined ? view : { ...view, content: truncate(`${header}\n${view.content}`, 2000) };
 }
 
-function tokenFields(target: MessageTarget): { interactionToken?: string; tokenExpiresAt?: number } {
-  return target.interactionToken && target.tokenExpiresAt !== undefined
-    ? { interactionToken: target.interactionToken, tokenExpiresAt: target.tokenExpiresAt }
-    : {};
+/** What the queue persists of a message target, so a restarted bot edits the same message the same way. */
+function storedMessage(target: MessageTarget): JobMessage {
+  return {
+    channelId: target.channelId,
+    messageId: target.messageId,
+    ...(target.interactionToken && target.tokenExpiresAt !== undefined
+      ? { interactionToken: target.interactionToken, tokenExpiresAt: target.tokenExpiresAt }
+      : {}),
+    ...(target.postedAt !== undefined ? { postedAt: target.postedAt } : {}),
+  };
 }

@@ -30,6 +30,8 @@ export const jobMessageSchema = z.object({
   messageId: z.string(),
   interactionToken: z.string().optional(),
   tokenExpiresAt: z.number().optional(),
+  /** When it was posted: Discord caps edits of messages older than an hour. */
+  postedAt: z.number().optional(),
 });
 export type JobMessage = z.infer<typeof jobMessageSchema>;
 

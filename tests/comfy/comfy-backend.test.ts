@@ -243,6 +243,33 @@ describe("ComfyBackend against the simulator", () => {
     expect(lost.code).toBe("comfy_lost");
   });
 
+  it("resumes the previous process's client id after a restart, so an attached prompt streams its progress", async () => {
+    const { backend, sim } = await setup();
+    const lastClientId = backend.clientId;
+    const promptId = randomUUID();
+    const first = backend.run({ promptId, prompt: fakeWorkflow({ steps: 30, stepMs: 20 }) });
+    await waitFor(() => sim.stats.executions.length > 0 || backend.inFlight === 1);
+    // The old process goes away (its socket closes), the new one resumes the last id it saved.
+    const abandoned = first.catch(() => undefined);
+    await backend.stop();
+    await abandoned;
+    const restarted = makeBackend(sim, { id: "gpu-a", resumeClientId: lastClientId });
+    expect(restarted.clientId).not.toBe(lastClientId);
+    cleanups.push(() => restarted.stop());
+    await started(restarted);
+    expect(restarted.clientId).toBe(lastClientId);
+    const steps: number[] = [];
+    const attached = await restarted.attach({
+      promptId,
+      onEvent: (event) => {
+        if (event.type === "progress") steps.push(event.value);
+      },
+    });
+    expect(attached.images).toHaveLength(1);
+    // Live progress frames reached the new process, not only the final HTTP lookup.
+    expect(steps.length).toBeGreaterThan(0);
+  });
+
   it("fails with a start timeout and removes the prompt when ComfyUI is busy with someone else's work", async () => {
     const timeouts = { startMs: 300, nodeInactivityMs: 5_000, overallMs: 10_000 };
     const { backend, sim } = await setup({}, { timeouts });
