@@ -1,6 +1,7 @@
 import { checkGenerate } from "../moderation/check-generate.js";
 import type { SettingsRepository } from "../moderation/settings-repository.js";
 import type { Job } from "../queue/job.js";
+import { optionsFromStoredParams } from "./stored-params.js";
 
 /**
  * The channel's rules as they are now, applied to a job that waited in line: a moderator who
@@ -20,17 +21,17 @@ export function recheckAtDispatch(
   });
   // Never read (e.g. the terminal's jobs): admission already checked these rules.
   if (!effective) return undefined;
-  const num = (value: unknown) => (typeof value === "number" ? value : undefined);
+  const options = optionsFromStoredParams(params, job.workflow);
   const verdict = checkGenerate(
     {
-      prompt: typeof params.prompt === "string" ? params.prompt : "",
-      negative: typeof params.userNegative === "string" ? params.userNegative : undefined,
-      steps: num(params.steps),
-      width: num(params.width),
-      height: num(params.height),
-      count: num(params.batch),
+      prompt: options.prompt,
+      negative: options.negative,
+      steps: options.steps,
+      width: options.width,
+      height: options.height,
+      count: options.count,
       workflow: job.workflow,
-      model: typeof params.model === "string" ? params.model : undefined,
+      model: options.model,
     },
     effective.values,
     // Age restriction only widens what is allowed; it is not known here, so assume the stricter case.

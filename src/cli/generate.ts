@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pino, type Logger } from "pino";
 import { buildCore, type Core } from "../app/build-core.js";
-import type { GenerateOutcome } from "../app/generation-service.js";
+import { describeDecline } from "../app/describe-decline.js";
 import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/load-config.js";
 import type { CommandIo } from "../ops/operator-command.js";
@@ -88,7 +88,7 @@ export async function runGenerate(ctx: GenerateContext): Promise<number> {
       options: args.options,
     });
     if (outcome.kind !== "accepted") {
-      io.printError(`Refused: ${refusalText(outcome)}`);
+      io.printError(`Refused: ${describeDecline(outcome, Date.now())}`);
       return 1;
     }
     const jobId = outcome.job.id;
@@ -192,26 +192,6 @@ function failureText(job: Job, error: { code: string; message: string }, unreach
   // The Discord wording plus the technical reason: at the terminal, the reader is the operator.
   const text = describeError(error.code, { jobId: job.id, message: error.message, workflow: job.workflow });
   return `${text.replace(/ The bot's operator can find the details in the log\.$/, "")} (${error.code}: ${error.message})`;
-}
-
-function refusalText(outcome: Exclude<GenerateOutcome, { kind: "accepted" }>): string {
-  if (outcome.kind === "refused") return outcome.message;
-  const decision = outcome.decision;
-  switch (decision.kind) {
-    case "rate_limited":
-      return describeError("rate_limited", {
-        limit: decision.limit,
-        windowMs: decision.windowSeconds * 1000,
-      });
-    case "too_many_queued":
-      return describeError("too_many_queued", { maxQueued: decision.limit });
-    case "queue_full":
-      return describeError("queue_full", { queueSize: decision.maxSize });
-    case "refused":
-      return decision.reason;
-    case "closed":
-      return "the queue is closed";
-  }
 }
 
 /** `--out x.png` (or `./comfycord-<job>.png`); several images get `-1`, `-2` before the extension. */

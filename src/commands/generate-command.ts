@@ -4,14 +4,13 @@ import {
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
 } from "discord.js";
-import type { GenerateOutcome } from "../app/generation-service.js";
+import { describeDecline } from "../app/describe-decline.js";
 import type { BotServices } from "../discord/bot-services.js";
 import { channelIsNsfw, locationOf, roleIdsOf } from "../discord/interaction-context.js";
 import { postModLog } from "../discord/mod-log.js";
 import { viewToPayload } from "../discord/view-to-payload.js";
 import { initialViewState } from "../progress/apply-queue-event.js";
 import { renderJobView } from "../progress/render-job-view.js";
-import { describeError } from "../progress/user-messages.js";
 
 /** Interaction tokens live 15 minutes. */
 const tokenLifetimeMs = 15 * 60_000;
@@ -50,7 +49,10 @@ export async function runGenerate(
     },
   });
   if (outcome.kind !== "accepted") {
-    await interaction.reply({ content: refusalText(outcome, services.now()), flags: MessageFlags.Ephemeral });
+    await interaction.reply({
+      content: describeDecline(outcome, services.now()),
+      flags: MessageFlags.Ephemeral,
+    });
     if (outcome.kind === "refused" && outcome.modLog) {
       await postModLog(services, outcome.settings.values.modLogChannel, outcome.modLog);
     }
@@ -99,28 +101,6 @@ export async function runGenerate(
   await services.transport.react(location.channelId, messageId, "❌").catch((error: unknown) => {
     services.logger.debug({ err: error, jobId: job.id }, "could not add the ❌ reaction");
   });
-}
-
-/** The member's words for any non-accepted outcome. */
-export function refusalText(outcome: Exclude<GenerateOutcome, { kind: "accepted" }>, now: number): string {
-  if (outcome.kind === "refused") return describeError("refused", { message: outcome.message });
-  const decision = outcome.decision;
-  switch (decision.kind) {
-    case "rate_limited":
-      return describeError("rate_limited", {
-        retryAt: now + decision.retryAfterMs,
-        limit: decision.limit,
-        windowMs: decision.windowSeconds * 1000,
-      });
-    case "too_many_queued":
-      return describeError("too_many_queued", { maxQueued: decision.limit });
-    case "queue_full":
-      return describeError("queue_full", { queueSize: decision.maxSize });
-    case "refused":
-      return describeError("refused", { message: decision.reason });
-    case "closed":
-      return "The bot is restarting — try again in a minute.";
-  }
 }
 
 /** Model autocomplete: answered from the backends' cached `/object_info`, well inside 3 s. */

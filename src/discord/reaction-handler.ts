@@ -6,7 +6,8 @@ import {
   type PartialUser,
   type User,
 } from "discord.js";
-import { refusalText } from "../commands/generate-command.js";
+import { describeDecline } from "../app/describe-decline.js";
+import { optionsFromStoredParams } from "../app/stored-params.js";
 import { initialViewState } from "../progress/apply-queue-event.js";
 import { renderJobView } from "../progress/render-job-view.js";
 import { truncate } from "../progress/truncate.js";
@@ -76,31 +77,17 @@ export class ReactionHandler {
       return;
     }
     const member = await this.#member(guildId, userId);
-    const params = entry.params;
     const outcome = await services.generation.generate({
       userId,
       location,
       channelNsfw: this.#channelNsfw(channelId),
       roleIds: member ? [...member.roles.cache.keys()] : [],
-      options: {
-        prompt: typeof params.prompt === "string" ? params.prompt : "",
-        negative: typeof params.userNegative === "string" ? params.userNegative : undefined,
-        steps: num(params.steps),
-        cfg: num(params.cfg),
-        width: num(params.width),
-        height: num(params.height),
-        model: typeof params.model === "string" ? params.model : undefined,
-        sampler: typeof params.sampler === "string" ? params.sampler : undefined,
-        scheduler: typeof params.scheduler === "string" ? params.scheduler : undefined,
-        denoise: num(params.denoise),
-        count: num(params.batch),
-        workflow: entry.workflow,
-      },
+      options: optionsFromStoredParams(entry.params, entry.workflow),
       rerollOf: entry.jobId,
     });
     // The answer first, the tidying after: reaction requests share a slow per-channel bucket.
     if (outcome.kind !== "accepted") {
-      await this.#notice(channelId, messageId, userId, refusalText(outcome, services.now()));
+      await this.#notice(channelId, messageId, userId, describeDecline(outcome, services.now()));
       await this.#removeReaction(channelId, messageId, rerollEmoji, userId);
       if (outcome.kind === "refused" && outcome.modLog)
         await postModLog(services, outcome.settings.values.modLogChannel, outcome.modLog);
@@ -231,8 +218,4 @@ export class ReactionHandler {
     if (!channel || channel.isDMBased() || !me) return false;
     return channel.permissionsFor(me)?.has(permission) ?? false;
   }
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === "number" ? value : undefined;
 }

@@ -31,6 +31,12 @@ export interface EditErrorInfo {
 export interface EditSchedulerOptions {
   /** Least time between two edits of one message (start to start). */
   minIntervalMs: number;
+  /**
+   * Least time before a phase change or the final state, which need not wait the full
+   * `minIntervalMs`: they are few per message (queued → starting → running → done), so they fit
+   * Discord's per-message budget (about 5 edits per 2 s) and the result shows up sooner.
+   */
+  flushIntervalMs?: number;
   /** Edits allowed per channel in any one-second window, across all its messages. */
   channelEditsPerSecond: number;
   logger: Logger;
@@ -64,6 +70,7 @@ export const editSchedulerDefaults = {
     handle.unref();
     return () => clearTimeout(handle);
   },
+  flushIntervalMs: 400,
   maxAttempts: 5,
   retryBaseMs: 1000,
   isRetryable: (_error: unknown): boolean => true,

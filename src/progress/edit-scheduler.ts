@@ -171,7 +171,10 @@ export class EditScheduler {
         this.forgetIfIdle(slot, channel, now);
         continue;
       }
-      const at = Math.max(slot.lastStartAt + this.options.minIntervalMs, edit.notBefore);
+      const interval = edit.flush
+        ? Math.min(this.options.flushIntervalMs, this.options.minIntervalMs)
+        : this.options.minIntervalMs;
+      const at = Math.max(slot.lastStartAt + interval, edit.notBefore);
       if (at <= now) ready.push(slot);
       else wake = Math.min(wake, at);
     }

@@ -57,10 +57,33 @@ describe("EditScheduler", () => {
       await clock.advance(100);
     }
     await clock.advance(5000);
-    const gaps = rec.sent.slice(1).map((s, i) => s.at - (rec.sent[i]?.at ?? 0));
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1250);
-    expect(rec.sent.length).toBeLessThanOrEqual(Math.floor(10_000 / 1250) + 1);
+    // Plain progress waits the full interval. A shorter gap (never under the 400 ms flush
+    // interval) is allowed only for the edit carrying a phase change issued since the last send.
+    const flushIssuedAt = [0, 25, 50, 75].map((i) => i * 100);
+    for (const [i, sent] of rec.sent.slice(1).entries()) {
+      const previous = rec.sent[i]!.at;
+      const gap = sent.at - previous;
+      expect(gap).toBeGreaterThanOrEqual(400);
+      if (gap < 1250) expect(flushIssuedAt.some((at) => at >= previous && at <= sent.at)).toBe(true);
+    }
+    expect(rec.sent.length).toBeLessThanOrEqual(Math.floor(10_000 / 1250) + 1 + 4);
     expect(rec.sent.at(-1)?.content).toBe("v99");
+  });
+
+  it("sends a phase change or the final state after the shorter flush interval, not the full one", async () => {
+    const clock = new FakeClock();
+    const rec = recorder(clock, 10);
+    const edits = scheduler(clock, { minIntervalMs: 1250, flushIntervalMs: 400 });
+    const target = { key: "a", channelId: "c1" };
+    edits.update(target, view("step 1"), rec.sender("a"));
+    await clock.advance(100);
+    edits.update(target, view("step 2"), rec.sender("a"));
+    edits.update(target, view("done", "done"), rec.sender("a"), { final: true });
+    await clock.advance(2000);
+    expect(rec.sent.map((s) => [s.at, s.content])).toEqual([
+      [0, "step 1"],
+      [400, "done"],
+    ]);
   });
 
   it("keeps 20 jobs in one channel within the channel's edits per second", async () => {
@@ -116,8 +139,8 @@ describe("EditScheduler", () => {
     ).not.toThrow();
     await clock.advance(10_000);
     await edits.settled("a");
-    // Backoff 1 s then 2 s, each also past the 1250 ms message interval.
-    expect(attempts).toEqual([0, 1250, 3250]);
+    // Backoff 1 s then 2 s, each also past the 400 ms interval a final view waits.
+    expect(attempts).toEqual([0, 1000, 3000]);
     expect(errors.map((e) => [e.attempt, e.willRetry, e.final])).toEqual([
       [1, true, true],
       [2, true, true],
@@ -178,7 +201,7 @@ describe("EditScheduler", () => {
       { flush: true },
     );
     await clock.advance(5000);
-    expect(attempts).toEqual([0, 1250]);
+    expect(attempts).toEqual([0, 500]);
     expect(edits.stats).toMatchObject({ sent: 1, failed: 1 });
   });
 
