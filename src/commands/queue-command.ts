@@ -30,9 +30,10 @@ export async function runQueue(
     }
   }
   const stats = services.queue.stats();
+  const members = `${stats.waitingUsers} member${stats.waitingUsers === 1 ? "" : "s"}`;
   lines.push(
     "",
-    `**Queue**: ${stats.queued} waiting (${stats.waitingUsers} members), ${stats.staged + stats.running} on the GPUs`,
+    `**Queue**: ${stats.queued} waiting (${members}), ${stats.staged + stats.running} on the GPUs`,
   );
   const hosts = services.hosts();
   lines.push(

@@ -6,8 +6,9 @@ import type { BotMetrics } from "./metrics.js";
 const slowJobSeconds = 300;
 
 /**
- * Feeds the metrics from queue and host events, and writes the one log line per job outcome an
- * operator reads (job id, user, channel, backend, duration; never the prompt).
+ * Feeds the metrics from queue and host events, and writes the log lines an operator reads for
+ * each job: started and finished (job id, user, channel, backend, wait, duration; never the prompt).
+ * Queued is logged by the generation service.
  */
 export function watchQueueMetrics(
   core: Pick<Core, "queue" | "pool">,
@@ -16,6 +17,21 @@ export function watchQueueMetrics(
 ): () => void {
   const unsubscribe = core.queue.subscribe((event) => {
     metrics.setQueueDepth(core.queue.depth);
+    if (event.type === "started") {
+      const job = event.job;
+      logger?.info(
+        {
+          jobId: job.id,
+          userId: job.userId,
+          channelId: job.channelId,
+          backend: event.backend,
+          workflow: job.workflow,
+          waitedSeconds: job.startedAt !== undefined ? (job.startedAt - job.queuedAt) / 1000 : undefined,
+        },
+        "job started",
+      );
+      return;
+    }
     if (event.type !== "succeeded" && event.type !== "failed" && event.type !== "cancelled") return;
     metrics.recordJob(event.type);
     const job = event.job;
