@@ -11,7 +11,7 @@ import { runRestoreCommand } from "../ops/restore-command.js";
 import { runDoctor } from "./doctor/run-doctor.js";
 import { runForgetCommand } from "./forget.js";
 import { runGenerate } from "./generate.js";
-import { runRegister } from "./register.js";
+import { runRegister } from "../discord/run-register.js";
 
 const usage = `Usage: comfycord <command> [options]
   doctor      check the configuration, Discord, the ComfyUI hosts, the workflows and DATA_DIR

@@ -4,7 +4,7 @@ import {
   guildPermissions,
   missingPermissions,
   requiredPermissions,
-} from "../../src/cli/doctor/guild-permissions.js";
+} from "../../src/discord/guild-permissions.js";
 import { outputPaths } from "../../src/cli/generate.js";
 import { Permission } from "../fakes/discord/index.js";
 

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDoctor } from "../../src/cli/doctor/run-doctor.js";
-import { runRegister } from "../../src/cli/register.js";
+import { runRegister } from "../../src/discord/run-register.js";
 import { startComfySimulator, type ComfySimulator } from "../../src/simulator/comfy-simulator.js";
 import { Permission, startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.js";
 import { collect, tempProject, writeBotYaml } from "./support/cli-fixtures.js";

@@ -6,7 +6,7 @@ import {
   missingPermissions,
   optionalPermissions,
   requiredPermissions,
-} from "./guild-permissions.js";
+} from "../../discord/guild-permissions.js";
 
 const guildSchema = z.looseObject({
   id: z.string(),

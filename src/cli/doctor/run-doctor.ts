@@ -1,7 +1,7 @@
 import { pino } from "pino";
 import { backendLabels } from "../../app/backend-labels.js";
 import { loadWorkflows } from "../../workflows/load-workflows.js";
-import { botCommandDefinitions, botExtraCommandNames } from "./bot-commands.js";
+import { botCommandDefinitions, botExtraCommandNames } from "../../discord/bot-command-set.js";
 import { checkCommands } from "./check-commands.js";
 import { checkComfyHost } from "./check-comfy-host.js";
 import { checkConfig } from "./check-config.js";

@@ -4,11 +4,11 @@ import { z } from "zod";
 import { missingTokenHelp } from "../app/startup-messages.js";
 import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/load-config.js";
-import { registerCommands } from "../discord/register-commands.js";
+import { registerCommands } from "./register-commands.js";
 import type { CommandIo } from "../ops/operator-command.js";
 import { Store, StoreOpenError } from "../store/store.js";
 import { loadWorkflows } from "../workflows/load-workflows.js";
-import { botCommandDefinitions } from "./doctor/bot-commands.js";
+import { botCommandDefinitions } from "./bot-command-set.js";
 
 export interface RegisterContext {
   env: NodeJS.ProcessEnv;

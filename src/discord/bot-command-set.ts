@@ -1,7 +1,7 @@
 import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from "discord.js";
-import { historyCommands } from "../../commands/history-commands.js";
-import { buildCommandDefinitions } from "../../discord/command-definitions.js";
-import type { WorkflowTemplate } from "../../workflows/workflow-template.js";
+import { historyCommands } from "../commands/history-commands.js";
+import { buildCommandDefinitions } from "./command-definitions.js";
+import type { WorkflowTemplate } from "../workflows/workflow-template.js";
 
 /**
  * The optional commands `main.ts` adds (its `extraCommands`). `register` must send exactly what the
