@@ -11,6 +11,7 @@ import { postModLog } from "../discord/mod-log.js";
 import { viewToPayload } from "../discord/view-to-payload.js";
 import { initialViewState } from "../progress/apply-queue-event.js";
 import { renderJobView } from "../progress/render-job-view.js";
+import { describeError } from "../progress/user-messages.js";
 
 /** Interaction tokens live 15 minutes. */
 const tokenLifetimeMs = 15 * 60_000;
@@ -61,7 +62,12 @@ export async function runGenerate(
 
   const { job } = outcome;
   const view = renderJobView(
-    { ...initialViewState(job), position: outcome.position + 1, etaAt: services.now() + outcome.etaMs },
+    {
+      ...initialViewState(job),
+      position: outcome.position + 1,
+      etaAt: services.now() + outcome.etaMs,
+      notice: services.hosts().some((host) => host.online) ? undefined : describeError("comfy_unreachable"),
+    },
     { now: services.now(), previews: false, spoiler: false },
   );
   const payload = viewToPayload(view);

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Core } from "../app/build-core.js";
 import type { AppConfig } from "../config/load-config.js";
 import type { BotMetrics } from "../ops/metrics.js";
+import { describeError } from "../progress/user-messages.js";
 import type { Store } from "../store/store.js";
 import type { BotServices } from "./bot-services.js";
 import { buildCommandDefinitions } from "./command-definitions.js";
@@ -62,8 +63,13 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     channelEditsPerSecond: config.file.discord.channelEditsPerSecond,
     backendLabel: (id) => (backendIds.has(id) ? id : "an image server"),
     metrics: options.metrics,
+    unreachableNotice: () =>
+      core.pool.backends.some((backend) => backend.health.online)
+        ? undefined
+        : describeError("comfy_unreachable"),
     now,
   });
+  for (const backend of core.pool.backends) backend.on("health", () => jobMessages.refreshWaiting());
   const services: BotServices = {
     generation: core.generation,
     queue: core.queue,

@@ -44,6 +44,8 @@ export interface JobMessagesOptions {
   channelEditsPerSecond: number;
   backendLabel?: (id: string) => string;
   metrics?: BotMetrics | undefined;
+  /** Words for waiting members while no image server is reachable (undefined when one is). */
+  unreachableNotice?: () => string | undefined;
   now?: () => number;
 }
 
@@ -111,6 +113,25 @@ export class JobMessages {
     for (const job of jobs) if (job.messages.length > 0) await this.#track(job);
   }
 
+  /**
+   * Re-renders every waiting job's message after an image server went away or came back, so
+   * members see "unreachable, your job stays queued" (or see it cleared) without a queue event.
+   */
+  refreshWaiting(): void {
+    const now = this.#now();
+    const notice = this.#options.unreachableNotice?.();
+    for (const [jobId, tracked] of this.#jobs) {
+      if (tracked.state.phase !== "queued" || tracked.state.notice === notice || !tracked.target) continue;
+      tracked.state = { ...tracked.state, notice };
+      const view = renderJobView(tracked.state, {
+        now,
+        previews: tracked.previews,
+        spoiler: tracked.spoiler,
+      });
+      this.#schedule(jobId, tracked.target.channelId, view, { flush: true, final: false });
+    }
+  }
+
   async settled(): Promise<void> {
     await this.#scheduler.settled();
   }
@@ -158,7 +179,7 @@ export class JobMessages {
     if (event.type === "preview" && !tracked.previews) return;
     const now = this.#now();
     const { state, phaseChanged } = applyQueueEvent(tracked.state, event, now, this.#options.backendLabel);
-    tracked.state = state;
+    tracked.state = { ...state, notice: this.#options.unreachableNotice?.() };
     if (event.type === "succeeded") {
       const fitted = await fitAttachments(
         event.files.map((file) => ({

@@ -26,6 +26,8 @@ export interface JobViewState {
   convertedNote?: string | undefined;
   /** Already in the user's words (see `describeError`). */
   error?: { message: string } | undefined;
+  /** A temporary condition worth telling a waiting member, e.g. every image server is unreachable. */
+  notice?: string | undefined;
   /** A Discord user (rendered as a mention that pings nobody) or a plain label such as "an operator". */
   cancelledBy?: { userId: string } | { label: string } | undefined;
 }

@@ -39,7 +39,7 @@ export const colors = {
 export function renderJobView(state: JobViewState, options: RenderOptions): MessageView {
   switch (state.phase) {
     case "queued":
-      return active(state, [queuedLine(state, options.now)]);
+      return active(state, [queuedLine(state, options.now), ...noticeLines(state)]);
     case "starting":
       return active(state, [startingLine(state)]);
     case "running":
@@ -60,6 +60,10 @@ function queuedLine(state: JobViewState, now: number): string {
     parts.push(state.etaAt > now ? `ready ${relativeTimestamp(state.etaAt)}` : "ready any moment");
   }
   return parts.join(" · ");
+}
+
+function noticeLines(state: JobViewState): string[] {
+  return state.notice === undefined ? [] : [`⚠️ ${truncate(state.notice, 300)}`];
 }
 
 function startingLine(state: JobViewState): string {

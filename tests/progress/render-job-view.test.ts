@@ -297,3 +297,23 @@ describe("renderJobView", () => {
     }
   });
 });
+
+describe("a waiting job's notice", () => {
+  it("tells a queued member when every image server is unreachable, and drops it once running", () => {
+    const base = {
+      jobId: "j1",
+      prompt: "a cat",
+      params: { seed: 1, steps: 20, cfg: 7, width: 512, height: 512, workflow: "sd15" },
+    };
+    const queued = renderJobView(
+      { ...base, phase: "queued", position: 2, notice: "The image server is unreachable; your job stays queued." },
+      { now: 0, previews: false, spoiler: false },
+    );
+    expect(queued.content).toContain("⚠️ The image server is unreachable; your job stays queued.");
+    const running = renderJobView(
+      { ...base, phase: "running", step: { value: 1, max: 20 }, notice: "stale" },
+      { now: 0, previews: false, spoiler: false },
+    );
+    expect(running.content).not.toContain("stale");
+  });
+});
