@@ -306,7 +306,12 @@ describe("a waiting job's notice", () => {
       params: { seed: 1, steps: 20, cfg: 7, width: 512, height: 512, workflow: "sd15" },
     };
     const queued = renderJobView(
-      { ...base, phase: "queued", position: 2, notice: "The image server is unreachable; your job stays queued." },
+      {
+        ...base,
+        phase: "queued",
+        position: 2,
+        notice: "The image server is unreachable; your job stays queued.",
+      },
       { now: 0, previews: false, spoiler: false },
     );
     expect(queued.content).toContain("⚠️ The image server is unreachable; your job stays queued.");
