@@ -29,6 +29,18 @@ describe("JobQueue recovery from the SQLite file", () => {
     harness.dispatcher.backends.forEach((backend) => (backend.slots = 0));
   }
 
+  /** A job admitted, sent to ComfyUI and running when the bot crashes. */
+  async function crashWhileRunning() {
+    const first = await boot(new FakeDispatcher());
+    const decision = await first.queue.admit(request("u"));
+    if (decision.kind !== "accepted") throw new Error("expected accepted");
+    await until(() => first.dispatcher.runs.length === 1, "staged");
+    first.dispatcher.runs[0]!.ctx.onEvent({ type: "started" });
+    await until(() => first.queue.get(decision.job.id)?.state === "running", "running");
+    await crash(first);
+    return { first, decision };
+  }
+
   it("reloads queued jobs in their fair order", async () => {
     const first = await boot(new FakeDispatcher([{ id: "gpu-1", slots: 0 }]));
     for (const user of ["A", "A", "A", "B", "C"]) await first.queue.admit(request(user));
@@ -68,13 +80,7 @@ describe("JobQueue recovery from the SQLite file", () => {
   });
 
   it("delivers the outputs of a job that finished in ComfyUI while the bot was down", async () => {
-    const first = await boot(new FakeDispatcher());
-    const decision = await first.queue.admit(request("u"));
-    if (decision.kind !== "accepted") throw new Error("expected accepted");
-    await until(() => first.dispatcher.runs.length === 1, "staged");
-    first.dispatcher.runs[0]!.ctx.onEvent({ type: "started" });
-    await until(() => first.queue.get(decision.job.id)?.state === "running", "running");
-    await crash(first);
+    const { decision } = await crashWhileRunning();
 
     const dispatcher = new FakeDispatcher();
     dispatcher.attachAnswer = () => ({ kind: "finished", files: [image("late.png", 7)] });
@@ -89,13 +95,7 @@ describe("JobQueue recovery from the SQLite file", () => {
   });
 
   it("requeues a running job ComfyUI forgot (it restarted too), and fails it when that happens again", async () => {
-    const first = await boot(new FakeDispatcher());
-    const decision = await first.queue.admit(request("u"));
-    if (decision.kind !== "accepted") throw new Error("expected accepted");
-    await until(() => first.dispatcher.runs.length === 1, "staged");
-    first.dispatcher.runs[0]!.ctx.onEvent({ type: "started" });
-    await until(() => first.queue.get(decision.job.id)?.state === "running", "running");
-    await crash(first);
+    const { decision } = await crashWhileRunning();
 
     const second = await boot(new FakeDispatcher()); // attach answers "lost"
     await until(() => second.dispatcher.runs.length === 1, "resubmitted");

@@ -1,3 +1,4 @@
+import { botParams } from "../../src/config/schema.js";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadWorkflowFile } from "../../src/workflows/load-workflow-file.js";
@@ -21,20 +22,8 @@ describe("loadWorkflowFile", () => {
       ["sdxl", 1024, "sd_xl_base_1.0.safetensors"],
     ] as const) {
       const template = await loadOk({ name, file: `workflows/${name}.json` }, configDir);
-      expect(template.offered).toEqual([
-        "prompt",
-        "negative",
-        "seed",
-        "steps",
-        "cfg",
-        "width",
-        "height",
-        "model",
-        "sampler",
-        "scheduler",
-        "denoise",
-        "batch",
-      ]);
+      // Auto-detection found an input for every bot parameter.
+      expect(template.offered).toEqual([...botParams]);
       expect(template.bindings).toEqual({
         prompt: { nodeId: "6", input: "text" },
         negative: { nodeId: "7", input: "text" },
