@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { pino } from "pino";
 import { BackendPool } from "../src/comfy/backend-pool.js";
 import { ComfyBackend } from "../src/comfy/comfy-backend.js";
-import { ComfyDispatcher } from "../src/queue/comfy-dispatcher.js";
+import { ComfyDispatcher } from "../src/dispatch/comfy-dispatcher.js";
 import { JobQueue } from "../src/queue/job-queue.js";
 import type { Dispatcher } from "../src/queue/ports.js";
 import { startComfySimulator } from "../src/simulator/comfy-simulator.js";

@@ -9,7 +9,7 @@ import { missingTokenHelp } from "./app/startup-messages.js";
 import { withEnvFile } from "./config/env-file.js";
 import { loadConfig } from "./config/load-config.js";
 import { startDiscordBot } from "./discord/discord-bot.js";
-import { historyCommands } from "./commands/history-commands.js";
+import { commandRegistry } from "./commands/registry.js";
 import { createLogger } from "./log/logger.js";
 import { startHealthServer, type HealthServer } from "./ops/health-server.js";
 import { BotMetrics } from "./ops/metrics.js";
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     store,
     logger,
     metrics,
-    extraCommands: historyCommands,
+    commands: commandRegistry,
   });
   const pruner = new RetentionPruner({
     store,

@@ -7,16 +7,16 @@ import type { AppConfig } from "../config/load-config.js";
 import { ResultIndex } from "../history/result-index.js";
 import { botSettingsDefaults } from "../moderation/effective-settings.js";
 import { SettingsRepository } from "../moderation/settings-repository.js";
-import { ComfyDispatcher } from "../queue/comfy-dispatcher.js";
+import { ComfyDispatcher } from "../dispatch/comfy-dispatcher.js";
 import { JobQueue } from "../queue/job-queue.js";
 import type { Store } from "../store/store.js";
 import { loadWorkflows } from "../workflows/load-workflows.js";
 import { paramChoices } from "../workflows/param-choices.js";
 import type { WorkflowTemplate } from "../workflows/workflow-template.js";
-import { backendLabels } from "./backend-labels.js";
+import { backendLabels } from "../comfy/backend-labels.js";
 import { GenerationService } from "./generation-service.js";
-import { recheckAtDispatch } from "./recheck-at-dispatch.js";
-import { WorkflowValidity } from "./workflow-validity.js";
+import { recheckAtDispatch } from "../dispatch/recheck-at-dispatch.js";
+import { WorkflowValidity } from "../workflows/workflow-validity.js";
 
 /** Everything but Discord: shared by the bot, `npm run generate` and `npm run doctor`. */
 export interface Core {

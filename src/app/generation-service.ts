@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { ObjectInfo } from "../comfy/object-info.js";
 import { checkGenerate, type Refusal } from "../moderation/check-generate.js";
-import { describeRefusalForModLog } from "../moderation/describe-refusal.js";
+import { describeRefusalForModLog } from "../presentation/describe-refusal.js";
 import type { EffectiveSettings } from "../moderation/effective-settings.js";
 import { memberLimits } from "../moderation/member-limits.js";
 import type { ChannelLocation, SettingsRepository } from "../moderation/settings-repository.js";

@@ -5,13 +5,7 @@
  */
 import path from "node:path";
 import { withEnvFile } from "../config/env-file.js";
-import { runBackupCommand } from "../ops/backup-command.js";
-import type { CommandIo } from "../ops/operator-command.js";
-import { runRestoreCommand } from "../ops/restore-command.js";
-import { runDoctor } from "./doctor/run-doctor.js";
-import { runForgetCommand } from "./forget.js";
-import { runGenerate } from "./generate.js";
-import { runRegister } from "../discord/run-register.js";
+import type { CommandIo } from "./operator-command.js";
 
 const usage = `Usage: comfycord <command> [options]
   doctor      check the configuration, Discord, the ComfyUI hosts, the workflows and DATA_DIR
@@ -30,7 +24,7 @@ async function main(): Promise<number> {
   const io: CommandIo = { print: (line) => console.log(line), printError: (line) => console.error(line) };
   switch (command) {
     case "doctor":
-      return runDoctor({
+      return (await import("./doctor/run-doctor.js")).runDoctor({
         env,
         cwd,
         out: (line) => io.print(line),
@@ -39,7 +33,7 @@ async function main(): Promise<number> {
     case "generate": {
       const controller = new AbortController();
       process.once("SIGINT", () => controller.abort());
-      return runGenerate({
+      return (await import("./generate-command.js")).runGenerate({
         argv: args,
         env,
         cwd,
@@ -53,18 +47,30 @@ async function main(): Promise<number> {
       });
     }
     case "register":
-      return runRegister({ env, cwd, io });
+      return (await import("./register-command.js")).runRegisterCommand({ env, cwd, io });
     case "backup":
-      return runBackupCommand({ argv: args, env: process.env, cwd, io });
+      return (await import("./backup-command.js")).runBackupCommand({
+        argv: args,
+        env: process.env,
+        cwd,
+        io,
+      });
     case "restore":
-      return runRestoreCommand({ argv: args, env: process.env, cwd, io });
+      return (await import("./restore-command.js")).runRestoreCommand({
+        argv: args,
+        env: process.env,
+        cwd,
+        io,
+      });
     case "forget":
-      return runForgetCommand({ argv: args, env: process.env, cwd, io });
+      return (await import("./forget-command.js")).runForgetCommand({
+        argv: args,
+        env: process.env,
+        cwd,
+        io,
+      });
     case "simulator":
-      // The simulator's module parses process.argv itself and keeps running: drop the subcommand word.
-      process.argv.splice(2, 1);
-      await import("./simulator.js");
-      return 0;
+      return (await import("./simulator-command.js")).runSimulatorCommand(args);
     case undefined:
     case "help":
     case "--help":

@@ -1,4 +1,4 @@
-import { percent, progressBar } from "../progress/progress-bar.js";
+import { percent, progressBar } from "../presentation/progress-bar.js";
 import type { QueueEvent } from "../queue/queue-events.js";
 
 /** Where progress goes: stderr, so stdout keeps only the written file names. */

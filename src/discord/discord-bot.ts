@@ -3,12 +3,12 @@ import type { Logger } from "pino";
 import type { Core } from "../app/build-core.js";
 import type { AppConfig } from "../config/load-config.js";
 import type { BotMetrics } from "../ops/metrics.js";
-import { describeError } from "../progress/user-messages.js";
+import { describeError } from "../presentation/user-messages.js";
 import type { Store } from "../store/store.js";
 import type { BotServices } from "./bot-services.js";
-import { buildCommandDefinitions } from "./command-definitions.js";
+import { commandDefinitions, type CommandRecord } from "./command-record.js";
 import { createDiscordClient } from "./create-client.js";
-import { coreCommands, routeInteraction, type CommandTable } from "./interaction-router.js";
+import { routeInteraction } from "./interaction-router.js";
 import { JobMessages } from "./job-messages.js";
 import { MessageTransport } from "./message-transport.js";
 import { ReactionHandler } from "./reaction-handler.js";
@@ -21,8 +21,8 @@ export interface DiscordBotOptions {
   store: Store;
   logger: Logger;
   metrics?: BotMetrics | undefined;
-  /** Extra slash commands (e.g. `/history`, `/forget-me`) merged into the router and registration. */
-  extraCommands?: CommandTable;
+  /** The slash commands (`src/commands/registry.ts`): routed and registered from this one list. */
+  commands: readonly CommandRecord[];
   now?: () => number;
 }
 
@@ -89,7 +89,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     retentionDays: config.file.retention.days,
     now,
   };
-  const commands: CommandTable = { ...coreCommands, ...options.extraCommands };
+  const { commands } = options;
   const reactions = new ReactionHandler(client, services);
 
   client.on(Events.InteractionCreate, (interaction) => {
@@ -117,7 +117,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
       rest: client.rest,
       applicationId,
       guildId: config.env.DISCORD_GUILD_ID,
-      commands: buildCommandDefinitions(core.templates, Object.keys(options.extraCommands ?? {})),
+      commands: commandDefinitions(commands, { templates: core.templates }),
       store: options.store,
       logger: discordLogger,
     });

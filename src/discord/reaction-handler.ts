@@ -6,11 +6,11 @@ import {
   type PartialUser,
   type User,
 } from "discord.js";
-import { describeDecline } from "../app/describe-decline.js";
+import { describeDecline } from "../presentation/describe-decline.js";
 import { optionsFromStoredParams } from "../app/stored-params.js";
-import { initialViewState } from "../progress/apply-queue-event.js";
-import { renderJobView } from "../progress/render-job-view.js";
-import { truncate } from "../progress/truncate.js";
+import { initialViewState } from "../presentation/apply-queue-event.js";
+import { renderJobView } from "../presentation/render-job-view.js";
+import { truncate } from "../presentation/truncate.js";
 import type { BotServices } from "./bot-services.js";
 import { postModLog } from "./mod-log.js";
 import { viewToPayload } from "./view-to-payload.js";

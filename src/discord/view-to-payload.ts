@@ -1,5 +1,5 @@
 import type { RawFile } from "discord.js";
-import type { MessageView } from "../progress/message-view.js";
+import type { MessageView } from "../presentation/message-view.js";
 import type { RestPayload } from "./message-transport.js";
 
 const buttonStyles = { primary: 1, secondary: 2, success: 3, danger: 4 } as const;

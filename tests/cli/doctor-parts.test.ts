@@ -5,7 +5,7 @@ import {
   missingPermissions,
   requiredPermissions,
 } from "../../src/discord/guild-permissions.js";
-import { outputPaths } from "../../src/cli/generate.js";
+import { outputPaths } from "../../src/cli/generate-command.js";
 import { Permission } from "../fakes/discord/index.js";
 
 const guild = {

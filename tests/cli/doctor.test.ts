@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDoctor } from "../../src/cli/doctor/run-doctor.js";
-import { runRegister } from "../../src/discord/run-register.js";
+import { runRegisterCommand } from "../../src/cli/register-command.js";
 import { startComfySimulator, type ComfySimulator } from "../../src/simulator/comfy-simulator.js";
 import { Permission, startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.js";
 import { collect, tempProject, writeBotYaml } from "./support/cli-fixtures.js";
@@ -19,7 +19,7 @@ beforeAll(async () => {
   configFile = writeBotYaml(project);
   // Registered in the fixture's server only, so the global scope stays empty for the "missing" case.
   const registered = collect();
-  expect(await runRegister({ env: baseEnv(), cwd: project, io: registered.io })).toBe(0);
+  expect(await runRegisterCommand({ env: baseEnv(), cwd: project, io: registered.io })).toBe(0);
   expect(registered.lines.join("\n")).toMatch(/Registered \d+ slash commands in server/);
 });
 

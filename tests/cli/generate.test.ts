@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runGenerate } from "../../src/cli/generate.js";
+import { runGenerate } from "../../src/cli/generate-command.js";
 import { startComfySimulator, type ComfySimulator } from "../../src/simulator/comfy-simulator.js";
 import { collect, tempProject, writeBotYaml } from "./support/cli-fixtures.js";
 

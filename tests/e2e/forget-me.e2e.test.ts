@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { historyCommands } from "../../src/commands/history-commands.js";
 import { QueueStore } from "../../src/queue/queue-store.js";
 import type { Job } from "../../src/queue/job.js";
 import type { Store } from "../../src/store/store.js";
@@ -44,7 +43,7 @@ function finishedJob(id: string, userId: string, guildId: string): Job {
 
 describe("/forget-me end to end", () => {
   it("asks first, cancels the member's running job and deletes each of their records, none of anyone else's", async () => {
-    harness = await startBotHarness({ extraCommands: historyCommands, simulator: { stepMs: 200 } });
+    harness = await startBotHarness({ simulator: { stepMs: 200 } });
     const { discord, store, core } = harness;
     const { alice, bob } = discord.users;
     const records = new QueueStore(store, { retentionMs: 86_400_000 });

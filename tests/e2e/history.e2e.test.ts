@@ -1,6 +1,5 @@
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { historyCommands } from "../../src/commands/history-commands.js";
 import { RetentionPruner } from "../../src/history/retention-pruner.js";
 import { MessageFlags, type StoredMessage } from "../fakes/discord/index.js";
 import { startBotHarness, type BotHarness } from "./support/bot-harness.js";
@@ -45,7 +44,7 @@ async function seedResults(
 
 describe("/history end to end", () => {
   it("pages the member's own results in this server, newest first, with links and seeds", async () => {
-    harness = await startBotHarness({ extraCommands: historyCommands });
+    harness = await startBotHarness();
     const { discord } = harness;
     const alice = discord.users.alice;
     await seedResults(harness, alice.id, 7, discord.guild.id);
@@ -84,7 +83,7 @@ describe("/history end to end", () => {
   });
 
   it("lets a moderator look up a member, and refuses that to anyone else", async () => {
-    harness = await startBotHarness({ extraCommands: historyCommands });
+    harness = await startBotHarness();
     const { discord } = harness;
     const bob = discord.users.bob;
     await seedResults(harness, bob.id, 2, discord.guild.id);
@@ -108,7 +107,7 @@ describe("/history end to end", () => {
   });
 
   it("answers a 🎲 on a result retention has pruned with a short explanation", async () => {
-    harness = await startBotHarness({ extraCommands: historyCommands });
+    harness = await startBotHarness();
     const { discord, store, core } = harness;
     const handle = discord.invokeSlash({
       name: "generate",

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { runForgetCommand } from "../../src/cli/forget.js";
+import { runForgetCommand } from "../../src/cli/forget-command.js";
 import { ResultIndex } from "../../src/history/result-index.js";
 import { QueueStore } from "../../src/queue/queue-store.js";
 import { Store } from "../../src/store/store.js";

@@ -4,7 +4,7 @@ import {
   type GenerateRequest,
   type RefusalCode,
 } from "../../src/moderation/check-generate.js";
-import { describeRefusalForModLog } from "../../src/moderation/describe-refusal.js";
+import { describeRefusalForModLog } from "../../src/presentation/describe-refusal.js";
 import { botSettingsDefaults, type SettingValues } from "../../src/moderation/effective-settings.js";
 import type { SettingsLayer } from "../../src/moderation/settings-schema.js";
 

@@ -4,8 +4,8 @@ import path from "node:path";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { runBackupCommand } from "../../src/ops/backup-command.js";
-import { runRestoreCommand } from "../../src/ops/restore-command.js";
+import { runBackupCommand } from "../../src/cli/backup-command.js";
+import { runRestoreCommand } from "../../src/cli/restore-command.js";
 import { Store } from "../../src/store/store.js";
 
 const logger = pino({ level: "silent" });

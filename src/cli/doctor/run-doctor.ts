@@ -1,7 +1,8 @@
 import { pino } from "pino";
-import { backendLabels } from "../../app/backend-labels.js";
+import { backendLabels } from "../../comfy/backend-labels.js";
 import { loadWorkflows } from "../../workflows/load-workflows.js";
-import { botCommandDefinitions, botExtraCommandNames } from "../../discord/bot-command-set.js";
+import { commandRegistry } from "../../commands/registry.js";
+import { commandDefinitions } from "../../discord/command-record.js";
 import { checkCommands } from "./check-commands.js";
 import { checkComfyHost } from "./check-comfy-host.js";
 import { checkConfig } from "./check-config.js";
@@ -22,8 +23,6 @@ export interface DoctorContext {
   fetch?: FetchLike;
   /** Green ✓ and red ✗ (the CLI sets it when stdout is a terminal). */
   color?: boolean;
-  /** Commands `main.ts` adds beyond the core ones. */
-  extraCommandNames?: readonly string[];
   timeoutMs?: number;
 }
 
@@ -60,10 +59,9 @@ export async function runDoctor(ctx: DoctorContext): Promise<number> {
     try {
       const bot = await checkDiscordToken(api, report);
       if (bot) {
-        const expected = botCommandDefinitions(
-          workflows.templates,
-          ctx.extraCommandNames ?? botExtraCommandNames,
-        ).map((command) => command.name);
+        const expected = commandDefinitions(commandRegistry, { templates: workflows.templates }).map(
+          (command) => command.name,
+        );
         await checkCommands(api, { guildId: config.env.DISCORD_GUILD_ID, expected }, report);
         await checkPermissions(api, { guildId: config.env.DISCORD_GUILD_ID, botId: bot.id }, report);
       } else {

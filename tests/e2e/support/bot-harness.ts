@@ -6,7 +6,7 @@ import { pino } from "pino";
 import { buildCore, type Core } from "../../../src/app/build-core.js";
 import { loadConfig } from "../../../src/config/load-config.js";
 import { startDiscordBot, type DiscordBot } from "../../../src/discord/discord-bot.js";
-import type { CommandTable } from "../../../src/discord/interaction-router.js";
+import { commandRegistry } from "../../../src/commands/registry.js";
 import {
   startComfySimulator,
   type ComfySimulator,
@@ -47,7 +47,6 @@ export interface HarnessOptions {
   discordYaml?: string;
   /** Default "debug": every line is kept in `logs`. */
   logLevel?: "debug" | "info" | "warn";
-  extraCommands?: CommandTable;
   /** The bot reads time from the fake Discord's clock, so `discord.clock.advance()` ages tokens for both. */
   fakeClock?: boolean;
   /** Reuse servers and data from an earlier harness (a bot restart). */
@@ -113,7 +112,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     store,
     logger,
     now,
-    ...(options.extraCommands ? { extraCommands: options.extraCommands } : {}),
+    commands: commandRegistry,
   });
   let botStopped = false;
   const stopBot = async () => {

@@ -1,0 +1,50 @@
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { describeCommandError, resolveDataDir, type CommandContext } from "./operator-command.js";
+import { backupDatabase, dataFileName, defaultBackupFile } from "../ops/sqlite-backup.js";
+
+const usage = `Usage: npm run backup -- [--out <file>]
+Writes a consistent copy of DATA_DIR/${dataFileName}; safe while the bot runs.
+Default output: DATA_DIR/backups/comfycord-<time>.sqlite. An existing file is never overwritten.`;
+
+/** `npm run backup`: returns the process exit code. */
+export async function runBackupCommand(context: CommandContext & { now?: () => Date }): Promise<number> {
+  const { io } = context;
+  let out: string | undefined;
+  try {
+    const { values } = parseArgs({
+      args: [...context.argv],
+      options: { out: { type: "string", short: "o" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: false,
+    });
+    if (values.help) {
+      io.print(usage);
+      return 0;
+    }
+    out = values.out;
+  } catch (error) {
+    io.printError(`${(error as Error).message}\n${usage}`);
+    return 2;
+  }
+  try {
+    const dataDir = resolveDataDir(context.env, context.cwd);
+    const source = path.join(dataDir, dataFileName);
+    const now = context.now ?? (() => new Date());
+    const dest = out === undefined ? defaultBackupFile(dataDir, now()) : path.resolve(context.cwd, out);
+    const result = await backupDatabase(source, dest);
+    io.print(`Backed up ${source}`);
+    io.print(`       to ${result.file} (${formatBytes(result.bytes)})`);
+    const shown = path.relative(context.cwd, result.file);
+    io.print(`Restore it with: npm run restore -- ${shown.startsWith("..") ? result.file : shown}`);
+    return 0;
+  } catch (error) {
+    io.printError(`Backup failed: ${describeCommandError(error)}`);
+    return 1;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

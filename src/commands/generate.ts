@@ -1,0 +1,147 @@
+import {
+  MessageFlags,
+  Routes,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+} from "discord.js";
+import { describeDecline } from "../presentation/describe-decline.js";
+import type { BotServices } from "../discord/bot-services.js";
+import type { CommandRecord, DefinitionContext } from "../discord/command-record.js";
+import { channelIsNsfw, locationOf, roleIdsOf } from "../discord/interaction-context.js";
+import { postModLog } from "../discord/mod-log.js";
+import { viewToPayload } from "../discord/view-to-payload.js";
+import { initialViewState } from "../presentation/apply-queue-event.js";
+import { renderJobView } from "../presentation/render-job-view.js";
+import { describeError } from "../presentation/user-messages.js";
+import { aspectPresets } from "../workflows/aspect-presets.js";
+import { generateDefinition } from "./generate-definition.js";
+
+/** Interaction tokens live 15 minutes. */
+const tokenLifetimeMs = 15 * 60_000;
+
+/** `/generate`: checks, admission and the first reply, all inside Discord's 3-second window. */
+async function runGenerate(interaction: ChatInputCommandInteraction, services: BotServices): Promise<void> {
+  const location = locationOf(interaction);
+  if (!location) {
+    await interaction.reply({
+      content: "Images can only be generated in a server channel.",
+      flags: MessageFlags.Ephemeral,
+    });
+    return;
+  }
+  const options = interaction.options;
+  const outcome = await services.generation.generate({
+    userId: interaction.user.id,
+    location,
+    channelNsfw: channelIsNsfw(interaction),
+    roleIds: roleIdsOf(interaction.member),
+    options: {
+      prompt: options.getString("prompt", true),
+      negative: options.getString("negative") ?? undefined,
+      seed: options.getInteger("seed") ?? undefined,
+      steps: options.getInteger("steps") ?? undefined,
+      cfg: options.getNumber("cfg") ?? undefined,
+      aspect: options.getString("aspect") ?? undefined,
+      width: options.getInteger("width") ?? undefined,
+      height: options.getInteger("height") ?? undefined,
+      model: options.getString("model") ?? undefined,
+      workflow: options.getString("workflow") ?? undefined,
+      count: options.getInteger("count") ?? undefined,
+    },
+  });
+  if (outcome.kind !== "accepted") {
+    await interaction.reply({
+      content: describeDecline(outcome, services.now()),
+      flags: MessageFlags.Ephemeral,
+    });
+    if (outcome.kind === "refused" && outcome.modLog) {
+      await postModLog(services, outcome.settings.values.modLogChannel, outcome.modLog);
+    }
+    return;
+  }
+
+  const { job } = outcome;
+  const view = renderJobView(
+    {
+      ...initialViewState(job),
+      position: outcome.position + 1,
+      etaAt: services.now() + outcome.etaMs,
+      notice: services.hosts().some((host) => host.online) ? undefined : describeError("comfy_unreachable"),
+    },
+    { now: services.now(), previews: false, spoiler: false },
+  );
+  const payload = viewToPayload(view);
+  // The callback goes through the REST client directly so the reply and every later edit share
+  // one payload shape (viewToPayload), and its message id comes back in the same round trip.
+  let messageId: string | undefined;
+  try {
+    const response = (await interaction.client.rest.post(
+      Routes.interactionCallback(interaction.id, interaction.token),
+      {
+        body: { type: 4, data: payload.body },
+        files: payload.files,
+        auth: false,
+        query: new URLSearchParams({ with_response: "true" }),
+      },
+    )) as { resource?: { message?: { id: string } } };
+    messageId = response.resource?.message?.id;
+  } catch (error) {
+    // The member saw "the application did not respond" (e.g. the 3-second window passed while
+    // discord.js waited out a 429): nobody could see or cancel this job, so it must not run.
+    await services.queue.cancel(job.id, { userId: interaction.user.id }).catch(() => undefined);
+    throw error;
+  }
+  if (!messageId) {
+    services.logger.warn({ jobId: job.id }, "Discord did not return the reply's message id; job cancelled");
+    await services.queue.cancel(job.id, { userId: interaction.user.id });
+    return;
+  }
+  const target = {
+    channelId: location.channelId,
+    messageId,
+    interactionToken: interaction.token,
+    tokenExpiresAt: interaction.createdTimestamp + tokenLifetimeMs,
+    postedAt: services.now(),
+  };
+  await services.jobMessages.attach(job, target, { attachmentLimit: interaction.attachmentSizeLimit });
+  await services.transport.react(location.channelId, messageId, "❌").catch((error: unknown) => {
+    services.logger.debug({ err: error, jobId: job.id }, "could not add the ❌ reaction");
+  });
+}
+
+/** Model autocomplete: answered from the backends' cached `/object_info`, well inside 3 s. */
+async function autocompleteGenerate(
+  interaction: AutocompleteInteraction,
+  services: BotServices,
+): Promise<void> {
+  const focused = interaction.options.getFocused(true);
+  if (focused.name !== "model") {
+    await interaction.respond([]);
+    return;
+  }
+  const typed = focused.value.toLowerCase();
+  const workflow = interaction.options.getString("workflow") ?? undefined;
+  const choices = services
+    .modelChoices(workflow)
+    .filter((name) => name.toLowerCase().includes(typed))
+    .slice(0, 25)
+    .map((name) => ({ name: name.slice(0, 100), value: name.slice(0, 100) }));
+  await interaction.respond(choices);
+}
+
+/** Workflow and aspect choices come from the config, so a config change re-registers the command. */
+function definition({ templates }: DefinitionContext) {
+  const batchWorkflows = templates.filter((template) => template.offered.includes("batch"));
+  return generateDefinition({
+    workflows: templates.map((template) => ({ name: template.name, description: template.description })),
+    aspects: templates.some((template) => template.native) ? Object.keys(aspectPresets) : [],
+    maxCount: batchWorkflows.length > 0 ? 10 : undefined,
+  });
+}
+
+export const generateCommand: CommandRecord = {
+  name: "generate",
+  definition,
+  run: runGenerate,
+  autocomplete: autocompleteGenerate,
+};

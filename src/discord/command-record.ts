@@ -1,0 +1,53 @@
+import type {
+  AutocompleteInteraction,
+  ButtonInteraction,
+  ChatInputCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from "discord.js";
+import type { WorkflowTemplate } from "../workflows/workflow-template.js";
+import type { BotServices } from "./bot-services.js";
+
+/** What a command's definition may depend on: workflow choices come from the config. */
+export interface DefinitionContext {
+  templates: readonly WorkflowTemplate[];
+}
+
+/** Buttons whose custom id is `<prefix>:<…>` go to `handle`. */
+export interface ButtonRoute {
+  readonly prefix: string;
+  handle(interaction: ButtonInteraction, services: BotServices): Promise<void>;
+}
+
+/**
+ * Everything about one slash command in one place: its definition (sent to Discord), its handler,
+ * its autocomplete and its buttons. The router and the registration both read the same list of
+ * records (`src/commands/registry.ts`), so a new command is one new record.
+ */
+export interface CommandRecord {
+  readonly name: string;
+  definition(context: DefinitionContext): RESTPostAPIChatInputApplicationCommandsJSONBody;
+  run(interaction: ChatInputCommandInteraction, services: BotServices): Promise<void>;
+  autocomplete?(interaction: AutocompleteInteraction, services: BotServices): Promise<void>;
+  /** Buttons on the messages this command posts (paging, confirmations, a job's Cancel). */
+  readonly buttons?: readonly ButtonRoute[];
+}
+
+/** The definitions Discord gets, in the records' order. */
+export function commandDefinitions(
+  records: readonly CommandRecord[],
+  context: DefinitionContext,
+): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
+  return records.map((record) => record.definition(context));
+}
+
+/** The route of a button: the longest prefix that matches `<prefix>:<…>`. */
+export function buttonRouteFor(records: readonly CommandRecord[], customId: string): ButtonRoute | undefined {
+  let found: ButtonRoute | undefined;
+  for (const record of records) {
+    for (const route of record.buttons ?? []) {
+      const matches = customId.startsWith(`${route.prefix}:`);
+      if (matches && (!found || route.prefix.length > found.prefix.length)) found = route;
+    }
+  }
+  return found;
+}

@@ -1,0 +1,205 @@
+import type { Logger } from "pino";
+import type { BackendPool, BackendRequirements } from "../comfy/backend-pool.js";
+import type { ComfyBackend } from "../comfy/comfy-backend.js";
+import { ComfyError, isComfyError } from "../comfy/comfy-error.js";
+import type { ComfyJobEvent, ComfyRunResult } from "../comfy/comfy-job-events.js";
+import type { JobParams, WorkflowTemplate } from "../workflows/workflow-template.js";
+import type { Job } from "../queue/job.js";
+import {
+  RunError,
+  type BackendChoice,
+  type Dispatcher,
+  type RunContext,
+  type RunEvent,
+  type RunOutputs,
+} from "../queue/ports.js";
+
+export interface ComfyDispatcherOptions {
+  pool: BackendPool;
+  /** The configured workflows by name. */
+  templates: ReadonlyMap<string, WorkflowTemplate>;
+  logger: Logger;
+  /** Must match the pool's `slotsPerBackend` (default 2: one running, one staged). */
+  slotsPerBackend?: number;
+  /**
+   * Re-checks a waiting job against the channel's current rules just before it is sent
+   * (moderators may have changed them meanwhile); returns the member's words when refused.
+   * Synchronous, because `run` must take the backend's slot before it awaits anything.
+   */
+  recheck?: (job: Job) => string | undefined;
+}
+
+/**
+ * The queue's Dispatcher over the real ComfyUI backend pool: eligibility and slots come from the
+ * pool, the prompt from the job's workflow template, built for the chosen backend.
+ *
+ * The queue's signal means "stop following" (shutdown), while the backend's signal cancels on
+ * the server; so the signal is not passed down: the returned promise just rejects, and the
+ * prompt stays in ComfyUI for the next start to reattach.
+ */
+export class ComfyDispatcher implements Dispatcher {
+  readonly #pool: BackendPool;
+  readonly #templates: ReadonlyMap<string, WorkflowTemplate>;
+  readonly #logger: Logger;
+  readonly #slots: number;
+  readonly #recheck: ((job: Job) => string | undefined) | undefined;
+
+  constructor(options: ComfyDispatcherOptions) {
+    this.#pool = options.pool;
+    this.#templates = options.templates;
+    this.#logger = options.logger;
+    this.#slots = options.slotsPerBackend ?? 2;
+    this.#recheck = options.recheck;
+  }
+
+  hasFreeSlot(): boolean {
+    return this.#pool.backends.some(
+      (backend) =>
+        backend.health.online && !this.#pool.breakerOpen(backend.id) && backend.inFlight < this.#slots,
+    );
+  }
+
+  onlineCount(): number {
+    return this.#pool.backends.filter((backend) => backend.health.online).length;
+  }
+
+  pickBackend(job: Job): BackendChoice {
+    const template = this.#templates.get(job.workflow);
+    if (!template)
+      return { kind: "unsupported", message: `the workflow "${job.workflow}" is not configured` };
+    const requirements = this.#requirements(job, template);
+    if (!this.#pool.canEverRun(requirements)) {
+      const model = requirements.model === undefined ? "" : ` with the model "${requirements.model}"`;
+      return { kind: "unsupported", message: `no ComfyUI server can run "${job.workflow}"${model}` };
+    }
+    const backend = this.#pool.choose(requirements);
+    return backend ? { kind: "backend", backendId: backend.id } : { kind: "busy" };
+  }
+
+  run(job: Job, backendId: string, ctx: RunContext): Promise<RunOutputs> {
+    const backend = this.#backend(backendId);
+    const template = this.#templates.get(job.workflow);
+    if (!backend || !template || job.promptId === undefined) {
+      return Promise.reject(
+        new ComfyError("comfy_lost", `backend ${backendId} or workflow ${job.workflow} is gone`),
+      );
+    }
+    const refusal = this.#recheck?.(job);
+    if (refusal !== undefined) return Promise.reject(new RunError("refused", refusal, { retryable: false }));
+    let prompt;
+    try {
+      const objectInfo = backend.objectInfo();
+      ({ prompt } = template.build(job.params as unknown as JobParams, objectInfo ? { objectInfo } : {}));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    // Synchronous up to here: backend.run registers the prompt (taking the slot) before it awaits.
+    const running = backend.run({
+      promptId: job.promptId,
+      prompt,
+      onEvent: (event) => forward(event, ctx.onEvent),
+      extraData: { comfycord: { jobId: job.id } },
+    });
+    return untilDetached(running, ctx.signal).then(toOutputs, toRunError);
+  }
+
+  attach(job: Job, backendId: string, ctx: RunContext): Promise<RunOutputs> {
+    const backend = this.#backend(backendId);
+    if (!backend || job.promptId === undefined) {
+      return Promise.reject(new ComfyError("comfy_lost", `backend ${backendId} is no longer configured`));
+    }
+    const running = backend.attach({
+      promptId: job.promptId,
+      onEvent: (event) => forward(event, ctx.onEvent),
+    });
+    return untilDetached(running, ctx.signal).then(toOutputs);
+  }
+
+  async cancel(job: Job, backendId: string): Promise<void> {
+    const backend = this.#backend(backendId);
+    if (!backend || job.promptId === undefined) return;
+    await backend.cancel(job.promptId);
+  }
+
+  onCapacity(listener: () => void): () => void {
+    const onSlotFree = (): void => listener();
+    this.#pool.on("slotFree", onSlotFree);
+    return () => this.#pool.off("slotFree", onSlotFree);
+  }
+
+  #backend(backendId: string): ComfyBackend | undefined {
+    const backend = this.#pool.backends.find((candidate) => candidate.id === backendId);
+    if (!backend) this.#logger.warn({ backend: backendId }, "job names a backend that is not configured");
+    return backend;
+  }
+
+  #requirements(job: Job, template: WorkflowTemplate): BackendRequirements {
+    const asked = job.params["model"];
+    const model = typeof asked === "string" && template.offers("model") ? asked : template.defaultModel;
+    return { classTypes: [...template.classTypes], ...(model === undefined ? {} : { model }) };
+  }
+}
+
+function forward(event: ComfyJobEvent, onEvent: (event: RunEvent) => void): void {
+  switch (event.type) {
+    case "submitted":
+      return onEvent({ type: "submitted" });
+    case "started":
+      return onEvent({ type: "started" });
+    case "node":
+      return onEvent({ type: "node", nodeId: event.nodeId, nodeType: event.classType });
+    case "progress":
+      return onEvent({
+        type: "progress",
+        value: event.value,
+        max: event.max,
+        overall: event.overall,
+        nodeId: event.nodeId,
+      });
+    case "preview":
+      return onEvent({ type: "preview", image: event.bytes, contentType: event.mime });
+    case "cached":
+    case "outputs":
+      return;
+  }
+}
+
+/**
+ * Faults of the backend (unreachable, lost, bad responses, a stuck start or node, out of memory)
+ * are worth another try, possibly elsewhere; faults of the job (validation, a node error, an
+ * overall timeout) are not.
+ */
+function toRunError(error: unknown): never {
+  if (isComfyError(error)) {
+    throw new RunError(error.code, error.message, { retryable: error.isBackendFault, cause: error });
+  }
+  throw error;
+}
+
+function toOutputs(result: ComfyRunResult): RunOutputs {
+  return {
+    files: result.images.map((image) => ({
+      nodeId: image.nodeId,
+      filename: image.filename,
+      subfolder: image.subfolder,
+      type: image.type,
+      contentType: image.mime,
+      data: image.bytes,
+    })),
+  };
+}
+
+/** Rejects when the queue stops following; the backend keeps tracking until it is stopped. */
+async function untilDetached<T>(running: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) throw new ComfyError("comfy_cancelled", "detached");
+  let onAbort: (() => void) | undefined;
+  const detached = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new ComfyError("comfy_cancelled", "detached: the bot is shutting down"));
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([running, detached]);
+  } finally {
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
+}

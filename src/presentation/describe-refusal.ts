@@ -1,0 +1,18 @@
+import type { Refusal } from "../moderation/check-generate.js";
+
+export interface RefusalContext {
+  userId: string;
+  channelId: string;
+}
+
+/**
+ * One short line for the mod-log channel about a refused request. Unlike the user's
+ * message it may name the matched term; it never quotes the whole prompt.
+ */
+export function describeRefusalForModLog(verdict: Refusal, context: RefusalContext): string {
+  const base = `Refused /generate from <@${context.userId}> (${context.userId}) in <#${context.channelId}>: ${verdict.reason}`;
+  const detail = verdict.detail ?? verdict.message;
+  const line = `${base}, ${detail}`;
+  // Discord messages cap at 2000 characters; a regex term can be long.
+  return line.length > 1900 ? `${line.slice(0, 1899)}…` : line;
+}
