@@ -1,3 +1,4 @@
+import type { GenerationRequest, JobParams } from "../request/generation-request.js";
 import type { Job, JobMessage } from "./job.js";
 
 /** The limits that apply to this member here (config → guild → channel → role grants). */
@@ -16,9 +17,13 @@ export interface AdmissionRequest {
   userId: string;
   guildId: string;
   channelId: string;
+  /** For threads: the channel whose rules apply (dispatch checks them again). */
+  parentChannelId?: string | undefined;
   workflow: string;
-  /** Opaque to the queue; kept with the job and handed to the dispatcher. */
-  params: Record<string, unknown>;
+  /** What the member asked for, kept for rerolls. */
+  request: GenerationRequest;
+  /** The values the workflow gets, built and checked by the caller. */
+  params: JobParams;
   limits: EffectiveLimits;
   verdict?: PolicyVerdict | undefined;
   /** The job this one rerolls; rerolls count against the limits like any job. */

@@ -1,28 +1,24 @@
 import { z } from "zod";
-import type { AdmissionRequest } from "./admission.js";
+import { generationRequestSchema, jobParamsSchema } from "../request/generation-request.js";
+import { jobErrorSchema } from "./job-error.js";
 
 /**
+ * A job is typed by its state: a queued job has no prompt id, a staged or running one has a
+ * backend and a prompt id (`run`), a finished one says how it ended. Jobs are values: every
+ * change is a new job made by `transition()` (`job-lifecycle.ts`), stored before it is acted on.
+ *
  * queued → staged (in ComfyUI's queue) → running → succeeded | failed | cancelled.
  * A job lost by a ComfyUI restart goes back to `queued` (its `requeues` counts it).
  */
 export const jobStates = ["queued", "staged", "running", "succeeded", "failed", "cancelled"] as const;
 export type JobState = (typeof jobStates)[number];
 
-export const finishedStates: ReadonlySet<JobState> = new Set(["succeeded", "failed", "cancelled"]);
+export const finishedStates = ["succeeded", "failed", "cancelled"] as const satisfies readonly JobState[];
+export type FinishedState = (typeof finishedStates)[number];
 
-export function isFinished(state: JobState): boolean {
-  return finishedStates.has(state);
+export function isFinishedState(state: JobState): state is FinishedState {
+  return (finishedStates as readonly JobState[]).includes(state);
 }
-
-/**
- * Why a job failed. Run failures keep the code the dispatcher gave (the ComfyUI client's
- * `comfy_*` codes); the queue adds its own:
- * - `no_backend`: no configured backend can run this workflow/model at all;
- * - `comfy_lost`: ComfyUI lost the prompt more often than `maxRequeues` allows;
- * - `internal`: an error without a code (a bug; the log has the details).
- */
-export const jobErrorSchema = z.object({ code: z.string(), message: z.string() });
-export type JobError = z.infer<typeof jobErrorSchema>;
 
 /** A Discord message that shows the job; set by the Discord layer, opaque to the queue. */
 export const jobMessageSchema = z.object({
@@ -35,7 +31,7 @@ export const jobMessageSchema = z.object({
 });
 export type JobMessage = z.infer<typeof jobMessageSchema>;
 
-/** What is kept of an output: names, never bytes. */
+/** What is kept of an output: where ComfyUI has it, never the bytes. */
 export const outputFileSchema = z.object({
   nodeId: z.string(),
   filename: z.string(),
@@ -46,78 +42,114 @@ export const outputFileSchema = z.object({
 });
 export type OutputFile = z.infer<typeof outputFileSchema>;
 
-export const jobSchema = z.object({
+/** One attempt on a backend: set when the job is staged, `startedAt` once ComfyUI runs it. */
+export const jobRunSchema = z.object({
+  backend: z.string(),
+  /** Lowercase UUID sent to ComfyUI as `prompt_id`; new for every attempt. */
+  promptId: z.string(),
+  stagedAt: z.number(),
+  startedAt: z.number().optional(),
+});
+export type JobRun = z.infer<typeof jobRunSchema>;
+
+const jobBaseShape = {
   id: z.string(),
-  /** Admission order, global and monotonic: per-user FIFO order and recovery order. */
+  /** Admission order, global and monotonic: per-member FIFO order and recovery order. */
   seq: z.number(),
   userId: z.string(),
   guildId: z.string(),
   channelId: z.string(),
+  /** Set for threads, which follow their parent channel's rules. */
+  parentChannelId: z.string().optional(),
   messages: z.array(jobMessageSchema),
   workflow: z.string(),
-  /** The caller's parameters (prompt, seed, size...), stored as given. */
-  params: z.record(z.string(), z.unknown()),
+  /** What the member asked for, as asked: a reroll sends it again with a new seed. */
+  request: generationRequestSchema,
+  /** Every value the workflow gets, built and checked at admission. */
+  params: jobParamsSchema,
+  /** Served in the priority lane (a role grant). */
   priority: z.boolean(),
-  state: z.enum(jobStates),
-  backend: z.string().optional(),
-  /** Lowercase UUID sent to ComfyUI as `prompt_id`; new for every attempt. */
-  promptId: z.string().optional(),
   /** Times the job was handed to a backend. */
   attempts: z.number(),
   /** Times the job went back to the queue after ComfyUI lost it. */
   requeues: z.number(),
   createdAt: z.number(),
   queuedAt: z.number(),
-  stagedAt: z.number().optional(),
-  startedAt: z.number().optional(),
-  finishedAt: z.number().optional(),
-  error: jobErrorSchema.optional(),
-  outputs: z.array(outputFileSchema).optional(),
+  /** The job this one rerolls. */
   rerollOf: z.string().optional(),
-});
-export type Job = z.infer<typeof jobSchema>;
+};
 
-/** A copy safe to hand out or to persist while the live job keeps changing. */
-export function snapshotJob(job: Job): Job {
-  return {
-    ...job,
-    messages: job.messages.map((message) => ({ ...message })),
-    ...(job.outputs ? { outputs: job.outputs.map((file) => ({ ...file })) } : {}),
-  };
+export const queuedJobSchema = z.object({ ...jobBaseShape, state: z.literal("queued") });
+export const stagedJobSchema = z.object({ ...jobBaseShape, state: z.literal("staged"), run: jobRunSchema });
+export const runningJobSchema = z.object({
+  ...jobBaseShape,
+  state: z.literal("running"),
+  run: jobRunSchema.required({ startedAt: true }),
+});
+export const succeededJobSchema = z.object({
+  ...jobBaseShape,
+  state: z.literal("succeeded"),
+  run: jobRunSchema,
+  outputs: z.array(outputFileSchema),
+  finishedAt: z.number(),
+});
+export const failedJobSchema = z.object({
+  ...jobBaseShape,
+  state: z.literal("failed"),
+  /** The last attempt, when there was one. */
+  run: jobRunSchema.optional(),
+  error: jobErrorSchema,
+  finishedAt: z.number(),
+});
+export const cancelledJobSchema = z.object({
+  ...jobBaseShape,
+  state: z.literal("cancelled"),
+  run: jobRunSchema.optional(),
+  cancelledBy: z.enum(["owner", "moderator"]),
+  finishedAt: z.number(),
+});
+
+export const jobSchema = z.discriminatedUnion("state", [
+  queuedJobSchema,
+  stagedJobSchema,
+  runningJobSchema,
+  succeededJobSchema,
+  failedJobSchema,
+  cancelledJobSchema,
+]);
+
+export type QueuedJob = z.infer<typeof queuedJobSchema>;
+export type StagedJob = z.infer<typeof stagedJobSchema>;
+export type RunningJob = z.infer<typeof runningJobSchema>;
+export type SucceededJob = z.infer<typeof succeededJobSchema>;
+export type FailedJob = z.infer<typeof failedJobSchema>;
+export type CancelledJob = z.infer<typeof cancelledJobSchema>;
+export type Job = z.infer<typeof jobSchema>;
+/** Handed to a backend: its prompt is in ComfyUI's queue or running. */
+export type InFlightJob = StagedJob | RunningJob;
+export type FinishedJob = SucceededJob | FailedJob | CancelledJob;
+export type UnfinishedJob = QueuedJob | InFlightJob;
+
+export function isFinished(job: Job): job is FinishedJob {
+  return isFinishedState(job.state);
 }
 
-/** Numeric parameters the ETA model keys on, when the caller's params carry them. */
+export function isInFlight(job: Job): job is InFlightJob {
+  return job.state === "staged" || job.state === "running";
+}
+
+/** When the job ended, for finished jobs. */
+export function finishedAtOf(job: Job): number | undefined {
+  return isFinished(job) ? job.finishedAt : undefined;
+}
+
+/** Numeric parameters the ETA model keys on. */
 export function jobShape(job: Pick<Job, "workflow" | "params">): {
   workflow: string;
   size: string;
   steps: number | undefined;
 } {
-  const num = (value: unknown): number | undefined =>
-    typeof value === "number" && Number.isFinite(value) ? value : undefined;
-  const width = num(job.params["width"]);
-  const height = num(job.params["height"]);
-  const batch = num(job.params["batch"]) ?? 1;
-  const size = width !== undefined && height !== undefined ? `${width}x${height}x${batch}` : "?";
-  return { workflow: job.workflow, size, steps: num(job.params["steps"]) };
-}
-
-/** A freshly admitted job, waiting. */
-export function newJob(request: AdmissionRequest, at: { id: string; seq: number; now: number }): Job {
-  return {
-    id: at.id,
-    seq: at.seq,
-    userId: request.userId,
-    guildId: request.guildId,
-    channelId: request.channelId,
-    messages: request.messages ? request.messages.map((message) => ({ ...message })) : [],
-    workflow: request.workflow,
-    params: request.params,
-    priority: request.limits.priority === true,
-    state: "queued",
-    attempts: 0,
-    requeues: 0,
-    createdAt: at.now,
-    queuedAt: at.now,
-    ...(request.rerollOf === undefined ? {} : { rerollOf: request.rerollOf }),
-  };
+  const { width, height, count = 1, steps } = job.params;
+  const size = width !== undefined && height !== undefined ? `${width}x${height}x${count}` : "?";
+  return { workflow: job.workflow, size, steps };
 }
