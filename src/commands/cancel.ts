@@ -15,7 +15,7 @@ import { isFinished, type Job } from "../queue/job.js";
 function unfinishedJobsOf(services: BotServices, userId: string): Job[] {
   return services.queue
     .jobsOf(userId)
-    .filter((job) => !isFinished(job.state))
+    .filter((job) => !isFinished(job))
     .sort((a, b) => b.seq - a.seq);
 }
 

@@ -4,12 +4,12 @@ import type { CommandRecord } from "../discord/command-record.js";
 import { relativeTimestamp } from "../presentation/discord-timestamp.js";
 import { escapeMarkdown } from "../presentation/escape-text.js";
 import { truncate } from "../presentation/truncate.js";
-import { isFinished } from "../queue/job.js";
+import { isFinished, isInFlight } from "../queue/job.js";
 
 /** `/queue`: the member's own jobs first, then the whole queue and each host's state. */
 async function runQueue(interaction: ChatInputCommandInteraction, services: BotServices): Promise<void> {
   const now = services.now();
-  const mine = services.queue.jobsOf(interaction.user.id).filter((job) => !isFinished(job.state));
+  const mine = services.queue.jobsOf(interaction.user.id).filter((job) => !isFinished(job));
   const lines: string[] = [];
   if (mine.length === 0) {
     lines.push("You have no jobs waiting or running.");
@@ -23,7 +23,7 @@ async function runQueue(interaction: ChatInputCommandInteraction, services: BotS
       const where =
         job.state === "queued"
           ? `#${(position ?? 0) + 1} in line${eta !== undefined ? `, ready ${relativeTimestamp(now + eta)}` : ""}`
-          : `${job.state} on ${job.backend ?? "a host"}`;
+          : `${job.state} on ${isInFlight(job) ? job.run.backend : "a host"}`;
       lines.push(`• \`${job.id.slice(0, 8)}\` ${where} — ${escapeMarkdown(prompt)}`);
     }
   }

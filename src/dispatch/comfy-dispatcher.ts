@@ -2,9 +2,9 @@ import type { Logger } from "pino";
 import type { BackendPool, BackendRequirements } from "../comfy/backend-pool.js";
 import type { ComfyBackend } from "../comfy/comfy-backend.js";
 import { ComfyError, isComfyError } from "../comfy/comfy-error.js";
+import { WorkflowError } from "../workflows/workflow-error.js";
 import type { ComfyJobEvent, ComfyRunResult } from "../comfy/comfy-job-events.js";
 import type { JobParams, WorkflowTemplate } from "../workflows/workflow-template.js";
-import type { Job } from "../queue/job.js";
 import {
   RunError,
   type BackendChoice,
@@ -12,7 +12,9 @@ import {
   type RunContext,
   type RunEvent,
   type RunOutputs,
-} from "../queue/ports.js";
+} from "../queue/dispatcher.js";
+import type { JobErrorCode } from "../queue/job-error.js";
+import type { InFlightJob, Job, JobRun } from "../queue/job.js";
 
 export interface ComfyDispatcherOptions {
   pool: BackendPool;
@@ -76,49 +78,56 @@ export class ComfyDispatcher implements Dispatcher {
     return backend ? { kind: "backend", backendId: backend.id } : { kind: "busy" };
   }
 
-  run(job: Job, backendId: string, ctx: RunContext): Promise<RunOutputs> {
+  run(job: InFlightJob, ctx: RunContext): Promise<RunOutputs> {
+    const { backend: backendId, promptId } = job.run;
     const backend = this.#backend(backendId);
     const template = this.#templates.get(job.workflow);
-    if (!backend || !template || job.promptId === undefined) {
+    if (!backend || !template) {
       return Promise.reject(
-        new ComfyError("comfy_lost", `backend ${backendId} or workflow ${job.workflow} is gone`),
+        new RunError("comfy_lost", `backend ${backendId} or workflow ${job.workflow} is gone`, {
+          retryable: true,
+        }),
       );
     }
     const refusal = this.#recheck?.(job);
-    if (refusal !== undefined) return Promise.reject(new RunError("refused", refusal, { retryable: false }));
+    if (refusal !== undefined) return Promise.reject(new RunError("refused", refusal));
     let prompt;
     try {
       const objectInfo = backend.objectInfo();
       ({ prompt } = template.build(job.params as unknown as JobParams, objectInfo ? { objectInfo } : {}));
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(toRunError(error));
     }
     // Synchronous up to here: backend.run registers the prompt (taking the slot) before it awaits.
     const running = backend.run({
-      promptId: job.promptId,
+      promptId,
       prompt,
       onEvent: (event) => forward(event, ctx.onEvent),
       extraData: { comfycord: { jobId: job.id } },
     });
-    return untilDetached(running, ctx.signal).then(toOutputs, toRunError);
-  }
-
-  attach(job: Job, backendId: string, ctx: RunContext): Promise<RunOutputs> {
-    const backend = this.#backend(backendId);
-    if (!backend || job.promptId === undefined) {
-      return Promise.reject(new ComfyError("comfy_lost", `backend ${backendId} is no longer configured`));
-    }
-    const running = backend.attach({
-      promptId: job.promptId,
-      onEvent: (event) => forward(event, ctx.onEvent),
+    return untilDetached(running, ctx.signal).then(toOutputs, (error: unknown) => {
+      throw toRunError(error);
     });
-    return untilDetached(running, ctx.signal).then(toOutputs);
   }
 
-  async cancel(job: Job, backendId: string): Promise<void> {
+  attach(job: InFlightJob, ctx: RunContext): Promise<RunOutputs> {
+    const { backend: backendId, promptId } = job.run;
     const backend = this.#backend(backendId);
-    if (!backend || job.promptId === undefined) return;
-    await backend.cancel(job.promptId);
+    if (!backend) {
+      return Promise.reject(
+        new RunError("comfy_lost", `backend ${backendId} is no longer configured`, { retryable: true }),
+      );
+    }
+    const running = backend.attach({ promptId, onEvent: (event) => forward(event, ctx.onEvent) });
+    return untilDetached(running, ctx.signal).then(toOutputs, (error: unknown) => {
+      throw toRunError(error);
+    });
+  }
+
+  async cancel(run: JobRun): Promise<void> {
+    const backend = this.#backend(run.backend);
+    if (!backend) return;
+    await backend.cancel(run.promptId);
   }
 
   onCapacity(listener: () => void): () => void {
@@ -165,15 +174,31 @@ function forward(event: ComfyJobEvent, onEvent: (event: RunEvent) => void): void
 }
 
 /**
- * Faults of the backend (unreachable, lost, bad responses, a stuck start or node, out of memory)
- * are worth another try, possibly elsewhere; faults of the job (validation, a node error, an
- * overall timeout) are not.
+ * The queue's terms for a failed run. Faults of the backend (unreachable, lost, bad responses,
+ * a stuck start or node, out of memory) are worth another try, possibly elsewhere; faults of
+ * the job (validation, a node error, an overall timeout) are not. A workflow that no longer
+ * takes the job's values (the config changed while it waited) fails it as `invalid_params`.
  */
-function toRunError(error: unknown): never {
+function toRunError(error: unknown): RunError {
+  if (error instanceof RunError) return error;
   if (isComfyError(error)) {
-    throw new RunError(error.code, error.message, { retryable: error.isBackendFault, cause: error });
+    return new RunError(jobErrorCodeOf(error), error.message, {
+      retryable: error.isBackendFault,
+      cause: error,
+      details: {
+        ...(error.execution ? { node: error.execution.nodeType } : {}),
+        ...(error.isOutOfMemory ? { outOfMemory: true } : {}),
+        ...(error.timeout ? { timeout: error.timeout } : {}),
+      },
+    });
   }
-  throw error;
+  if (error instanceof WorkflowError) return new RunError("invalid_params", error.message, { cause: error });
+  return new RunError("internal", error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+function jobErrorCodeOf(error: ComfyError): JobErrorCode {
+  // Only we cancel, and then the job is already cancelled or the bot is shutting down.
+  return error.code === "comfy_cancelled" ? "comfy_interrupted" : error.code;
 }
 
 function toOutputs(result: ComfyRunResult): RunOutputs {

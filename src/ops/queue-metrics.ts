@@ -26,7 +26,7 @@ export function watchQueueMetrics(
           channelId: job.channelId,
           backend: event.backend,
           workflow: job.workflow,
-          waitedSeconds: job.startedAt !== undefined ? (job.startedAt - job.queuedAt) / 1000 : undefined,
+          waitedSeconds: (job.run.startedAt - job.queuedAt) / 1000,
         },
         "job started",
       );
@@ -35,18 +35,16 @@ export function watchQueueMetrics(
     if (event.type !== "succeeded" && event.type !== "failed" && event.type !== "cancelled") return;
     metrics.recordJob(event.type);
     const job = event.job;
-    const seconds =
-      job.startedAt !== undefined && job.finishedAt !== undefined
-        ? (job.finishedAt - job.startedAt) / 1000
-        : undefined;
+    const startedAt = job.run?.startedAt;
+    const seconds = startedAt !== undefined ? (job.finishedAt - startedAt) / 1000 : undefined;
     if (event.type === "succeeded" && seconds !== undefined) {
-      metrics.observeJobDuration({ workflow: job.workflow, backend: job.backend ?? "unknown" }, seconds);
+      metrics.observeJobDuration({ workflow: job.workflow, backend: event.job.run.backend }, seconds);
     }
     const line = {
       jobId: job.id,
       userId: job.userId,
       channelId: job.channelId,
-      backend: job.backend,
+      backend: job.run?.backend,
       workflow: job.workflow,
       durationSeconds: seconds,
       ...(event.type === "failed" ? { code: event.error.code } : {}),

@@ -29,13 +29,13 @@ export class AdmissionGate {
   }
 
   /**
-   * `store` persists the job; it runs only when every check passed, alongside the counter write,
+   * `store` stores the job; it runs only when every check passed, alongside the counter write,
    * and the decision is returned only after both landed. `enqueue` then makes the job visible.
    */
-  async admit(
+  async admit<T>(
     request: AdmissionRequest,
-    store: () => Promise<void>,
-    enqueue: () => AdmissionDecision,
+    store: () => Promise<T>,
+    enqueue: (stored: T) => AdmissionDecision,
   ): Promise<AdmissionDecision> {
     if (!this.#deps.isOpen()) return { kind: "closed" };
     const verdict =
@@ -45,12 +45,13 @@ export class AdmissionGate {
       // On success the check has reserved a place (synchronously, before its promise settles).
       const refusal = await this.#check(request);
       if (refusal) return refusal;
+      let stored: T;
       try {
-        await Promise.all([store(), this.#deps.rate.hit(request.userId, request.limits)]);
+        [stored] = await Promise.all([store(), this.#deps.rate.hit(request.userId, request.limits)]);
       } finally {
         this.#reserved--;
       }
-      return enqueue();
+      return enqueue(stored);
     });
   }
 

@@ -1,21 +1,35 @@
-import { snapshotJob, type Job } from "./job.js";
-import type { QueueHost, RunTracker } from "./run-tracker.js";
+import type { Logger } from "pino";
+import type { BackendChoice } from "./dispatcher.js";
+
+export interface DispatchLoopDeps {
+  /** False while shutting down. */
+  canDispatch: () => boolean;
+  /** Cheap check before scanning the line: does any backend have a free slot? */
+  hasFreeSlot: () => boolean;
+  /** Each member's next job id, in fair service order. */
+  heads: () => Iterable<string>;
+  choose: (jobId: string) => BackendChoice;
+  /**
+   * Stages the job on the backend (stored first, then submitted). Resolves false when the
+   * job could not be stored: it waits again and the loop stops for now.
+   */
+  dispatch: (jobId: string, backendId: string) => Promise<boolean>;
+  /** No backend can ever run the job. */
+  reject: (jobId: string, message: string) => void;
+  logger: Logger;
+}
 
 /**
- * Hands waiting jobs to backends while one has a free slot, in fair order. Every state change is
- * persisted before it is acted on: a job is saved as `staged` with its prompt id before it is
- * submitted. A head no backend takes now is skipped for the next user's; a head no backend can
- * ever run is failed with `no_backend`.
+ * Hands waiting jobs to backends while one has a free slot, in fair order. A head no backend
+ * takes now is skipped for the next member's; a head no backend can ever run is rejected.
  */
 export class DispatchLoop {
-  readonly #host: QueueHost;
-  readonly #tracker: RunTracker;
+  readonly #deps: DispatchLoopDeps;
   #pumping = false;
   #again = false;
 
-  constructor(host: QueueHost, tracker: RunTracker) {
-    this.#host = host;
-    this.#tracker = tracker;
+  constructor(deps: DispatchLoopDeps) {
+    this.#deps = deps;
   }
 
   /** Dispatches while a backend has room; calls made during a pass trigger one more pass. */
@@ -25,7 +39,7 @@ export class DispatchLoop {
       return;
     }
     this.#pumping = true;
-    this.#loop().catch((error: unknown) => this.#host.logger.error({ err: error }, "dispatch loop failed"));
+    this.#loop().catch((error: unknown) => this.#deps.logger.error({ err: error }, "dispatch loop failed"));
   }
 
   async #loop(): Promise<void> {
@@ -40,72 +54,36 @@ export class DispatchLoop {
   }
 
   async #drain(): Promise<void> {
-    const { dispatcher } = this.#host;
-    while (this.#host.canDispatch() && dispatcher.hasFreeSlot()) {
+    const deps = this.#deps;
+    while (deps.canDispatch() && deps.hasFreeSlot()) {
       const pick = this.#pick();
       if (pick === "retry") continue;
       if (!pick) return;
-      if (!(await this.#dispatch(pick.job, pick.backendId))) return;
+      if (!(await deps.dispatch(pick.jobId, pick.backendId))) return;
     }
   }
 
-  /** The first user head some backend takes now; heads no backend can ever run are failed. */
-  #pick(): { job: Job; backendId: string } | "retry" | undefined {
-    const { scheduler, dispatcher, logger } = this.#host;
-    const unsupported: Array<[Job, string]> = [];
-    let found: { job: Job; backendId: string } | undefined;
-    for (const job of scheduler.heads()) {
-      let choice;
+  /** The first head some backend takes now; heads no backend can ever run are rejected. */
+  #pick(): { jobId: string; backendId: string } | "retry" | undefined {
+    const { choose, logger } = this.#deps;
+    const unsupported: Array<[string, string]> = [];
+    let found: { jobId: string; backendId: string } | undefined;
+    for (const jobId of this.#deps.heads()) {
+      let choice: BackendChoice;
       try {
-        choice = dispatcher.pickBackend(job);
+        choice = choose(jobId);
       } catch (error) {
-        logger.error({ err: error, jobId: job.id }, "pickBackend threw; skipping the job for now");
+        logger.error({ err: error, jobId }, "choosing a backend threw; the job waits");
         continue;
       }
       if (choice.kind === "backend") {
-        found = { job, backendId: choice.backendId };
+        found = { jobId, backendId: choice.backendId };
         break;
       }
-      if (choice.kind === "unsupported") unsupported.push([job, choice.message]);
+      if (choice.kind === "unsupported") unsupported.push([jobId, choice.message]);
     }
-    for (const [job, message] of unsupported) {
-      scheduler.remove(job);
-      void this.#host.finish(job, { state: "failed", error: { code: "no_backend", message } });
-    }
-    if (unsupported.length > 0) this.#host.changed();
+    // Rejected after the walk: the line must not change while it is being iterated.
+    for (const [jobId, message] of unsupported) this.#deps.reject(jobId, message);
     return found ?? (unsupported.length > 0 ? "retry" : undefined);
-  }
-
-  async #dispatch(job: Job, backendId: string): Promise<boolean> {
-    const { scheduler, store, now, newId } = this.#host;
-    scheduler.take(job);
-    this.#host.changed();
-    job.state = "staged";
-    job.backend = backendId;
-    job.promptId = newId().toLowerCase();
-    job.attempts++;
-    job.stagedAt = now();
-    try {
-      await store.save(job);
-    } catch (error) {
-      this.#host.logger.error(
-        { err: error, jobId: job.id },
-        "could not persist a staged job; it waits again",
-      );
-      if (job.state === "staged") {
-        job.state = "queued";
-        job.attempts--;
-        delete job.backend;
-        delete job.promptId;
-        delete job.stagedAt;
-        scheduler.unshift(job);
-      }
-      return false;
-    }
-    // Cancelled while the write was in flight: nothing was submitted.
-    if (job.state !== "staged") return true;
-    this.#host.events.emit({ type: "staged", job: snapshotJob(job), backend: backendId });
-    this.#tracker.track(job, backendId, "run");
-    return true;
   }
 }

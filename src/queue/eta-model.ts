@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { jobShape, type Job } from "./job.js";
+import { jobShape, type JobShapeSource } from "./job.js";
 
 export const etaSnapshotSchema = z.object({
   version: z.literal(1),
@@ -37,7 +37,7 @@ export class EtaModel {
   }
 
   /** Expected run time of a job, on a given backend when known. */
-  expectedMs(job: Pick<Job, "workflow" | "params">, backendId?: string): number {
+  expectedMs(job: JobShapeSource, backendId?: string): number {
     const { workflow, size, steps } = jobShape(job);
     const exact =
       backendId === undefined ? undefined : this.#entries.get(key(workflow, backendId, size, steps));
@@ -52,7 +52,7 @@ export class EtaModel {
   }
 
   /** Learned time per sampler step, for the remaining-time estimate while a job runs. */
-  msPerStep(job: Pick<Job, "workflow" | "params">, backendId?: string): number | undefined {
+  msPerStep(job: JobShapeSource, backendId?: string): number | undefined {
     const { workflow, size, steps } = jobShape(job);
     for (const candidate of [
       backendId === undefined ? undefined : key(workflow, backendId, size, steps),
@@ -67,7 +67,7 @@ export class EtaModel {
 
   /** One finished run: `durationMs` from start to outputs, `msPerStep` measured from progress. */
   learn(
-    job: Pick<Job, "workflow" | "params">,
+    job: JobShapeSource,
     backendId: string,
     sample: { durationMs: number; msPerStep?: number | undefined },
     at: number,

@@ -1,4 +1,9 @@
-import type { Job } from "./job.js";
+/** What the line needs of a waiting job: jobs themselves change, their place does not. */
+export interface LineEntry {
+  readonly id: string;
+  readonly userId: string;
+  readonly priority: boolean;
+}
 
 /**
  * One FIFO per user, users served round-robin: the next job is the head of the first user in
@@ -8,7 +13,7 @@ import type { Job } from "./job.js";
  * The ring is a Map in service order (delete + set moves a user to the back).
  */
 export class FairLane {
-  readonly #ring = new Map<string, Job[]>();
+  readonly #ring = new Map<string, LineEntry[]>();
   #size = 0;
 
   get size(): number {
@@ -24,7 +29,7 @@ export class FairLane {
   }
 
   /** Appends to the user's FIFO; a user new to the ring gets the last turn of the round. */
-  push(job: Job): void {
+  push(job: LineEntry): void {
     const fifo = this.#ring.get(job.userId);
     if (fifo) fifo.push(job);
     else this.#ring.set(job.userId, [job]);
@@ -32,7 +37,7 @@ export class FairLane {
   }
 
   /** Puts a job back at the head of its user's FIFO; an absent user is served first. */
-  unshift(job: Job): void {
+  unshift(job: LineEntry): void {
     const fifo = this.#ring.get(job.userId);
     this.#size++;
     if (fifo) {
@@ -46,9 +51,9 @@ export class FairLane {
   }
 
   /** Removes a waiting job (cancel) without costing its user a turn. */
-  remove(job: Job): boolean {
+  remove(job: LineEntry): boolean {
     const fifo = this.#ring.get(job.userId);
-    const index = fifo ? fifo.indexOf(job) : -1;
+    const index = fifo ? fifo.findIndex((entry) => entry.id === job.id) : -1;
     if (!fifo || index < 0) return false;
     fifo.splice(index, 1);
     this.#size--;
@@ -57,9 +62,9 @@ export class FairLane {
   }
 
   /** Removes a job that is being dispatched: its user's turn is used, they go to the back. */
-  take(job: Job): boolean {
+  take(job: LineEntry): boolean {
     const fifo = this.#ring.get(job.userId);
-    const index = fifo ? fifo.indexOf(job) : -1;
+    const index = fifo ? fifo.findIndex((entry) => entry.id === job.id) : -1;
     if (!fifo || index < 0) return false;
     fifo.splice(index, 1);
     this.#size--;
@@ -69,7 +74,7 @@ export class FairLane {
   }
 
   /** Each user's next job, in service order. Do not mutate the lane while iterating. */
-  *heads(): Generator<Job> {
+  *heads(): Generator<LineEntry> {
     for (const fifo of this.#ring.values()) {
       const head = fifo[0];
       if (head) yield head;
@@ -81,8 +86,8 @@ export class FairLane {
    * job's depth), plus one for each user ahead in the ring who still has a job at that depth.
    * One pass over the users, no walk over the jobs.
    */
-  position(job: Job): number | undefined {
-    const depth = this.#ring.get(job.userId)?.indexOf(job) ?? -1;
+  position(job: LineEntry): number | undefined {
+    const depth = this.#ring.get(job.userId)?.findIndex((entry) => entry.id === job.id) ?? -1;
     if (depth < 0) return undefined;
     let ahead = 0;
     let beforeInRing = true;
@@ -100,10 +105,10 @@ export class FairLane {
   }
 
   /** Every waiting job in the order it would be dispatched. */
-  *ordered(): Generator<Job> {
+  *ordered(): Generator<LineEntry> {
     let active = [...this.#ring.values()];
     for (let depth = 0; active.length > 0; depth++) {
-      const next: Job[][] = [];
+      const next: LineEntry[][] = [];
       for (const fifo of active) {
         const job = fifo[depth];
         if (!job) continue;
@@ -115,7 +120,7 @@ export class FairLane {
   }
 
   /** The user's waiting jobs, oldest first. */
-  jobsOf(userId: string): readonly Job[] {
+  jobsOf(userId: string): readonly LineEntry[] {
     return this.#ring.get(userId) ?? [];
   }
 }

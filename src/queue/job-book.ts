@@ -1,29 +1,36 @@
-import { snapshotJob, type Job, type JobState } from "./job.js";
+import { isFinished, type FinishedJob, type Job, type JobState } from "./job.js";
 
 /** Finished jobs kept in memory for `get()`; older ones are read from the store. */
 const recentLimit = 1000;
 
 /**
- * The queue's in-memory ledger: every unfinished job (waiting or in flight), how many each user
- * has, the recently finished ones and counters for `stats()`.
+ * The queue's in-memory ledger: the current value of every unfinished job (waiting or in
+ * flight), how many each member has, the recently finished ones, and counters for `stats()`.
+ * Only the queue writes it, after the job store has the same value.
  */
 export class JobBook {
   readonly #active = new Map<string, Job>();
   readonly #perUser = new Map<string, number>();
-  readonly #recent = new Map<string, Job>();
+  readonly #recent = new Map<string, FinishedJob>();
   readonly counters = { succeeded: 0, failed: 0, cancelled: 0, requeued: 0 };
 
   get activeCount(): number {
     return this.#active.size;
   }
 
+  /** A new unfinished job (admitted, or reloaded at start-up). */
   add(job: Job): void {
     this.#active.set(job.id, job);
     this.#perUser.set(job.userId, this.unfinishedOf(job.userId) + 1);
   }
 
-  /** Call once the job's state is final. */
-  finished(job: Job & { state: "succeeded" | "failed" | "cancelled" }): void {
+  /** The job's new value after a transition; a finished job leaves the active set. */
+  update(job: Job): void {
+    if (!isFinished(job)) {
+      if (this.#active.has(job.id)) this.#active.set(job.id, job);
+      return;
+    }
+    if (this.#recent.has(job.id)) this.#recent.set(job.id, job);
     if (!this.#active.delete(job.id)) return;
     const left = this.unfinishedOf(job.userId) - 1;
     if (left > 0) this.#perUser.set(job.userId, left);
@@ -51,11 +58,16 @@ export class JobBook {
     return this.#perUser.get(userId) ?? 0;
   }
 
-  /** Snapshots of the user's unfinished jobs, oldest first. */
+  /** The member's unfinished jobs, oldest first. */
   jobsOf(userId: string): Job[] {
     const jobs: Job[] = [];
-    for (const job of this.#active.values()) if (job.userId === userId) jobs.push(snapshotJob(job));
+    for (const job of this.#active.values()) if (job.userId === userId) jobs.push(job);
     return jobs.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Drops the member's finished jobs from memory (`/forget-me`). */
+  forgetFinished(userId: string): void {
+    for (const [id, job] of this.#recent) if (job.userId === userId) this.#recent.delete(id);
   }
 
   countIn(state: JobState): number {

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { defaults } from "../config/defaults.js";
-import type { Store } from "../store/store.js";
 import type {
   AdmissionDecision,
   AdmissionRequest,
@@ -10,28 +9,31 @@ import type {
   PolicyVerdict,
 } from "./admission.js";
 import { AdmissionGate } from "./admission-gate.js";
-import { EtaModel, type EtaModelOptions } from "./eta-model.js";
-import { FairScheduler } from "./fair-scheduler.js";
-import { isFinished, newJob, snapshotJob, type Job, type JobMessage } from "./job.js";
-import { JobBook } from "./job-book.js";
+import type { Dispatcher } from "./dispatcher.js";
 import { DispatchLoop } from "./dispatch-loop.js";
-import type { Dispatcher } from "./ports.js";
+import { EtaModel, type EtaModelOptions } from "./eta-model.js";
+import type { EtaStore } from "./eta-store.js";
+import { FairScheduler } from "./fair-scheduler.js";
+import { JobBook } from "./job-book.js";
+import { admittedJob, transition, type JobEffect, type JobEvent } from "./job-lifecycle.js";
+import type { JobStore } from "./job-store.js";
+import { isInFlight, type Job, type JobMessage, type QueuedJob } from "./job.js";
+import { KeyLock } from "./key-lock.js";
 import { PositionNotifier } from "./position-notifier.js";
-import { QueueEta } from "./queue-eta.js";
 import { QueueError } from "./queue-error.js";
+import { QueueEta } from "./queue-eta.js";
 import { QueueEvents, type QueueListener } from "./queue-events.js";
-import { QueueStore } from "./queue-store.js";
 import { RateLimiter } from "./rate-limiter.js";
-import { RunTracker, type QueueHost, type RunOutcome } from "./run-tracker.js";
+import type { RateStore } from "./rate-store.js";
+import { RunFollower, type FollowedEvent, type RunOutcome } from "./run-follower.js";
 
 export interface JobQueueOptions {
-  store: Store;
+  /** Where jobs, rate-limit hits and learned durations are kept (`src/storage`). */
+  stores: { jobs: JobStore; rates: RateStore; eta: EtaStore };
   dispatcher: Dispatcher;
   logger: Logger;
   /** `config.queue`. */
   limits?: { maxSize: number; maxRequeues: number; shutdownGraceSeconds: number };
-  /** Finished jobs stay in the history this long (`config.retention.days`). */
-  retentionDays?: number;
   /** Asked when a request carries no verdict (the moderation policy). */
   precheck?: (request: AdmissionRequest) => PolicyVerdict | Promise<PolicyVerdict>;
   /** Least time between two rounds of `position` events. */
@@ -54,85 +56,99 @@ export interface QueueStats {
 }
 
 /**
- * The job queue: admission with limits, a fair line per user, dispatch to backends with free
- * slots, persistence of every transition, recovery after a restart and graceful shutdown.
+ * Whether a failed store write stops the change. Decisions (dispatch, cancel, messages) are
+ * only made once stored. Facts reported by a backend (started, finished, lost) have happened
+ * whatever the store says: they go on in memory, and the next start reconciles the stored job
+ * with ComfyUI by its prompt id.
+ */
+type OnStoreFailure = "abort" | "proceed";
+
+/**
+ * The job queue: admission with limits, a fair line per member, dispatch to backends with
+ * free slots, recovery after a restart and graceful shutdown. Every change of a job is one
+ * `transition()`, applied one at a time per job, stored before its effects run.
  * Call `start()` once before `admit()`.
  */
 export class JobQueue {
-  readonly #store: QueueStore;
+  readonly #jobs: JobStore;
   readonly #dispatcher: Dispatcher;
   readonly #logger: Logger;
   readonly #limits: { maxSize: number; maxRequeues: number; shutdownGraceSeconds: number };
   readonly #now: () => number;
   readonly #newId: () => string;
   readonly #scheduler = new FairScheduler();
+  readonly #book = new JobBook();
+  /** Each job's transitions and announcements run one at a time, in order. */
+  readonly #locks = new KeyLock();
   readonly #events: QueueEvents;
   readonly #eta: EtaModel;
   readonly #estimates: QueueEta;
+  readonly #rate: RateLimiter;
   readonly #gate: AdmissionGate;
-  readonly #runs: RunTracker;
+  readonly #follower: RunFollower;
   readonly #loop: DispatchLoop;
   readonly #positions: PositionNotifier;
-  readonly #book = new JobBook();
   #idleWaiters: Array<() => void> = [];
   #state: QueueStats["state"] = "new";
   #seq = 0;
   #unsubscribeCapacity: (() => void) | undefined;
 
   constructor(options: JobQueueOptions) {
+    this.#jobs = options.stores.jobs;
     this.#dispatcher = options.dispatcher;
     this.#logger = options.logger;
     this.#limits = options.limits ?? defaults.queue;
     this.#now = options.now ?? Date.now;
     this.#newId = options.newId ?? randomUUID;
-    const retentionMs = (options.retentionDays ?? defaults.retention.days) * 86_400_000;
-    this.#store = new QueueStore(options.store, { retentionMs });
     this.#events = new QueueEvents(this.#logger);
     this.#eta = new EtaModel(options.eta);
+    this.#rate = new RateLimiter(options.stores.rates, this.#now);
     this.#gate = new AdmissionGate({
-      rate: new RateLimiter(this.#store.rateLimits, this.#now),
+      rate: this.#rate,
       maxSize: this.#limits.maxSize,
       isOpen: () => this.#state === "open",
       waiting: () => this.#scheduler.size,
       unfinishedOf: (userId) => this.#book.unfinishedOf(userId),
       precheck: options.precheck,
     });
+    this.#follower = new RunFollower({
+      dispatcher: this.#dispatcher,
+      eta: this.#eta,
+      logger: this.#logger,
+      now: this.#now,
+      onEvent: (jobId, event) => this.#onRunEvent(jobId, event),
+      onOutcome: async (jobId, outcome) => this.#onRunOutcome(jobId, outcome),
+      onSettled: () => {
+        this.#changed();
+        this.#loop.pump();
+      },
+    });
     this.#estimates = new QueueEta({
       model: this.#eta,
-      scheduler: this.#scheduler,
-      store: this.#store,
+      line: () => this.#waitingJobs(),
+      store: options.stores.eta,
       logger: this.#logger,
       backends: () => this.#dispatcher.onlineCount(),
-      inFlightMs: () => this.#runs.remainingMs(),
+      inFlightMs: () => this.#follower.remainingMs(),
     });
     this.#positions = new PositionNotifier({
       intervalMs: options.positionIntervalMs ?? 1000,
       ordered: () => this.#estimates.ordered(),
-      emit: (job, position, etaMs) =>
-        this.#events.emit({ type: "position", job: snapshotJob(job), position, etaMs }),
+      emit: (job, position, etaMs) => this.#events.emit({ type: "position", job, position, etaMs }),
       wanted: () => this.#events.listenerCount > 0,
     });
-    const host: QueueHost = {
-      scheduler: this.#scheduler,
-      store: this.#store,
-      events: this.#events,
-      eta: this.#eta,
-      dispatcher: this.#dispatcher,
-      logger: this.#logger,
-      now: this.#now,
-      newId: this.#newId,
-      maxRequeues: this.#limits.maxRequeues,
+    this.#loop = new DispatchLoop({
       canDispatch: () => this.#state === "open",
-      finish: async (job, outcome) => this.#finish(job, outcome),
-      changed: () => this.#changed(),
-      runSettled: () => {
-        this.#changed();
-        this.#loop.pump();
+      hasFreeSlot: () => this.#dispatcher.hasFreeSlot(),
+      heads: () => this.#scheduler.heads(),
+      choose: (jobId) => {
+        const job = this.#book.active(jobId);
+        return job ? this.#dispatcher.pickBackend(job) : { kind: "busy" };
       },
-      requeued: () => this.#book.counters.requeued++,
-    };
-    this.#runs = new RunTracker(host);
-    this.#loop = new DispatchLoop(host, this.#runs);
+      dispatch: async (jobId, backendId) => this.#dispatch(jobId, backendId),
+      reject: (jobId, message) => this.#reject(jobId, message),
+      logger: this.#logger,
+    });
   }
 
   /**
@@ -142,73 +158,64 @@ export class JobQueue {
   async start(): Promise<void> {
     if (this.#state !== "new") throw new Error(`start() called twice (queue is ${this.#state})`);
     await this.#estimates.load();
-    const jobs = await this.#store.loadUnfinished();
+    const { jobs, setAside } = await this.#jobs.loadUnfinished();
+    for (const record of setAside) {
+      this.#logger.warn(
+        { jobId: record.id, reason: record.reason },
+        "a stored job could not be read: set aside",
+      );
+    }
+    this.#seq = await this.#jobs.maxSeq();
     for (const job of jobs) {
-      this.#seq = Math.max(this.#seq, job.seq);
       this.#book.add(job);
       if (job.state === "queued") this.#scheduler.push(job);
     }
-    for (const job of jobs) {
-      if (job.state !== "staged" && job.state !== "running") continue;
-      if (job.backend === undefined || job.promptId === undefined) {
-        // Persisted as staged without a backend: cannot happen through the dispatch loop; wait again.
-        job.state = "queued";
-        this.#scheduler.unshift(job);
-        continue;
-      }
-      this.#runs.track(job, job.backend, "attach");
-    }
+    for (const job of jobs) if (isInFlight(job)) this.#follower.follow(job, "attach");
     this.#state = "open";
     this.#unsubscribeCapacity = this.#dispatcher.onCapacity(() => this.#loop.pump());
-    this.#logger.info({ waiting: this.#scheduler.size, reattached: this.#runs.size }, "queue started");
+    this.#logger.info({ waiting: this.#scheduler.size, reattached: this.#follower.size }, "queue started");
     this.#changed();
     this.#loop.pump();
   }
 
   async admit(request: AdmissionRequest): Promise<AdmissionDecision> {
-    let job: Job | undefined;
-    const store = async (): Promise<void> => {
-      job = newJob(request, { id: this.#newId(), seq: ++this.#seq, now: this.#now() });
-      try {
-        await this.#store.save(job);
-      } catch (error) {
-        throw new QueueError("store_failed", "could not store the job", { cause: error });
-      }
-    };
-    return this.#gate.admit(request, store, () => this.#enqueue(job!));
-  }
-
-  #enqueue(job: Job): AdmissionDecision {
-    this.#book.add(job);
-    this.#scheduler.push(job);
-    const position = this.#scheduler.position(job.id) ?? 0;
-    const etaMs = this.#estimates.queued(job, position);
-    this.#positions.told(job.id, position);
-    const snapshot = snapshotJob(job);
-    this.#events.emit({ type: "queued", job: snapshot, position, etaMs });
-    this.#changed();
-    this.#loop.pump();
-    return { kind: "accepted", job: snapshot, position, etaMs };
+    return this.#gate.admit(
+      request,
+      async () => {
+        const job = admittedJob(request, { id: this.#newId(), seq: ++this.#seq, now: this.#now() });
+        try {
+          await this.#jobs.insert(job);
+        } catch (error) {
+          throw new QueueError("store_failed", "could not store the job", { cause: error });
+        }
+        return job;
+      },
+      (job) => this.#enqueue(job),
+    );
   }
 
   /** Owner or moderator: a waiting job leaves the line; a staged or running one is deleted/interrupted. */
   async cancel(jobId: string, by: CancelRequest): Promise<CancelDecision> {
-    const job = this.#book.known(jobId) ?? (await this.#store.loadFinished(jobId));
+    const job = this.#book.known(jobId) ?? (await this.#jobs.get(jobId));
     if (!job) return { kind: "not_found" };
-    if (job.userId !== by.userId && by.byModerator !== true) return { kind: "not_allowed" };
-    if (job.state === "cancelled") return { kind: "cancelled", job: snapshotJob(job) };
-    if (isFinished(job.state)) return { kind: "already_finished", job: snapshotJob(job) };
-    const wasWaiting = this.#scheduler.remove(job);
-    // Persisted first, so a restart in between does not reattach a job the user cancelled.
-    await this.#finish(job, { state: "cancelled", byModerator: by.byModerator === true });
-    if (!wasWaiting) await this.#runs.cancelRemote(job);
-    return { kind: "cancelled", job: snapshotJob(job) };
+    const byOwner = job.userId === by.userId;
+    if (!byOwner && by.byModerator !== true) return { kind: "not_allowed" };
+    const cancelled = await this.#apply(
+      jobId,
+      { type: "cancel", by: byOwner ? "owner" : "moderator", at: this.#now() },
+      "abort",
+    );
+    if (cancelled?.state === "cancelled") return { kind: "cancelled", job: cancelled };
+    const now = this.#book.known(jobId) ?? job;
+    return now.state === "cancelled"
+      ? { kind: "cancelled", job: now }
+      : { kind: "already_finished", job: now };
   }
 
   /**
-   * `/forget-me`: cancels the user's unfinished jobs, waits for their final writes, then deletes
-   * every job record and the rate-limit record of the user. Jobs finished recently stay in the
-   * in-memory cache until they age out of it (at most 1000 jobs) or the bot restarts.
+   * `/forget-me`: cancels the member's unfinished jobs, waits for their final writes, then
+   * deletes every job record and the rate-limit record of the member, and forgets the
+   * member's finished jobs held in memory.
    */
   async forgetUser(userId: string): Promise<{ cancelled: number; jobs: number; rateRecords: number }> {
     let cancelled = 0;
@@ -216,23 +223,16 @@ export class JobQueue {
       const decision = await this.cancel(job.id, { userId });
       if (decision.kind === "cancelled") cancelled++;
     }
-    const removed = await this.#store.forgetUser(userId);
-    return { cancelled, jobs: removed.jobs + removed.history, rateRecords: removed.rateRecords };
+    const jobs = await this.#jobs.forgetUser(userId);
+    const rateRecords = (await this.#rate.forget(userId)) ? 1 : 0;
+    this.#book.forgetFinished(userId);
+    return { cancelled, jobs, rateRecords };
   }
 
-  /** Records which Discord messages show the job (the Discord layer calls this). */
-  async setMessages(jobId: string, messages: JobMessage[]): Promise<boolean> {
-    const active = this.#book.active(jobId);
-    if (active) {
-      active.messages = messages.map((message) => ({ ...message }));
-      await this.#store.save(active);
-      return true;
-    }
-    const finished = this.#book.known(jobId) ?? (await this.#store.loadFinished(jobId));
-    if (!finished) return false;
-    finished.messages = messages.map((message) => ({ ...message }));
-    await this.#store.saveFinished(finished);
-    return true;
+  /** Records which Discord messages show the job (the Discord layer calls this); false if unknown. */
+  async setMessages(jobId: string, messages: readonly JobMessage[]): Promise<boolean> {
+    const next = await this.#apply(jobId, { type: "retarget", messages }, "abort");
+    return next !== undefined;
   }
 
   subscribe(listener: QueueListener): () => void {
@@ -241,16 +241,15 @@ export class JobQueue {
 
   /** An unfinished or recently finished job. */
   get(jobId: string): Job | undefined {
-    const job = this.#book.known(jobId);
-    return job ? snapshotJob(job) : undefined;
+    return this.#book.known(jobId);
   }
 
   /** Any job still in the store, finished ones included. */
   async load(jobId: string): Promise<Job | undefined> {
-    return this.get(jobId) ?? (await this.#store.loadFinished(jobId));
+    return this.get(jobId) ?? (await this.#jobs.get(jobId));
   }
 
-  /** The user's unfinished jobs, oldest first. */
+  /** The member's unfinished jobs, oldest first. */
   jobsOf(userId: string): Job[] {
     return this.#book.jobsOf(userId);
   }
@@ -266,12 +265,15 @@ export class JobQueue {
     if (!job) return undefined;
     const position = this.#scheduler.position(jobId);
     if (position !== undefined) return this.#estimates.queued(job, position);
-    return this.#runs.remainingOf(jobId) ?? this.#eta.expectedMs(job, job.backend);
+    return (
+      this.#follower.remainingOf(jobId) ??
+      this.#eta.expectedMs(job, isInFlight(job) ? job.run.backend : undefined)
+    );
   }
 
-  /** Snapshots of every unfinished job in admission order (the Discord layer re-links messages after a restart). */
+  /** Every unfinished job in admission order (the Discord layer re-links messages after a restart). */
   unfinished(): Job[] {
-    return this.#book.allActive().map(snapshotJob);
+    return this.#book.allActive();
   }
 
   get depth(): number {
@@ -297,7 +299,7 @@ export class JobQueue {
 
   /**
    * Stops admitting and dispatching, lets in-flight prompts finish for up to `graceMs`, then
-   * stops following the rest. Staged and running prompts stay in ComfyUI, persisted as they are,
+   * stops following the rest. Staged and running prompts stay in ComfyUI, stored as they are,
    * and are reattached by the next `start()`; waiting jobs wait in the store.
    */
   async close(options: { graceMs?: number } = {}): Promise<void> {
@@ -308,54 +310,170 @@ export class JobQueue {
     const graceMs = options.graceMs ?? this.#limits.shutdownGraceSeconds * 1000;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.#runs.settled(),
+      this.#follower.settled(),
       new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
     ]);
     clearTimeout(timer);
-    this.#runs.detachAll();
-    await this.#runs.settled();
+    this.#follower.detachAll();
+    await this.#follower.settled();
     await this.#estimates.save();
-    await this.#store.flush();
     this.#state = "closed";
     this.#logger.info({ waiting: this.#scheduler.size }, "queue closed");
   }
 
-  async #finish(job: Job, outcome: RunOutcome): Promise<void> {
-    if (isFinished(job.state)) return;
-    job.state = outcome.state;
-    job.finishedAt = this.#now();
-    if (outcome.state === "failed") job.error = outcome.error;
-    if (outcome.state === "succeeded") {
-      job.outputs = outcome.outputs.files.map(({ data, ...file }) => ({
-        ...file,
-        byteLength: data.byteLength,
-      }));
-    }
-    this.#book.finished(job as Job & { state: RunOutcome["state"] });
-    try {
-      await this.#store.save(job);
-    } catch (error) {
-      this.#logger.error({ err: error, jobId: job.id }, "could not persist a finished job");
-    }
-    const snapshot = snapshotJob(job);
-    switch (outcome.state) {
-      case "succeeded":
-        this.#events.emit({ type: "succeeded", job: snapshot, files: outcome.outputs.files });
-        void this.#estimates.save();
-        break;
-      case "failed":
-        this.#events.emit({ type: "failed", job: snapshot, error: outcome.error });
-        break;
-      case "cancelled":
-        this.#events.emit({ type: "cancelled", job: snapshot, byModerator: outcome.byModerator });
-        break;
-    }
-    this.#store
-      .archive(job)
-      .catch((error: unknown) =>
-        this.#logger.error({ err: error, jobId: job.id }, "could not archive a job"),
-      );
+  #enqueue(job: QueuedJob): AdmissionDecision {
+    this.#book.add(job);
+    this.#scheduler.push(job);
+    const position = this.#scheduler.position(job.id) ?? 0;
+    const etaMs = this.#estimates.queued(job, position);
+    this.#positions.told(job.id, position);
+    this.#events.emit({ type: "queued", job, position, etaMs });
     this.#changed();
+    this.#loop.pump();
+    return { kind: "accepted", job, position, etaMs };
+  }
+
+  /**
+   * Applies one event to one job: the next job from `transition()`, stored, then its effects.
+   * Runs after every earlier event of the same job. Resolves with the new job, or undefined
+   * when the job is unknown or the event does not apply to its state.
+   */
+  async #apply(jobId: string, event: JobEvent, onStoreFailure: OnStoreFailure): Promise<Job | undefined> {
+    return this.#locks.run(jobId, async () => {
+      // Messages may change after the end too (a result moved to a fresh message): look further.
+      const current =
+        this.#book.active(jobId) ??
+        (event.type === "retarget" ? (this.#book.known(jobId) ?? (await this.#jobs.get(jobId))) : undefined);
+      if (!current) return undefined;
+      const result = transition(current, event);
+      if (result.kind === "ignored") {
+        this.#logger.debug({ jobId, reason: result.reason }, "job event ignored");
+        return undefined;
+      }
+      try {
+        await this.#jobs.save(result.job);
+      } catch (error) {
+        if (onStoreFailure === "abort") {
+          throw new QueueError("store_failed", `could not store job ${jobId}`, { cause: error });
+        }
+        this.#logger.error(
+          { err: error, jobId, state: result.job.state },
+          "could not store a job's new state; going on in memory (the next start reconciles it with ComfyUI)",
+        );
+      }
+      this.#book.update(result.job);
+      for (const effect of result.effects) this.#perform(effect, result.job);
+      this.#changed();
+      return result.job;
+    });
+  }
+
+  #perform(effect: JobEffect, job: Job): void {
+    switch (effect.type) {
+      case "submit":
+        this.#follower.follow(effect.job, "run");
+        return;
+      case "leave_line":
+        this.#scheduler.remove(job.id);
+        return;
+      case "rejoin_line":
+        this.#scheduler.unshift(job);
+        return;
+      case "stop_remote":
+        this.#dispatcher.cancel(effect.run).catch((error: unknown) => {
+          // The job is already cancelled; at worst ComfyUI finishes a prompt nobody waits for.
+          this.#logger.warn({ err: error, jobId: job.id }, "could not cancel the prompt on its backend");
+        });
+        return;
+      case "announce":
+        this.#events.emit(effect.event);
+        return;
+      case "release":
+        if (effect.job.state === "succeeded") void this.#estimates.save();
+        return;
+      case "count_requeue":
+        this.#book.counters.requeued++;
+        return;
+    }
+  }
+
+  async #dispatch(jobId: string, backendId: string): Promise<boolean> {
+    this.#scheduler.take(jobId);
+    this.#changed();
+    const event: JobEvent = {
+      type: "dispatch",
+      backend: backendId,
+      promptId: this.#newId().toLowerCase(),
+      at: this.#now(),
+    };
+    try {
+      await this.#apply(jobId, event, "abort");
+      return true;
+    } catch (error) {
+      this.#logger.error({ err: error, jobId }, "could not store a staged job; it waits again");
+      const job = this.#book.active(jobId);
+      if (job?.state === "queued") this.#scheduler.unshift(job);
+      return false;
+    }
+  }
+
+  /** No backend can ever run the job: out of the line at once, then failed. */
+  #reject(jobId: string, message: string): void {
+    this.#scheduler.remove(jobId);
+    this.#apply(
+      jobId,
+      { type: "fail", error: { code: "no_backend", message }, at: this.#now() },
+      "proceed",
+    ).catch((error: unknown) =>
+      this.#logger.error({ err: error, jobId }, "could not fail a job no backend can run"),
+    );
+  }
+
+  #onRunEvent(jobId: string, event: FollowedEvent): void {
+    const logFailure = (error: unknown): void =>
+      this.#logger.error({ err: error, jobId, event: event.type }, "handling a run event failed");
+    if (event.type === "started") {
+      this.#apply(jobId, { type: "start", at: this.#now() }, "proceed").catch(logFailure);
+      return;
+    }
+    // Behind the job's pending transitions, so `started` is always announced first.
+    this.#locks
+      .run(jobId, async () => {
+        const job = this.#book.active(jobId);
+        if (!job || !isInFlight(job)) return Promise.resolve();
+        this.#events.emit({ ...event, job });
+        return Promise.resolve();
+      })
+      .catch(logFailure);
+  }
+
+  async #onRunOutcome(jobId: string, outcome: RunOutcome): Promise<void> {
+    const at = this.#now();
+    if (outcome.kind === "succeeded") {
+      const job = this.#book.active(jobId);
+      if (job && isInFlight(job) && outcome.durationMs !== undefined) {
+        this.#eta.learn(
+          job,
+          job.run.backend,
+          { durationMs: outcome.durationMs, msPerStep: outcome.msPerStep },
+          at,
+        );
+      }
+      await this.#apply(jobId, { type: "succeed", files: outcome.outputs.files, at }, "proceed");
+      return;
+    }
+    const event: JobEvent = outcome.retryable
+      ? { type: "lose", error: outcome.error, at, maxRequeues: this.#limits.maxRequeues }
+      : { type: "fail", error: outcome.error, at };
+    await this.#apply(jobId, event, "proceed");
+  }
+
+  /** The waiting jobs, in dispatch order. */
+  *#waitingJobs(): Generator<QueuedJob> {
+    for (const jobId of this.#scheduler.ordered()) {
+      const job = this.#book.active(jobId);
+      if (job?.state === "queued") yield job;
+    }
   }
 
   #changed(): void {
@@ -368,6 +486,6 @@ export class JobQueue {
   }
 
   #isIdle(): boolean {
-    return this.#runs.size === 0 && this.#book.activeCount === 0;
+    return this.#follower.size === 0 && this.#book.activeCount === 0;
   }
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { generationRequestSchema, jobParamsSchema } from "../request/generation-request.js";
+import { generationRequestSchema, jobParamsSchema, type JobParams } from "../request/generation-request.js";
 import { jobErrorSchema } from "./job-error.js";
 
 /**
@@ -79,6 +79,10 @@ const jobBaseShape = {
   rerollOf: z.string().optional(),
 };
 
+/** What every state shares. */
+const jobBaseSchema = z.object(jobBaseShape);
+export type JobBase = z.infer<typeof jobBaseSchema>;
+
 export const queuedJobSchema = z.object({ ...jobBaseShape, state: z.literal("queued") });
 export const stagedJobSchema = z.object({ ...jobBaseShape, state: z.literal("staged"), run: jobRunSchema });
 export const runningJobSchema = z.object({
@@ -138,13 +142,24 @@ export function isInFlight(job: Job): job is InFlightJob {
   return job.state === "staged" || job.state === "running";
 }
 
+/** The fields every state shares, without the state-specific ones (a new state starts from these). */
+export function jobBase(job: Job): JobBase {
+  return jobBaseSchema.parse(job);
+}
+
 /** When the job ended, for finished jobs. */
 export function finishedAtOf(job: Job): number | undefined {
   return isFinished(job) ? job.finishedAt : undefined;
 }
 
+/** What the ETA model reads of a job. */
+export interface JobShapeSource {
+  workflow: string;
+  params: Pick<JobParams, "width" | "height" | "count" | "steps">;
+}
+
 /** Numeric parameters the ETA model keys on. */
-export function jobShape(job: Pick<Job, "workflow" | "params">): {
+export function jobShape(job: JobShapeSource): {
   workflow: string;
   size: string;
   steps: number | undefined;

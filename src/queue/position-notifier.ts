@@ -1,11 +1,11 @@
-import type { Job } from "./job.js";
+import type { QueuedJob } from "./job.js";
 
 export interface PositionNotifierOptions {
   /** Least time between two passes; changes in between are coalesced into one pass. */
   intervalMs: number;
   /** Waiting jobs in dispatch order with their ETA. */
-  ordered: () => Iterable<{ job: Job; etaMs: number }>;
-  emit: (job: Job, position: number, etaMs: number) => void;
+  ordered: () => Iterable<{ job: QueuedJob; etaMs: number }>;
+  emit: (job: QueuedJob, position: number, etaMs: number) => void;
   /** Skip the work when nobody listens. */
   wanted: () => boolean;
 }

@@ -1,13 +1,13 @@
 import type { Logger } from "pino";
 import type { EtaModel } from "./eta-model.js";
-import type { FairScheduler } from "./fair-scheduler.js";
-import type { Job } from "./job.js";
-import type { QueueStore } from "./queue-store.js";
+import type { EtaStore } from "./eta-store.js";
+import type { Job, QueuedJob } from "./job.js";
 
 export interface QueueEtaDeps {
   model: EtaModel;
-  scheduler: FairScheduler;
-  store: QueueStore;
+  /** The waiting jobs in dispatch order. */
+  line: () => Iterable<QueuedJob>;
+  store: EtaStore;
   logger: Logger;
   /** Online backends: the work ahead is shared between them. */
   backends: () => number;
@@ -36,10 +36,10 @@ export class QueueEta {
   }
 
   /** Every waiting job in dispatch order with its ETA, summing the real expectations ahead. */
-  *ordered(): Generator<{ job: Job; etaMs: number }> {
+  *ordered(): Generator<{ job: QueuedJob; etaMs: number }> {
     const backends = Math.max(1, this.#deps.backends());
     let ahead = this.#deps.inFlightMs();
-    for (const job of this.#deps.scheduler.ordered()) {
+    for (const job of this.#deps.line()) {
       const own = this.#deps.model.expectedMs(job);
       yield { job, etaMs: Math.round(ahead / backends + own) };
       ahead += own;
@@ -47,7 +47,7 @@ export class QueueEta {
   }
 
   async load(): Promise<void> {
-    const snapshot = await this.#deps.store.loadEta();
+    const snapshot = await this.#deps.store.load();
     if (snapshot) this.#deps.model.restore(snapshot);
   }
 
@@ -60,9 +60,10 @@ export class QueueEta {
     this.#saving = (async () => {
       do {
         this.#dirty = false;
-        await this.#deps.store.saveEta(this.#deps.model.snapshot());
+        await this.#deps.store.save(this.#deps.model.snapshot());
       } while (this.#dirty);
     })()
+      // Only estimates are lost: the model keeps learning in memory and the next save retries.
       .catch((error: unknown) => this.#deps.logger.warn({ err: error }, "could not store the ETA model"))
       .finally(() => (this.#saving = undefined));
     return this.#saving;

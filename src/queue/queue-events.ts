@@ -1,23 +1,32 @@
 import type { Logger } from "pino";
-import type { Job, JobError } from "./job.js";
-import type { RunOutputFile } from "./ports.js";
+import type { RunOutputFile } from "./dispatcher.js";
+import type { JobError } from "./job-error.js";
+import type {
+  CancelledJob,
+  FailedJob,
+  InFlightJob,
+  QueuedJob,
+  RunningJob,
+  StagedJob,
+  SucceededJob,
+} from "./job.js";
 
-/** What subscribers (the Discord layer) hear about a job. `job` is a snapshot. */
+/** What subscribers (the Discord layer) hear about a job; `job` is its value at that moment. */
 export type QueueEvent =
-  | { type: "queued"; job: Job; position: number; etaMs: number }
+  | { type: "queued"; job: QueuedJob; position: number; etaMs: number }
   /** Sent when a waiting job's place in line changed (coalesced, not on every change). */
-  | { type: "position"; job: Job; position: number; etaMs: number }
-  | { type: "staged"; job: Job; backend: string }
-  | { type: "started"; job: Job; backend: string }
-  | { type: "node"; job: Job; nodeId: string; nodeType?: string | undefined }
+  | { type: "position"; job: QueuedJob; position: number; etaMs: number }
+  | { type: "staged"; job: StagedJob; backend: string }
+  | { type: "started"; job: RunningJob; backend: string }
+  | { type: "node"; job: InFlightJob; nodeId: string; nodeType?: string | undefined }
   /** `overall` is 0..1 over the whole job; `etaMs` the expected time left. */
-  | { type: "progress"; job: Job; value: number; max: number; overall: number; etaMs: number }
-  | { type: "preview"; job: Job; image: Uint8Array; contentType: string }
+  | { type: "progress"; job: InFlightJob; value: number; max: number; overall: number; etaMs: number }
+  | { type: "preview"; job: InFlightJob; image: Uint8Array; contentType: string }
   /** ComfyUI lost the prompt; the job waits in line again. */
-  | { type: "requeued"; job: Job; error: JobError }
-  | { type: "succeeded"; job: Job; files: RunOutputFile[] }
-  | { type: "failed"; job: Job; error: JobError }
-  | { type: "cancelled"; job: Job; byModerator: boolean };
+  | { type: "requeued"; job: QueuedJob; error: JobError }
+  | { type: "succeeded"; job: SucceededJob; files: readonly RunOutputFile[] }
+  | { type: "failed"; job: FailedJob; error: JobError }
+  | { type: "cancelled"; job: CancelledJob; byModerator: boolean };
 
 export type QueueEventType = QueueEvent["type"];
 export type QueueListener = (event: QueueEvent) => void | Promise<void>;

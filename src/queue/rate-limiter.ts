@@ -1,5 +1,4 @@
-import { z } from "zod";
-import type { Collection } from "../store/collection.js";
+import type { RateStore } from "./rate-store.js";
 
 export interface WindowLimits {
   jobsPerWindow: number;
@@ -7,9 +6,6 @@ export interface WindowLimits {
 }
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };
-
-export const rateRecordSchema = z.object({ hits: z.array(z.number()) });
-export type RateRecord = z.infer<typeof rateRecordSchema>;
 
 /** Users whose records stay cached; past this the cache is dropped and refilled from the store. */
 const maxCachedUsers = 20_000;
@@ -23,11 +19,11 @@ const maxCachedUsers = 20_000;
  * truth: a restart reloads the record and nobody's limit resets. Callers serialize per user.
  */
 export class RateLimiter {
-  readonly #records: Collection<RateRecord>;
+  readonly #records: RateStore;
   readonly #now: () => number;
   readonly #cache = new Map<string, number[]>();
 
-  constructor(records: Collection<RateRecord>, now: () => number = Date.now) {
+  constructor(records: RateStore, now: () => number = Date.now) {
     this.#records = records;
     this.#now = now;
   }
@@ -49,15 +45,22 @@ export class RateLimiter {
     const hits = (await this.#hits(userId)).filter((hit) => hit + windowMs > now);
     hits.push(now);
     const kept = hits.slice(-Math.max(1, limits.jobsPerWindow));
+    // Stored first: a hit that did not land must not count in memory either.
+    await this.#records.save(userId, kept, now + windowMs);
     if (this.#cache.size >= maxCachedUsers && !this.#cache.has(userId)) this.#cache.clear();
     this.#cache.set(userId, kept);
-    await this.#records.set(userId, { hits: kept }, { ttlMs: windowMs });
+  }
+
+  /** Forgets the member's hits here and in the store (`/forget-me`). */
+  async forget(userId: string): Promise<boolean> {
+    this.#cache.delete(userId);
+    return this.#records.forgetUser(userId);
   }
 
   async #hits(userId: string): Promise<number[]> {
     const cached = this.#cache.get(userId);
     if (cached) return cached;
-    const stored = (await this.#records.get(userId))?.hits ?? [];
+    const stored = await this.#records.hits(userId);
     const hits = [...stored].sort((a, b) => a - b);
     if (this.#cache.size >= maxCachedUsers) this.#cache.clear();
     this.#cache.set(userId, hits);

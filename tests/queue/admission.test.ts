@@ -8,15 +8,14 @@ const tight: EffectiveLimits = { jobsPerWindow: 2, windowSeconds: 60, maxQueuedP
 describe("JobQueue admission", () => {
   it("accepts with the job, its position and an ETA, and stores the job before answering", async () => {
     const dispatcher = new FakeDispatcher([{ id: "gpu-1", slots: 0 }]);
-    const { queue, store } = await openQueue({ dispatcher, newId: ids("job") });
+    const { queue, stores } = await openQueue({ dispatcher, newId: ids("job") });
     const first = await queue.admit(request("alice"));
     const second = await queue.admit(request("bob"));
     expect(first).toMatchObject({ kind: "accepted", position: 0, job: { id: "job-1", state: "queued" } });
     expect(second).toMatchObject({ kind: "accepted", position: 1 });
     if (second.kind !== "accepted") throw new Error("expected accepted");
     expect(second.etaMs).toBeGreaterThan(0);
-    const jobs = store.collection("jobs", (await import("../../src/queue/job.js")).jobSchema);
-    expect((await jobs.get("job-2"))?.userId).toBe("bob");
+    expect((await stores.jobs.get("job-2"))?.userId).toBe("bob");
   });
 
   it("rate-limits at exactly jobsPerWindow within the window and admits again at the window edge", async () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { jobSchema } from "../../src/queue/job.js";
 import { FakeDispatcher } from "./support/fake-dispatcher.js";
 import { openQueue, request, settle, until } from "./support/harness.js";
 
@@ -15,7 +14,7 @@ async function admitted(
 describe("JobQueue cancel", () => {
   it("removes a queued job from the line without touching ComfyUI", async () => {
     const dispatcher = new FakeDispatcher([{ id: "gpu-1", slots: 0 }]);
-    const { queue, store, events } = await openQueue({ dispatcher });
+    const { queue, stores, events } = await openQueue({ dispatcher });
     const first = await admitted(queue, "a");
     const second = await admitted(queue, "b");
     expect(await queue.cancel(first, { userId: "a" })).toMatchObject({
@@ -29,8 +28,7 @@ describe("JobQueue cancel", () => {
     await until(() => dispatcher.runs.length === 1, "b dispatched");
     expect(dispatcher.runs[0]!.job.id).toBe(second);
     await settle();
-    const history = store.collection("job-history", jobSchema);
-    expect((await history.get(first))?.state).toBe("cancelled");
+    expect((await stores.jobs.get(first))?.state).toBe("cancelled");
   });
 
   it("deletes a staged job from ComfyUI's queue by its prompt id", async () => {
@@ -38,7 +36,7 @@ describe("JobQueue cancel", () => {
     const { queue } = await openQueue({ dispatcher });
     const id = await admitted(queue, "a");
     await until(() => dispatcher.runs.length === 1, "staged");
-    const promptId = dispatcher.runs[0]!.job.promptId;
+    const promptId = dispatcher.runs[0]!.job.run.promptId;
     expect(await queue.cancel(id, { userId: "a" })).toMatchObject({ kind: "cancelled" });
     expect(dispatcher.cancels).toEqual([{ jobId: id, promptId, backendId: "gpu-1" }]);
     await queue.onIdle();

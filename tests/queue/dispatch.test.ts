@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RunError } from "../../src/queue/ports.js";
+import { RunError } from "../../src/queue/dispatcher.js";
 import { FakeDispatcher, image } from "./support/fake-dispatcher.js";
 import { ids, openQueue, request, settle, until } from "./support/harness.js";
 
@@ -40,16 +40,14 @@ describe("JobQueue dispatch", () => {
 
   it("writes the staged job with a lowercase prompt id before submitting it", async () => {
     const dispatcher = new FakeDispatcher();
-    const { queue, store } = await openQueue({ dispatcher, newId: () => "ABCDEF-0123" });
-    const { jobSchema } = await import("../../src/queue/job.js");
-    const jobs = store.collection("jobs", jobSchema);
+    const { queue, stores } = await openQueue({ dispatcher, newId: () => "ABCDEF-0123" });
     await queue.admit(request("u"));
     await until(() => dispatcher.runs.length === 1, "submitted");
     const submitted = dispatcher.runs[0]!.job;
-    expect(submitted.promptId).toBe("abcdef-0123");
-    expect(await jobs.get(submitted.id)).toMatchObject({
+    expect(submitted.run.promptId).toBe("abcdef-0123");
+    expect(await stores.jobs.get(submitted.id)).toMatchObject({
       state: "staged",
-      promptId: "abcdef-0123",
+      run: { promptId: "abcdef-0123", backend: "gpu-1" },
       attempts: 1,
     });
   });
@@ -63,7 +61,7 @@ describe("JobQueue dispatch", () => {
     expect(dispatcher.runs[0]!.job.userId).toBe("B");
     if (flux.kind !== "accepted") throw new Error("expected accepted");
     await until(() => queue.get(flux.job.id)?.state === "failed", "flux failed");
-    expect(queue.get(flux.job.id)?.error?.code).toBe("no_backend");
+    expect(queue.get(flux.job.id)).toMatchObject({ state: "failed", error: { code: "no_backend" } });
     expect(events.some((event) => event.type === "failed" && event.job.id === flux.job.id)).toBe(true);
   });
 
@@ -120,7 +118,7 @@ describe("JobQueue dispatch", () => {
         byteLength: 42,
       },
     ]);
-    expect(queue.get(run.job.id)).toMatchObject({ state: "succeeded", backend: "gpu-1" });
+    expect(queue.get(run.job.id)).toMatchObject({ state: "succeeded", run: { backend: "gpu-1" } });
   });
 
   it("keeps dispatching when a subscriber throws or hangs", async () => {
@@ -166,17 +164,17 @@ describe("JobQueue dispatch", () => {
     const accepted = await queue.admit(request("u"));
     if (accepted.kind !== "accepted") throw new Error("expected accepted");
     await until(() => dispatcher.runs.length === 1, "on gpu-1");
-    const firstPrompt = dispatcher.runs[0]!.job.promptId;
+    const firstPrompt = dispatcher.runs[0]!.job.run.promptId;
     dispatcher.runs[0]!.ctx.onEvent({ type: "started" });
     dispatcher.setOnline("gpu-1", false);
     dispatcher.setSlots("gpu-2", 1);
     dispatcher.fail(accepted.job.id, "comfy_unreachable", "socket closed");
     await until(() => dispatcher.runs.length === 2, "on gpu-2");
     expect(dispatcher.runs[1]).toMatchObject({ backendId: "gpu-2", job: { attempts: 2, requeues: 1 } });
-    expect(dispatcher.runs[1]!.job.promptId).not.toBe(firstPrompt);
+    expect(dispatcher.runs[1]!.job.run.promptId).not.toBe(firstPrompt);
     dispatcher.complete(accepted.job.id);
     await queue.onIdle();
-    expect(queue.get(accepted.job.id)).toMatchObject({ state: "succeeded", backend: "gpu-2" });
+    expect(queue.get(accepted.job.id)).toMatchObject({ state: "succeeded", run: { backend: "gpu-2" } });
     expect(events.filter((event) => event.type === "requeued")).toHaveLength(1);
   });
 
@@ -204,9 +202,9 @@ describe("JobQueue dispatch", () => {
     await until(() => dispatcher.runs.length === 1, "dispatched");
     dispatcher.fail(accepted.job.id, "comfy_validation", "node 3: unknown sampler");
     await queue.onIdle();
-    expect(queue.get(accepted.job.id)?.error).toEqual({
-      code: "comfy_validation",
-      message: "node 3: unknown sampler",
+    expect(queue.get(accepted.job.id)).toMatchObject({
+      state: "failed",
+      error: { code: "comfy_validation", message: "node 3: unknown sampler" },
     });
   });
 

@@ -1,18 +1,14 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { RateLimiter, rateRecordSchema } from "../../src/queue/rate-limiter.js";
-import { Store } from "../../src/store/store.js";
-import { clock, silent } from "./support/harness.js";
+import { RateLimiter } from "../../src/queue/rate-limiter.js";
+import { MemoryRateStore } from "../../src/storage/memory/memory-rate-store.js";
+import { clock } from "./support/harness.js";
 
 const limits = { jobsPerWindow: 3, windowSeconds: 60 };
 
 describe("RateLimiter", () => {
   it("allows jobsPerWindow hits, then refuses until exactly one window after the oldest", async () => {
-    const store = await Store.open({ logger: silent });
     const time = clock();
-    const limiter = new RateLimiter(store.collection("rate-limits", rateRecordSchema), time.now);
+    const limiter = new RateLimiter(new MemoryRateStore(time.now), time.now);
     for (let i = 0; i < 3; i++) {
       expect(await limiter.check("u", limits)).toEqual({ ok: true });
       await limiter.hit("u", limits);
@@ -30,27 +26,40 @@ describe("RateLimiter", () => {
     expect(await limiter.check("someone-else", limits)).toEqual({ ok: true });
   });
 
-  it("keeps counting after a restart because the counter lives in the SQLite file", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "comfycord-rate-"));
-    try {
-      const time = clock();
-      const first = await Store.open({ dataDir: dir, logger: silent });
-      const limiter = new RateLimiter(first.collection("rate-limits", rateRecordSchema), time.now);
-      for (let i = 0; i < 3; i++) await limiter.hit("u", limits);
-      await first.close();
+  it("keeps counting after a restart because the hits live in its store, one record per member", async () => {
+    const time = clock();
+    const store = new MemoryRateStore(time.now);
+    const limiter = new RateLimiter(store, time.now);
+    for (let i = 0; i < 3; i++) await limiter.hit("u", limits);
 
-      const second = await Store.open({ dataDir: dir, logger: silent });
-      const records = second.collection("rate-limits", rateRecordSchema);
-      const reborn = new RateLimiter(records, time.now);
-      expect(await reborn.check("u", limits)).toEqual({ ok: false, retryAfterMs: 60_000 });
-      // One compact record per user, not one per job.
-      const stored = [];
-      for await (const entry of records.entries()) stored.push(entry);
-      expect(stored).toHaveLength(1);
-      expect(stored[0]?.[1].hits).toHaveLength(3);
-      await second.close();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+    const reborn = new RateLimiter(store, time.now);
+    expect(await reborn.check("u", limits)).toEqual({ ok: false, retryAfterMs: 60_000 });
+    expect(await store.hits("u")).toHaveLength(3);
+  });
+
+  it("keeps only jobsPerWindow hits and lets the record expire one window after the last", async () => {
+    const time = clock();
+    const store = new MemoryRateStore(time.now);
+    const limiter = new RateLimiter(store, time.now);
+    for (let i = 0; i < 5; i++) {
+      await limiter.hit("u", limits);
+      time.advance(1000);
     }
+    expect(await store.hits("u")).toHaveLength(3);
+    // The last hit was at t = 4 s; now t = 5 s. The record lives until 4 s + 60 s.
+    time.advance(58_999);
+    expect(await store.hits("u")).toHaveLength(3);
+    time.advance(1);
+    expect(await store.hits("u")).toEqual([]);
+  });
+
+  it("forgets a member's hits in memory and in the store", async () => {
+    const time = clock();
+    const store = new MemoryRateStore(time.now);
+    const limiter = new RateLimiter(store, time.now);
+    for (let i = 0; i < 3; i++) await limiter.hit("u", limits);
+    expect(await limiter.forget("u")).toBe(true);
+    expect(await limiter.check("u", limits)).toEqual({ ok: true });
+    expect(await store.hits("u")).toEqual([]);
   });
 });

@@ -1,26 +1,27 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { FakeDispatcher, image } from "./support/fake-dispatcher.js";
-import { openQueue, request, settle, tempDir, until, type Harness } from "./support/harness.js";
+import {
+  memoryStores,
+  openQueue,
+  request,
+  settle,
+  until,
+  type Harness,
+  type QueueStores,
+} from "./support/harness.js";
 
 /**
- * "Crash": the old queue and store are abandoned without close(); a new store reopens the same
- * SQLite file and a new queue starts from it with a new dispatcher.
+ * "Crash": the old queue is abandoned without close(); a new queue starts from the same stores
+ * with a new dispatcher. (The stores' own persistence is proven by their contract suites.)
  */
-describe("JobQueue recovery from the SQLite file", () => {
-  let dir: { dir: string; remove: () => Promise<void> };
-  const open: Harness[] = [];
-  beforeEach(async () => {
-    dir = await tempDir();
-  });
-  afterEach(async () => {
-    for (const harness of open.splice(0)) await harness.store.close();
-    await dir.remove();
+describe("JobQueue recovery from its stores", () => {
+  let stores: QueueStores;
+  beforeEach(() => {
+    stores = memoryStores();
   });
 
   async function boot(dispatcher: FakeDispatcher): Promise<Harness> {
-    const harness = await openQueue({ dataDir: dir.dir, dispatcher });
-    open.push(harness);
-    return harness;
+    return openQueue({ stores, dispatcher });
   }
 
   async function crash(harness: Harness): Promise<void> {
@@ -62,7 +63,7 @@ describe("JobQueue recovery from the SQLite file", () => {
     const decision = await first.queue.admit(request("u"));
     if (decision.kind !== "accepted") throw new Error("expected accepted");
     await until(() => first.dispatcher.runs.length === 1, "staged");
-    const promptId = first.dispatcher.runs[0]!.job.promptId;
+    const promptId = first.dispatcher.runs[0]!.job.run.promptId;
     await crash(first);
 
     const dispatcher = new FakeDispatcher();
@@ -71,12 +72,16 @@ describe("JobQueue recovery from the SQLite file", () => {
     expect(dispatcher.runs).toHaveLength(1);
     expect(dispatcher.runs[0]).toMatchObject({
       mode: "attach",
-      job: { promptId, state: "staged", attempts: 1 },
+      job: { run: { promptId }, state: "staged", attempts: 1 },
     });
     dispatcher.runs[0]!.ctx.onEvent({ type: "started" });
     dispatcher.complete(decision.job.id);
     await second.queue.onIdle();
-    expect(second.queue.get(decision.job.id)).toMatchObject({ state: "succeeded", attempts: 1, promptId });
+    expect(second.queue.get(decision.job.id)).toMatchObject({
+      state: "succeeded",
+      attempts: 1,
+      run: { promptId },
+    });
   });
 
   it("delivers the outputs of a job that finished in ComfyUI while the bot was down", async () => {

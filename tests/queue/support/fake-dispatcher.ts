@@ -1,19 +1,20 @@
-import type { Job } from "../../../src/queue/job.js";
-import type {
-  BackendChoice,
-  Dispatcher,
-  RunContext,
-  RunOutputFile,
-  RunOutputs,
-} from "../../../src/queue/ports.js";
+import {
+  RunError,
+  type BackendChoice,
+  type Dispatcher,
+  type RunContext,
+  type RunOutputFile,
+  type RunOutputs,
+} from "../../../src/queue/dispatcher.js";
+import type { JobErrorCode } from "../../../src/queue/job-error.js";
+import type { InFlightJob, Job, JobRun } from "../../../src/queue/job.js";
 
-export class CodedError extends Error {
-  constructor(
-    readonly code: string,
-    message: string = code,
-  ) {
-    super(message);
-  }
+/** Codes a real dispatcher reports as faults of the backend rather than of the job. */
+const backendFaults: ReadonlySet<JobErrorCode> = new Set(["comfy_lost", "comfy_unreachable"]);
+
+/** The error a dispatcher rejects with for `code`. */
+export function runError(code: JobErrorCode, message: string = code): RunError {
+  return new RunError(code, message, { retryable: backendFaults.has(code) });
 }
 
 interface FakeBackend {
@@ -24,7 +25,7 @@ interface FakeBackend {
 }
 
 export interface FakeRun {
-  job: Job;
+  job: InFlightJob;
   backendId: string;
   mode: "run" | "attach";
   ctx: RunContext;
@@ -43,7 +44,7 @@ export type AttachAnswer =
 export class FakeDispatcher implements Dispatcher {
   readonly backends = new Map<string, FakeBackend>();
   readonly runs: FakeRun[] = [];
-  readonly cancels: Array<{ jobId: string; promptId: string | undefined; backendId: string }> = [];
+  readonly cancels: Array<{ jobId: string | undefined; promptId: string; backendId: string }> = [];
   attachAnswer: (job: Job) => AttachAnswer = () => ({ kind: "lost" });
   readonly #listeners = new Set<() => void>();
 
@@ -83,21 +84,21 @@ export class FakeDispatcher implements Dispatcher {
     return free ? { kind: "backend", backendId: free.id } : { kind: "busy" };
   }
 
-  async run(job: Job, backendId: string, ctx: RunContext): Promise<RunOutputs> {
-    return this.#start(job, backendId, ctx, "run");
+  async run(job: InFlightJob, ctx: RunContext): Promise<RunOutputs> {
+    return this.#start(job, ctx, "run");
   }
 
-  async attach(job: Job, backendId: string, ctx: RunContext): Promise<RunOutputs> {
+  async attach(job: InFlightJob, ctx: RunContext): Promise<RunOutputs> {
     const answer = this.attachAnswer(job);
     if (answer.kind === "finished") return { files: answer.files };
-    if (answer.kind === "lost") throw new CodedError("comfy_lost", "prompt not found after restart");
-    return this.#start(job, backendId, ctx, "attach");
+    if (answer.kind === "lost") throw runError("comfy_lost", "prompt not found after restart");
+    return this.#start(job, ctx, "attach");
   }
 
-  async cancel(job: Job, backendId: string): Promise<void> {
-    this.cancels.push({ jobId: job.id, promptId: job.promptId, backendId });
-    const run = this.active.find((candidate) => candidate.job.id === job.id);
-    run?.reject(new CodedError("comfy_cancelled"));
+  async cancel(run: JobRun): Promise<void> {
+    const active = this.active.find((candidate) => candidate.job.run.promptId === run.promptId);
+    this.cancels.push({ jobId: active?.job.id, promptId: run.promptId, backendId: run.backend });
+    active?.reject(runError("comfy_interrupted", "cancelled"));
     await Promise.resolve();
   }
 
@@ -124,8 +125,8 @@ export class FakeDispatcher implements Dispatcher {
     this.runOf(jobId).resolve({ files });
   }
 
-  fail(jobId: string, code: string | Error, message = String(code)): void {
-    this.runOf(jobId).reject(typeof code === "string" ? new CodedError(code, message) : code);
+  fail(jobId: string, code: JobErrorCode | Error, message = String(code)): void {
+    this.runOf(jobId).reject(typeof code === "string" ? runError(code, message) : code);
   }
 
   #free(backend: FakeBackend): number {
@@ -133,11 +134,11 @@ export class FakeDispatcher implements Dispatcher {
     return backend.slots - this.active.filter((run) => run.backendId === backend.id).length;
   }
 
-  #start(job: Job, backendId: string, ctx: RunContext, mode: "run" | "attach"): Promise<RunOutputs> {
+  #start(job: InFlightJob, ctx: RunContext, mode: "run" | "attach"): Promise<RunOutputs> {
     return new Promise<RunOutputs>((resolve, reject) => {
       const run: FakeRun = {
         job,
-        backendId,
+        backendId: job.run.backend,
         mode,
         ctx,
         settled: false,
@@ -153,7 +154,7 @@ export class FakeDispatcher implements Dispatcher {
         },
       };
       this.runs.push(run);
-      ctx.signal.addEventListener("abort", () => run.reject(new CodedError("comfy_cancelled", "detached")));
+      ctx.signal.addEventListener("abort", () => run.reject(runError("comfy_interrupted", "detached")));
     });
   }
 

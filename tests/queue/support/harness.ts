@@ -5,7 +5,9 @@ import { pino } from "pino";
 import type { AdmissionRequest, EffectiveLimits } from "../../../src/queue/admission.js";
 import { JobQueue, type JobQueueOptions } from "../../../src/queue/job-queue.js";
 import type { QueueEvent } from "../../../src/queue/queue-events.js";
-import { Store } from "../../../src/store/store.js";
+import { MemoryEtaStore } from "../../../src/storage/memory/memory-eta-store.js";
+import { MemoryJobStore } from "../../../src/storage/memory/memory-job-store.js";
+import { MemoryRateStore } from "../../../src/storage/memory/memory-rate-store.js";
 import { FakeDispatcher } from "./fake-dispatcher.js";
 
 export const silent = pino({ level: "silent" });
@@ -18,6 +20,7 @@ export function request(userId: string, overrides: Partial<AdmissionRequest> = {
     guildId: "g1",
     channelId: "c1",
     workflow: "txt2img",
+    request: { prompt: `a cat for ${userId}` },
     params: { prompt: `a cat for ${userId}`, width: 512, height: 512, steps: 4 },
     limits: generous,
     ...overrides,
@@ -41,27 +44,30 @@ export async function tempDir(): Promise<{ dir: string; remove: () => Promise<vo
   return { dir, remove: async () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** The queue's stores; tests that restart the queue hand the same ones to the next one. */
+export type QueueStores = JobQueueOptions["stores"];
+
+export function memoryStores(): QueueStores {
+  return { jobs: new MemoryJobStore(), rates: new MemoryRateStore(), eta: new MemoryEtaStore() };
+}
+
 export interface Harness {
   queue: JobQueue;
   dispatcher: FakeDispatcher;
-  store: Store;
+  stores: QueueStores;
   events: QueueEvent[];
 }
 
 export async function openQueue(
-  options: Partial<JobQueueOptions> & { dataDir?: string; dispatcher?: FakeDispatcher } = {},
+  options: Partial<JobQueueOptions> & { dispatcher?: FakeDispatcher } = {},
 ): Promise<Harness> {
-  const store =
-    options.store ??
-    (await Store.open(
-      options.dataDir === undefined ? { logger: silent } : { dataDir: options.dataDir, logger: silent },
-    ));
+  const stores = options.stores ?? memoryStores();
   const dispatcher = options.dispatcher ?? new FakeDispatcher();
   const queue = new JobQueue({
     logger: silent,
     positionIntervalMs: 0,
     ...options,
-    store,
+    stores,
     dispatcher,
   });
   const events: QueueEvent[] = [];
@@ -69,7 +75,7 @@ export async function openQueue(
     events.push(event);
   });
   await queue.start();
-  return { queue, dispatcher, store, events };
+  return { queue, dispatcher, stores, events };
 }
 
 /** Lets pending promise chains (store writes, run settlements) finish. */

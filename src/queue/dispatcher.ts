@@ -1,4 +1,5 @@
-import type { Job } from "./job.js";
+import type { JobError, JobErrorCode } from "./job-error.js";
+import type { InFlightJob, Job, JobRun } from "./job.js";
 
 /** What the dispatcher says about a job right now. */
 export type BackendChoice =
@@ -51,17 +52,29 @@ export interface RunContext {
 /**
  * How a run failed, in the queue's terms. `retryable` marks faults of the backend rather than of
  * the job (host gone, prompt lost, stuck server): the queue runs the job again, on any backend,
- * up to `maxRequeues` times. Errors of other types are read by their `code` property alone.
+ * up to `maxRequeues` times. Anything else a dispatcher rejects with is a bug: the job fails with
+ * `internal` and the log has the error.
  */
 export class RunError extends Error {
   override readonly name = "RunError";
-  readonly code: string;
+  readonly code: JobErrorCode;
   readonly retryable: boolean;
+  /** What the member is told beyond the code (the node that raised, out of memory, which deadline). */
+  readonly details: Omit<JobError, "code" | "message">;
 
-  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+  constructor(
+    code: JobErrorCode,
+    message: string,
+    options: { retryable?: boolean; cause?: unknown; details?: Omit<JobError, "code" | "message"> } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retryable = options.retryable ?? false;
+    this.details = options.details ?? {};
+  }
+
+  toJobError(): JobError {
+    return { code: this.code, message: this.message, ...this.details };
   }
 }
 
@@ -69,9 +82,8 @@ export class RunError extends Error {
  * The queue's view of the GPU hosts. Implemented over the ComfyUI backend pool by
  * `comfy-dispatcher.ts`; tests use a small in-memory fake.
  *
- * Errors from `run`/`attach` carry a string `code`; the queue requeues (bounded by `maxRequeues`)
- * a `RunError` marked retryable, and any error coded `comfy_lost` or `comfy_unreachable`; it
- * fails the job with the code otherwise.
+ * `run`/`attach` reject with a `RunError`: the queue requeues (bounded by `maxRequeues`) one
+ * marked retryable and fails the job with its code otherwise.
  */
 export interface Dispatcher {
   /** Cheap check before scanning the queue: does any backend have a free slot? */
@@ -80,17 +92,18 @@ export interface Dispatcher {
   onlineCount(): number;
   pickBackend(job: Job): BackendChoice;
   /**
-   * Submit with `job.promptId` and follow the prompt to its end. Must occupy the backend's
-   * slot synchronously (before returning), since the queue picks the next job right after.
+   * Submit under `job.run.promptId` to `job.run.backend` and follow the prompt to its end. Must
+   * occupy the backend's slot synchronously (before returning), since the queue picks the next
+   * job right after.
    */
-  run(job: Job, backendId: string, ctx: RunContext): Promise<RunOutputs>;
+  run(job: InFlightJob, ctx: RunContext): Promise<RunOutputs>;
   /**
    * Follow a prompt submitted before a restart: finished → its outputs; still queued or
-   * running → track it; unknown to ComfyUI → reject with code `comfy_lost`. Occupies a slot.
+   * running → track it; unknown to ComfyUI → reject with a retryable `comfy_lost`. Occupies a slot.
    */
-  attach(job: Job, backendId: string, ctx: RunContext): Promise<RunOutputs>;
+  attach(job: InFlightJob, ctx: RunContext): Promise<RunOutputs>;
   /** Remove from ComfyUI's queue, or interrupt by prompt id if it runs. Best effort. */
-  cancel(job: Job, backendId: string): Promise<void>;
+  cancel(run: JobRun): Promise<void>;
   /** "A slot may have freed / a backend came online": the queue tries to dispatch again. */
   onCapacity(listener: () => void): () => void;
 }
