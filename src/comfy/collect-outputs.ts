@@ -18,10 +18,10 @@ export interface CollectOptions {
 
 /** What the frames of a finished prompt said; history completes it when the socket missed something. */
 export interface FinishedRun {
-  promptId: string;
-  terminal: Terminal | undefined;
-  executedOutputs: ReadonlyMap<string, ImageRef[]>;
-  cachedNodes: string[];
+  readonly promptId: string;
+  readonly terminal: Terminal | undefined;
+  readonly executedOutputs: ReadonlyMap<string, ImageRef[]>;
+  readonly cachedNodes: readonly string[];
 }
 
 /**
@@ -49,7 +49,7 @@ export async function collectOutputs(
   if (run.terminal?.kind === "interrupted" || recorded?.kind === "interrupted") {
     throw new ComfyError("comfy_interrupted", "interrupted on the server");
   }
-  const cachedNodes = run.cachedNodes.length === 0 && history ? historyCachedNodes(history) : run.cachedNodes;
+  const cachedNodes = run.cachedNodes.length === 0 && history ? historyCachedNodes(history) : [...run.cachedNodes];
   const images = await downloadOutputs(http, reconcileOutputs(history, run.executedOutputs), options);
   return { images, cachedNodes };
 }

@@ -85,7 +85,7 @@ export class PromptTracker extends EventEmitter<PromptTrackerEvents> {
   attach(request: ComfyAttachRequest): Promise<ComfyRunResult> {
     const run = this.track(request.promptId, undefined, "(previous process)", request);
     if (!run.settled) {
-      run.phase = "queued";
+      run.attached();
       void this.resync("attach");
     }
     return run.result;
@@ -94,8 +94,7 @@ export class PromptTracker extends EventEmitter<PromptTrackerEvents> {
   async cancel(promptId: string): Promise<void> {
     const run = this.runs.get(promptId);
     if (run) {
-      if (run.cancelRequested || !run.active) return;
-      run.cancelRequested = true;
+      if (!run.requestCancel()) return;
       // Not in ComfyUI yet: submit() cancels as soon as the POST answers.
       if (run.phase === "submitting") return;
     }
@@ -124,8 +123,7 @@ export class PromptTracker extends EventEmitter<PromptTrackerEvents> {
     const run = this.runs.get(frame.promptId);
     if (!run || run.settled) return;
     // Frames can beat the POST /prompt answer; they are replayed after `submitted`.
-    if (run.phase === "submitting") run.earlyFrames.push(frame);
-    else this.applyFrame(run, frame);
+    if (!run.holdEarlyFrame(frame)) this.applyFrame(run, frame);
   }
 
   /** Type-4 previews name their prompt; legacy type-1 ones belong to whatever of ours runs on this socket. */
@@ -134,7 +132,7 @@ export class PromptTracker extends EventEmitter<PromptTrackerEvents> {
       ? this.runs.get(preview.promptId)
       : [...this.runs.values()].find((r) => r.phase === "running" && r.clientId === this.o.socket.clientId);
     if (run?.phase !== "running") return;
-    run.lastActivityAt = this.o.now();
+    run.touch(this.o.now());
     run.refreshTimer("node_inactivity");
     const { mime, bytes, nodeId } = preview;
     run.emit(
@@ -186,10 +184,7 @@ export class PromptTracker extends EventEmitter<PromptTrackerEvents> {
       );
     }
     if (run.settled) return;
-    run.number = accepted.number;
-    run.phase = "queued";
-    run.emit({ type: "submitted", number: accepted.number });
-    for (const frame of run.earlyFrames.splice(0)) this.applyFrame(run, frame);
+    for (const frame of run.accepted(accepted.number)) this.applyFrame(run, frame);
     if (run.cancelRequested && run.active) {
       await this.o.http.cancelPrompt(run.promptId).catch(() => undefined);
       return this.confirmCancel(run);
@@ -213,9 +208,7 @@ export class PromptTracker extends EventEmitter<PromptTrackerEvents> {
 
   /** Ends a run from its frames (`entry` undefined) or from the history entry a resync found. */
   private async finish(run: PromptRun, entry: HistoryEntry | undefined): Promise<void> {
-    if (!run.active) return;
-    run.phase = "finishing";
-    for (const kind of ["start", "node_inactivity", "cancel"] as const) run.clearTimer(kind);
+    if (!run.beginFinishing()) return;
     if (run.cancelRequested) return this.settle(run, this.error(run, "comfy_cancelled", "cancelled"));
     try {
       const { images, cachedNodes } = await collectOutputs(this.o.http, run, entry, {
@@ -260,7 +253,7 @@ export class PromptTracker extends EventEmitter<PromptTrackerEvents> {
       { promptId: run.promptId, timeout: kind },
       "prompt timed out; cancelling on the server",
     );
-    run.cancelRequested = true;
+    run.requestCancel();
     await this.o.http.cancelPrompt(run.promptId).catch(() => undefined);
     this.settle(run, this.error(run, "comfy_timeout", `${kind} timeout`, { timeout: kind }));
   }
@@ -288,11 +281,11 @@ export class PromptTracker extends EventEmitter<PromptTrackerEvents> {
     switch (location.where) {
       case "running":
       case "pending":
-        run.missingCount = 0;
-        run.lastActivityAt = this.o.now();
-        run.number ??= location.item.number;
-        run.prompt ??= asApiPrompt(location.item.prompt);
-        if (location.where === "running") run.markRunning();
+        run.foundInQueue(
+          location.where,
+          { number: location.item.number, prompt: asApiPrompt(location.item.prompt) },
+          this.o.now(),
+        );
         this.armStartTimer();
         return false;
       case "finished": {
@@ -305,8 +298,7 @@ export class PromptTracker extends EventEmitter<PromptTrackerEvents> {
         return false;
       }
       case "missing":
-        run.missingCount += 1;
-        if (run.missingCount < 2) return true;
+        if (run.missing() < 2) return true;
         this.settle(run, this.error(run, "comfy_lost", `prompt vanished from ComfyUI (${reason})`));
         return false;
     }
