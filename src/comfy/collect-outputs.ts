@@ -49,7 +49,8 @@ export async function collectOutputs(
   if (run.terminal?.kind === "interrupted" || recorded?.kind === "interrupted") {
     throw new ComfyError("comfy_interrupted", "interrupted on the server");
   }
-  const cachedNodes = run.cachedNodes.length === 0 && history ? historyCachedNodes(history) : [...run.cachedNodes];
+  const cachedNodes =
+    run.cachedNodes.length === 0 && history ? historyCachedNodes(history) : [...run.cachedNodes];
   const images = await downloadOutputs(http, reconcileOutputs(history, run.executedOutputs), options);
   return { images, cachedNodes };
 }

@@ -61,7 +61,10 @@ export class PromptRun {
       this.reject = reject;
     });
     // The owner may stop listening (e.g. after its own abort); a rejection must never go unhandled.
-    this.result.catch(() => undefined);
+    // The owner reads the error from `result`; here it is only noted at debug level.
+    this.result.catch((error: unknown) =>
+      this.logger.debug({ err: error }, "prompt run ended with an error"),
+    );
   }
 
   get phase(): RunPhase {

@@ -164,9 +164,15 @@ export class PromptTracker extends EventEmitter<PromptTrackerEvents> {
     run.setTimer("overall", this.o.timeouts.overallMs, () => void this.timeOut(run, "overall"));
     const signal = request.signal;
     if (signal) {
-      const onAbort = (): void => void this.cancel(run.promptId).catch(() => undefined);
+      const onAbort = (): void => {
+        this.cancel(run.promptId).catch((error: unknown) => {
+          // The overall timeout still ends the run if the prompt cannot be taken back.
+          this.o.logger.warn({ err: error, promptId: run.promptId }, "cancelling an aborted prompt failed");
+        });
+      };
       signal.addEventListener("abort", onAbort, { once: true });
-      void run.result.finally(() => signal.removeEventListener("abort", onAbort)).catch(() => undefined);
+      const removeListener = (): void => signal.removeEventListener("abort", onAbort);
+      void run.result.then(removeListener, removeListener);
     }
     return run;
   }
@@ -186,7 +192,7 @@ export class PromptTracker extends EventEmitter<PromptTrackerEvents> {
     if (run.settled) return;
     for (const frame of run.accepted(accepted.number)) this.applyFrame(run, frame);
     if (run.cancelRequested && run.active) {
-      await this.o.http.cancelPrompt(run.promptId).catch(() => undefined);
+      await this.cancelOnServer(run, "cancelled while it was being submitted");
       return this.confirmCancel(run);
     }
     this.armStartTimer();
@@ -254,8 +260,23 @@ export class PromptTracker extends EventEmitter<PromptTrackerEvents> {
       "prompt timed out; cancelling on the server",
     );
     run.requestCancel();
-    await this.o.http.cancelPrompt(run.promptId).catch(() => undefined);
+    await this.cancelOnServer(run, `${kind} timeout`);
     this.settle(run, this.error(run, "comfy_timeout", `${kind} timeout`, { timeout: kind }));
+  }
+
+  /**
+   * Takes the prompt out of ComfyUI's queue or interrupts it. A failure is logged and ignored: the run
+   * is given up either way, and at worst ComfyUI finishes a prompt nobody waits for.
+   */
+  private async cancelOnServer(run: PromptRun, why: string): Promise<void> {
+    try {
+      await this.o.http.cancelPrompt(run.promptId);
+    } catch (error) {
+      this.o.logger.warn(
+        { err: error, promptId: run.promptId, why },
+        "could not cancel the prompt on ComfyUI",
+      );
+    }
   }
 
   private async confirmCancel(run: PromptRun): Promise<void> {

@@ -18,13 +18,19 @@ export async function submitPrompt(
 ): Promise<{ number: number }> {
   const accepted = await postPromptOnce(http, body, options);
   if (Object.keys(accepted.node_errors).length === 0) return { number: accepted.number };
-  await http.cancelPrompt(body.prompt_id).catch(() => undefined);
+  // ComfyUI runs the valid outputs of a partly accepted prompt: take it back out of the queue.
+  let cancelFailure = "";
+  try {
+    await http.cancelPrompt(body.prompt_id);
+  } catch (cancelError) {
+    cancelFailure = `; removing its valid part from the queue failed too (${(cancelError as Error).message})`;
+  }
   const error = {
     type: "prompt_outputs_failed_validation",
     message: "some outputs failed validation",
     details: "",
   };
-  throw new ComfyError("comfy_validation", "prompt partly failed validation", {
+  throw new ComfyError("comfy_validation", `prompt partly failed validation${cancelFailure}`, {
     status: 200,
     validation: { error, nodeErrors: accepted.node_errors },
   });

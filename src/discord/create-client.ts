@@ -1,4 +1,5 @@
-import { Client, GatewayIntentBits, Partials, type RESTOptions } from "discord.js";
+import { Client, GatewayIntentBits, Partials } from "discord.js";
+import { fetchForDiscord } from "./discord-fetch.js";
 
 export interface ClientSettings {
   /** Base of the REST API (`DISCORD_API_URL`), e.g. a REST proxy or a test's fake Discord. */
@@ -16,11 +17,7 @@ export function createDiscordClient(settings: ClientSettings): Client {
     partials: [Partials.Message, Partials.Reaction, Partials.User],
     rest: {
       api: settings.apiUrl,
-      // Node's own fetch, not @discordjs/rest's bundled undici 6: importing undici 7 (our ComfyUI
-      // client) installs its Agent as the process-wide dispatcher, and undici 6's request() then
-      // hands multipart FormData bodies to that Agent, which cannot read them (every upload
-      // failed with "action is not a function"). fetch encodes the body itself before dispatching.
-      makeRequest: fetch as unknown as RESTOptions["makeRequest"],
+      makeRequest: fetchForDiscord,
     },
     // Prompts are user text: never let a result ping anyone.
     allowedMentions: { parse: [], repliedUser: false },

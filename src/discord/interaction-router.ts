@@ -44,7 +44,10 @@ export async function routeInteraction(
         interaction.replied || interaction.deferred
           ? interaction.followUp({ content, flags: MessageFlags.Ephemeral })
           : interaction.reply({ content, flags: MessageFlags.Ephemeral });
-      await answer.catch(() => undefined);
+      await answer.catch((replyError: unknown) => {
+        // Nothing more can reach the member (the token may have expired); the failure is logged above.
+        services.logger.warn({ err: replyError, interactionId: reference }, "could not send the apology");
+      });
     }
   }
 }

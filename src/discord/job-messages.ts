@@ -1,5 +1,6 @@
 import { DiscordAPIError } from "discord.js";
 import type { Logger } from "pino";
+import { KeyLock } from "../concurrency/key-lock.js";
 import { fitAttachments } from "../images/fit-attachments.js";
 import type { SettingsRepository } from "../moderation/settings-repository.js";
 import type { BotMetrics } from "../ops/metrics.js";
@@ -64,7 +65,7 @@ export class JobMessages {
    * Each job's events are handled one after another: handling awaits (settings, image fitting,
    * posting a fresh message), and a later event must not overtake an earlier one.
    */
-  readonly #chains = new Map<string, Promise<void>>();
+  readonly #inOrder = new KeyLock();
   readonly #scheduler: EditScheduler;
   readonly #now: () => number;
   readonly #unsubscribe: () => void;
@@ -81,7 +82,10 @@ export class JobMessages {
         !(error instanceof DiscordAPIError && [10003, 10008, 50001, 50013].includes(Number(error.code))),
       onError: (error, info) => options.logger.warn({ err: error, ...info }, "progress edit failed"),
     });
-    this.#unsubscribe = options.queue.subscribe((event) => this.#inOrder(event));
+    // A rejection goes back to the queue's event fan-out, which logs it with the event.
+    this.#unsubscribe = options.queue.subscribe(async (event) =>
+      this.#inOrder.run(event.job.id, async () => this.#onEvent(event)),
+    );
   }
 
   /** The job shown by this message, while it is unfinished. */
@@ -160,18 +164,6 @@ export class JobMessages {
     };
     this.#jobs.set(job.id, tracked);
     return tracked;
-  }
-
-  async #inOrder(event: QueueEvent): Promise<void> {
-    const jobId = event.job.id;
-    const previous = this.#chains.get(jobId) ?? Promise.resolve();
-    const next = previous.then(async () => this.#onEvent(event));
-    const settled = next.catch(() => undefined);
-    this.#chains.set(jobId, settled);
-    void settled.then(() => {
-      if (this.#chains.get(jobId) === settled) this.#chains.delete(jobId);
-    });
-    return next;
   }
 
   async #onEvent(event: QueueEvent): Promise<void> {

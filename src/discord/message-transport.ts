@@ -1,5 +1,6 @@
 import { DiscordAPIError, Routes, type Client, type RawFile } from "discord.js";
 import type { Logger } from "pino";
+import { KeyLock } from "../concurrency/key-lock.js";
 
 /** Where a job's message lives and how it can be edited. */
 export interface MessageTarget {
@@ -40,7 +41,7 @@ export class MessageTransport {
   readonly #logger: Logger;
   readonly #now: () => number;
   /** The last reaction request of each channel: reactions there are sent one at a time. */
-  readonly #reactionTails = new Map<string, Promise<void>>();
+  readonly #reactionLocks = new KeyLock();
   /** When each channel's last reaction request finished (one number per channel the bot posts in). */
   readonly #reactionDoneAt = new Map<string, number>();
 
@@ -132,8 +133,7 @@ export class MessageTransport {
    * by the bucket's window, leaves discord.js nothing to send early.
    */
   async #oneAtATime(channelId: string, send: () => Promise<void>): Promise<void> {
-    const previous = this.#reactionTails.get(channelId) ?? Promise.resolve();
-    const result = previous.then(async () => {
+    await this.#reactionLocks.run(channelId, async () => {
       const wait = (this.#reactionDoneAt.get(channelId) ?? -Infinity) + reactionGapMs - this.#now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, reactionGapMs)));
       try {
@@ -142,13 +142,6 @@ export class MessageTransport {
         this.#reactionDoneAt.set(channelId, this.#now());
       }
     });
-    const tail = result.catch(() => undefined);
-    this.#reactionTails.set(channelId, tail);
-    try {
-      await result;
-    } finally {
-      if (this.#reactionTails.get(channelId) === tail) this.#reactionTails.delete(channelId);
-    }
   }
 }
 

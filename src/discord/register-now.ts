@@ -8,6 +8,7 @@ import { registerCommands } from "./register-commands.js";
 import { Store, StoreOpenError } from "../store/store.js";
 import { loadWorkflows } from "../workflows/load-workflows.js";
 import { commandDefinitions, type CommandRecord } from "./command-record.js";
+import { fetchForDiscord } from "./discord-fetch.js";
 
 export interface RegisterContext {
   env: NodeJS.ProcessEnv;
@@ -39,8 +40,7 @@ export async function registerNow(ctx: RegisterContext): Promise<number> {
     const logger = pino({ level: "silent" });
     const rest = new REST({
       api: config.env.DISCORD_API_URL,
-      // Same reason as the bot's client: undici 7 (the ComfyUI client) and discord.js's bundled undici clash.
-      makeRequest: ctx.fetch ?? (fetch as unknown as RESTOptions["makeRequest"]),
+      makeRequest: ctx.fetch ?? fetchForDiscord,
     }).setToken(token);
     const application = applicationSchema.parse(await rest.get(Routes.currentApplication()));
     const workflows = await loadWorkflows(config.file.workflows, config.configDir, logger);

@@ -1,5 +1,5 @@
 import type { AdmissionDecision, AdmissionRequest, PolicyVerdict } from "./admission.js";
-import { KeyLock } from "./key-lock.js";
+import { KeyLock } from "../concurrency/key-lock.js";
 import type { RateLimiter } from "./rate-limiter.js";
 
 export interface AdmissionGateDeps {

@@ -18,7 +18,7 @@ import { JobBook } from "./job-book.js";
 import { admittedJob, transition, type JobEffect, type JobEvent } from "./job-lifecycle.js";
 import type { JobStore } from "./job-store.js";
 import { isInFlight, type Job, type JobMessage, type QueuedJob } from "./job.js";
-import { KeyLock } from "./key-lock.js";
+import { KeyLock } from "../concurrency/key-lock.js";
 import { PositionNotifier } from "./position-notifier.js";
 import { QueueError } from "./queue-error.js";
 import { QueueEta } from "./queue-eta.js";

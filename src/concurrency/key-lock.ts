@@ -1,6 +1,9 @@
 /**
- * Runs tasks one at a time per key, in call order; different keys run side by side.
- * Admissions take the user's key so two clicks of one user never both pass a limit.
+ * Runs tasks one at a time per key, in call order; different keys run side by side. A task's
+ * failure is its caller's (the returned promise rejects) and never blocks the tasks behind it.
+ *
+ * Admissions take the member's key so two clicks never both pass a limit; the queue applies one
+ * event per job at a time; the Discord layer sends one reaction request per channel at a time.
  */
 export class KeyLock {
   readonly #tails = new Map<string, Promise<void>>();
