@@ -6,9 +6,10 @@ import { describeDecline } from "../presentation/describe-decline.js";
 import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/load-config.js";
 import type { CommandIo } from "./operator-command.js";
-import { describeError } from "../presentation/user-messages.js";
+import { describeJobError } from "../presentation/user-messages.js";
+import type { RunOutputFile } from "../queue/dispatcher.js";
+import type { JobError } from "../queue/job-error.js";
 import type { Job } from "../queue/job.js";
-import type { RunOutputFile } from "../queue/ports.js";
 import { Store } from "../store/store.js";
 import { generateUsage, parseGenerateArgs } from "./generate-options.js";
 import { TerminalProgress, type ProgressSink } from "./terminal-progress.js";
@@ -33,7 +34,7 @@ export const terminalUserId = "terminal";
 const terminalLocation = { guildId: "terminal", channelId: "terminal" };
 
 type Ending =
-  | { kind: "succeeded"; job: Job; files: RunOutputFile[] }
+  | { kind: "succeeded"; job: Job; files: readonly RunOutputFile[] }
   | { kind: "failed"; text: string }
   | { kind: "aborted" };
 
@@ -186,11 +187,11 @@ function watchJob(core: Core, progress: TerminalProgress): JobWatch {
   };
 }
 
-function failureText(job: Job, error: { code: string; message: string }, unreachable: () => string): string {
+function failureText(job: Job, error: JobError, unreachable: () => string): string {
   if (error.code === "comfy_unreachable" || error.code === "comfy_lost")
     return `${unreachable()} (${error.message})`;
   // The Discord wording plus the technical reason: at the terminal, the reader is the operator.
-  const text = describeError(error.code, { jobId: job.id, message: error.message, workflow: job.workflow });
+  const text = describeJobError(error, { jobId: job.id, workflow: job.workflow });
   return `${text.replace(/ The bot's operator can find the details in the log\.$/, "")} (${error.code}: ${error.message})`;
 }
 

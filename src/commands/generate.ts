@@ -12,7 +12,7 @@ import { postModLog } from "../discord/mod-log.js";
 import { viewToPayload } from "../discord/view-to-payload.js";
 import { initialViewState } from "../presentation/apply-queue-event.js";
 import { renderJobView } from "../presentation/render-job-view.js";
-import { describeError } from "../presentation/user-messages.js";
+import { unreachableNotice } from "../presentation/user-messages.js";
 import { aspectPresets } from "../workflows/aspect-presets.js";
 import { generateDefinition } from "./generate-definition.js";
 
@@ -66,7 +66,7 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
       ...initialViewState(job),
       position: outcome.position + 1,
       etaAt: services.now() + outcome.etaMs,
-      notice: services.hosts().some((host) => host.online) ? undefined : describeError("comfy_unreachable"),
+      notice: services.hosts().some((host) => host.online) ? undefined : unreachableNotice,
     },
     { now: services.now(), previews: false, spoiler: false },
   );

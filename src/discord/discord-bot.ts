@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { Core } from "../app/build-core.js";
 import type { AppConfig } from "../config/load-config.js";
 import type { BotMetrics } from "../ops/metrics.js";
-import { describeError } from "../presentation/user-messages.js";
+import { unreachableNotice } from "../presentation/user-messages.js";
 import type { Store } from "../store/store.js";
 import type { BotServices } from "./bot-services.js";
 import { commandDefinitions, type CommandRecord } from "./command-record.js";
@@ -64,9 +64,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     backendLabel: (id) => (backendIds.has(id) ? id : "an image server"),
     metrics: options.metrics,
     unreachableNotice: () =>
-      core.pool.backends.some((backend) => backend.health.online)
-        ? undefined
-        : describeError("comfy_unreachable"),
+      core.pool.backends.some((backend) => backend.health.online) ? undefined : unreachableNotice,
     now,
   });
   for (const backend of core.pool.backends) backend.on("health", () => jobMessages.refreshWaiting());

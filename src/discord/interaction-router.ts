@@ -1,5 +1,5 @@
 import { MessageFlags, type Interaction } from "discord.js";
-import { describeError } from "../presentation/user-messages.js";
+import { describeUnexpectedError } from "../presentation/user-messages.js";
 import type { BotServices } from "./bot-services.js";
 import { buttonRouteFor, type CommandRecord } from "./command-record.js";
 
@@ -38,7 +38,7 @@ export async function routeInteraction(
       "interaction failed",
     );
     if (interaction.isRepliable()) {
-      const content = describeError("internal", { jobId: reference });
+      const content = describeUnexpectedError(reference);
       // A handler that acknowledged before failing still owes the member an answer.
       const answer =
         interaction.replied || interaction.deferred

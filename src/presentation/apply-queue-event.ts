@@ -1,7 +1,7 @@
 import type { Job } from "../queue/job.js";
 import type { QueueEvent } from "../queue/queue-events.js";
 import type { JobViewParams, JobViewState } from "./job-view-state.js";
-import { describeError } from "./user-messages.js";
+import { describeJobError } from "./user-messages.js";
 
 /** Node classes whose run means "the model is loading", worth saying so while the GPU waits. */
 const loaderPattern = /Loader|LoadCheckpoint/i;
@@ -62,7 +62,7 @@ export function applyQueueEvent(
     case "started":
       next.phase = "starting";
       next.backendLabel = backendLabel(event.backend);
-      next.startedAt = event.job.startedAt ?? now;
+      next.startedAt = event.job.run.startedAt;
       next.position = undefined;
       break;
     case "node": {
@@ -91,11 +91,7 @@ export function applyQueueEvent(
       next.phase = "failed";
       next.finishedAt = event.job.finishedAt ?? now;
       next.error = {
-        message: describeError(event.error.code, {
-          jobId: event.job.id,
-          message: event.error.message,
-          detail: event.error.message,
-        }),
+        message: describeJobError(event.error, { jobId: event.job.id, workflow: event.job.workflow }),
       };
       next.preview = undefined;
       break;

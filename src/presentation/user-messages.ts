@@ -1,81 +1,41 @@
-import { relativeTimestamp } from "./discord-timestamp.js";
+import type { JobError } from "../queue/job-error.js";
 import { neutralizeMentions } from "./escape-text.js";
-import { formatWindow } from "./format-duration.js";
 import { truncate } from "./truncate.js";
-
-/** What `describeError` may use; every field is optional and the text degrades gracefully without it. */
-export interface ErrorContext {
-  jobId?: string | undefined;
-  /** rate_limited: when the user may try again, epoch ms. */
-  retryAt?: number | undefined;
-  /** rate_limited: images allowed per window. */
-  limit?: number | undefined;
-  windowMs?: number | undefined;
-  /** too_many_queued: the per-user cap. */
-  maxQueued?: number | undefined;
-  /** queue_full: jobs waiting now. */
-  queueSize?: number | undefined;
-  /** Text already written for the user (moderation refusals, workflow parameter errors): passed through. */
-  message?: string | undefined;
-  /** A short technical detail worth showing (ComfyUI's validation message). */
-  detail?: string | undefined;
-  /** comfy_execution: the node that raised. */
-  node?: string | undefined;
-  outOfMemory?: boolean | undefined;
-  /** comfy_timeout: which deadline passed (see ComfyTimeoutKind). */
-  timeout?: string | undefined;
-  /** comfy_output_too_large: the upload limit in bytes. */
-  maxBytes?: number | undefined;
-  workflow?: string | undefined;
-}
 
 const operatorHint = "The bot's operator can find the details in the log.";
 
+/** What `describeJobError` may add to the text; every field is optional. */
+export interface JobErrorContext {
+  jobId?: string | undefined;
+  workflow?: string | undefined;
+  /** For `comfy_output_too_large`: the upload limit in bytes. */
+  maxBytes?: number | undefined;
+}
+
 /**
- * The one place error codes become the user's words: queue decisions, moderation refusals, the
- * ComfyUI client's `comfy_*` codes, workflow errors, and a short apology for anything else.
+ * A failed job in the member's words. The switch covers every `JobErrorCode` with no default:
+ * a new code does not compile until it has a text here.
  */
-export function describeError(code: string, context: ErrorContext = {}): string {
+export function describeJobError(error: JobError, context: JobErrorContext = {}): string {
   const job = context.jobId === undefined ? "your job" : `job \`${context.jobId}\``;
   const Job = context.jobId === undefined ? "Your job" : `Job \`${context.jobId}\``;
-  switch (code) {
-    case "rate_limited": {
-      const again = context.retryAt === undefined ? "in a moment" : relativeTimestamp(context.retryAt);
-      if (context.limit === undefined || context.windowMs === undefined) {
-        return `You're asking for images too fast — try again ${again}.`;
-      }
-      const images = context.limit === 1 ? "image" : "images";
-      return `You've hit the limit of ${context.limit} ${images} per ${formatWindow(context.windowMs)} — try again ${again}.`;
-    }
-    case "too_many_queued":
-      return context.maxQueued === undefined
-        ? "You already have as many jobs waiting as allowed — wait for one to finish before adding another."
-        : `You already have ${context.maxQueued} jobs waiting — wait for one to finish before adding another.`;
-    case "queue_full":
-      return context.queueSize === undefined
-        ? "The queue is full right now — try again in a few minutes."
-        : `The queue is full right now (${context.queueSize} jobs waiting) — try again in a few minutes.`;
-    case "refused":
-      return passThrough(context.message, "That request isn't allowed here.");
+  switch (error.code) {
     case "comfy_unreachable":
-      return "The image server is unreachable; your job stays queued and will start when it's back.";
-    case "comfy_validation": {
-      const detail = context.detail === undefined ? "" : `: ${oneLine(context.detail)}`;
-      return `The image server rejected the workflow of ${job}${detail}. The workflow may need fixing by the bot's operator.`;
-    }
+      return unreachableNotice;
+    case "comfy_validation":
+      return `The image server rejected the workflow of ${job}: ${oneLine(error.message)}. The workflow may need fixing by the bot's operator.`;
     case "comfy_execution":
-      if (context.outOfMemory) return "The GPU ran out of memory — try a smaller size or fewer images.";
-      return context.node === undefined
+      if (error.outOfMemory === true)
+        return "The GPU ran out of memory — try a smaller size or fewer images.";
+      return error.node === undefined
         ? `${Job} failed on the image server. Try again, or change the settings.`
-        : `${Job} failed on the image server in ${oneLine(context.node)}. Try again, or change the settings.`;
+        : `${Job} failed on the image server in ${oneLine(error.node)}. Try again, or change the settings.`;
     case "comfy_interrupted":
       return `${Job} was stopped on the image server from outside the bot.`;
-    case "comfy_cancelled":
-      return `${Job} was cancelled.`;
     case "comfy_lost":
       return `The image server restarted and lost ${job} — please run it again.`;
     case "comfy_timeout":
-      return timeoutText(Job, context.timeout);
+      return timeoutText(Job, error.timeout);
     case "comfy_output_too_large": {
       const limit = context.maxBytes === undefined ? "" : ` (limit ${formatMiB(context.maxBytes)})`;
       return `The image from ${job} is too large to upload here${limit} — try a smaller size.`;
@@ -87,34 +47,40 @@ export function describeError(code: string, context: ErrorContext = {}): string 
         context.workflow === undefined ? "this workflow" : `the ${oneLine(context.workflow)} workflow`;
       return `No image server here can run ${what} right now. ${operatorHint}`;
     }
-    case "unknown_workflow":
-      return context.workflow === undefined
-        ? "That workflow doesn't exist here."
-        : `There is no workflow called ${oneLine(context.workflow)} here.`;
-    case "param_out_of_range":
-    case "param_not_offered":
-    case "bad_value":
-      return passThrough(context.message, "One of the options isn't valid for this workflow.");
-    default:
-      return context.jobId === undefined
-        ? `Sorry, something went wrong. ${operatorHint}`
-        : `Sorry, something went wrong with job \`${context.jobId}\`. ${operatorHint}`;
+    case "refused":
+      return passThrough(error.message, "That request isn't allowed here any more.");
+    case "invalid_params":
+      return passThrough(error.message, "One of the options isn't valid for this workflow any more.");
+    case "internal":
+      return describeUnexpectedError(context.jobId);
   }
 }
 
-function timeoutText(Job: string, kind: string | undefined): string {
+/** For members whose job waits while no image server answers. */
+export const unreachableNotice =
+  "The image server is unreachable; your job stays queued and will start when it's back.";
+
+/** A short apology with a reference an operator can find in the log. */
+export function describeUnexpectedError(reference?: string): string {
+  return reference === undefined
+    ? `Sorry, something went wrong. ${operatorHint}`
+    : `Sorry, something went wrong with job \`${reference}\`. ${operatorHint}`;
+}
+
+/** Text written for the member elsewhere (a refusal): passed through, without pinging anyone. */
+export function passThrough(message: string | undefined, fallback: string): string {
+  return message === undefined || message.trim() === ""
+    ? fallback
+    : neutralizeMentions(truncate(message, 1500));
+}
+
+function timeoutText(Job: string, kind: JobError["timeout"]): string {
   if (kind === "start") {
     return `${Job} waited too long to start on the image server and was given up. Please try again.`;
   }
   if (kind === "node_inactivity")
     return `${Job} stalled on the image server and was stopped. Please try again.`;
   return `${Job} took too long and was stopped. Try a smaller size or fewer steps.`;
-}
-
-function passThrough(message: string | undefined, fallback: string): string {
-  return message === undefined || message.trim() === ""
-    ? fallback
-    : neutralizeMentions(truncate(message, 1500));
 }
 
 /** Technical text from ComfyUI: one line, no mentions, no code-span breakouts, short. */
