@@ -118,7 +118,8 @@ export class JobQueue {
       now: this.#now,
       onEvent: (jobId, event) => this.#onRunEvent(jobId, event),
       onOutcome: async (jobId, outcome) => this.#onRunOutcome(jobId, outcome),
-      onSettled: () => {
+      onSettled: (jobId) => {
+        this.#scheduler.released(jobId);
         this.#changed();
         this.#loop.pump();
       },
@@ -170,7 +171,11 @@ export class JobQueue {
       this.#book.add(job);
       if (job.state === "queued") this.#scheduler.push(job);
     }
-    for (const job of jobs) if (isInFlight(job)) this.#follower.follow(job, "attach");
+    for (const job of jobs) {
+      if (!isInFlight(job)) continue;
+      this.#scheduler.resumeInFlight(job);
+      this.#follower.follow(job, "attach");
+    }
     this.#state = "open";
     this.#unsubscribeCapacity = this.#dispatcher.onCapacity(() => this.#loop.pump());
     this.#logger.info({ waiting: this.#scheduler.size, reattached: this.#follower.size }, "queue started");

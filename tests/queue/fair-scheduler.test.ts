@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { FairScheduler, type LineEntry } from "../../src/queue/fair-scheduler.js";
 
 let seq = 0;
-function job(userId: string, priority = false): LineEntry {
+function job(userId: string, priority = false, guildId = "g"): LineEntry {
   seq++;
-  return { id: `${userId}-${seq}`, userId, priority };
+  return { id: `${userId}-${seq}`, userId, guildId, priority, seq };
 }
 
 /** Takes the first head each time, as the dispatch loop does when every job can go. */
@@ -65,14 +65,29 @@ describe("FairScheduler", () => {
     expect(drain(scheduler)).toEqual(["P", "Q", "P", "N"]);
   });
 
-  it("lets a new user in at the end of the current round, ahead of a heavy user's later jobs", () => {
+  it("lets a newcomer with nothing in flight go before the next job of a member who has one in flight", () => {
     const scheduler = new FairScheduler();
     for (let i = 0; i < 4; i++) scheduler.push(job("A"));
     scheduler.take(scheduler.heads().next().value ?? "");
     const late = job("B");
     scheduler.push(late);
-    expect(scheduler.position(late.id)).toBe(1);
-    expect(drain(scheduler)).toEqual(["A", "B", "A", "A"]);
+    expect(scheduler.position(late.id)).toBe(0);
+    expect(drain(scheduler)).toEqual(["B", "A", "A", "A"]);
+  });
+
+  it("lets a member whose job finished take turns again as if it had waited", () => {
+    const scheduler = new FairScheduler();
+    const first = job("A");
+    scheduler.push(first);
+    scheduler.push(job("A"));
+    scheduler.push(job("B"));
+    scheduler.take(first.id);
+    // A's first job runs: B goes next.
+    expect([...scheduler.ordered()].map((id) => id.split("-")[0])).toEqual(["B", "A"]);
+    scheduler.released(first.id);
+    // It finished before anything else was dispatched: A was served, B never was, so B still goes first.
+    expect([...scheduler.ordered()].map((id) => id.split("-")[0])).toEqual(["B", "A"]);
+    expect(drain(scheduler)).toEqual(["B", "A"]);
   });
 
   it("puts a requeued job back first, before everyone else", () => {

@@ -32,17 +32,17 @@ function next(result: Transition): Job {
   return result.job;
 }
 
-const events: Record<string, JobEvent> = {
+const events = {
   dispatch: { type: "dispatch", backend: "gpu-2", promptId: "p-2", at: 5000 },
   start: { type: "start", at: 5000 },
   succeed: { type: "succeed", files: [image("b.png")], at: 5000 },
   fail: { type: "fail", error: { code: "comfy_execution", message: "boom" }, at: 5000 },
   lose: { type: "lose", error: { code: "comfy_lost", message: "gone" }, at: 5000, maxRequeues: 1 },
   cancel: { type: "cancel", by: "moderator", at: 5000 },
-};
+} satisfies Record<string, JobEvent>;
 
 /** Which events apply in which state; every other pair is ignored. */
-const allowed: Record<string, readonly JobState[]> = {
+const allowed: Record<keyof typeof events, readonly JobState[]> = {
   dispatch: ["queued"],
   start: ["staged"],
   succeed: ["staged", "running"],
@@ -52,9 +52,9 @@ const allowed: Record<string, readonly JobState[]> = {
 };
 
 describe("transition", () => {
-  for (const [name, event] of Object.entries(events)) {
+  for (const [name, event] of Object.entries(events) as Array<[keyof typeof events, JobEvent]>) {
     for (const state of jobStates) {
-      const applies = allowed[name]!.includes(state);
+      const applies = allowed[name].includes(state);
       it(`${applies ? "applies" : "ignores"} ${name} to a ${state} job`, () => {
         const result = transition(jobIn(state), event);
         expect(result.kind).toBe(applies ? "next" : "ignored");
@@ -65,7 +65,7 @@ describe("transition", () => {
   }
 
   it("stages a waiting job with a backend and a prompt id, counts the attempt and submits it last", () => {
-    const result = transition(queued, events.dispatch!);
+    const result = transition(queued, events.dispatch);
     expect(result).toMatchObject({
       kind: "next",
       job: { state: "staged", attempts: 1, run: { backend: "gpu-2", promptId: "p-2", stagedAt: 5000 } },
@@ -75,7 +75,7 @@ describe("transition", () => {
   });
 
   it("keeps the backend and prompt id of a finished run, and only references to its outputs", () => {
-    const done = next(transition(jobIn("running"), events.succeed!));
+    const done = next(transition(jobIn("running"), events.succeed));
     expect(done).toMatchObject({
       state: "succeeded",
       finishedAt: 5000,
@@ -86,15 +86,15 @@ describe("transition", () => {
   });
 
   it("requeues a lost job at the head of its member's line, then fails it past maxRequeues", () => {
-    const first = transition(jobIn("running"), events.lose!);
+    const first = transition(jobIn("running"), events.lose);
     expect(first).toMatchObject({ kind: "next", job: { state: "queued", requeues: 1, queuedAt: 5000 } });
     if (first.kind !== "next") return;
     expect(first.job).not.toHaveProperty("run");
     expect(first.effects.map((effect) => effect.type)).toEqual(["rejoin_line", "count_requeue", "announce"]);
 
-    const again = next(transition(first.job, { ...events.dispatch!, promptId: "p-3" }));
+    const again = next(transition(first.job, { ...events.dispatch, promptId: "p-3" }));
     expect(again).toMatchObject({ attempts: 2, run: { promptId: "p-3" } });
-    const second = transition(again, events.lose!);
+    const second = transition(again, events.lose);
     expect(second).toMatchObject({
       kind: "next",
       job: {
@@ -108,12 +108,12 @@ describe("transition", () => {
   });
 
   it("takes a cancelled waiting job out of the line and stops a cancelled in-flight one on its backend", () => {
-    const waiting = transition(queued, events.cancel!);
+    const waiting = transition(queued, events.cancel);
     if (waiting.kind !== "next") throw new Error("expected a transition");
     expect(waiting.effects.map((effect) => effect.type)).toEqual(["leave_line", "announce", "release"]);
     expect(waiting.job).toMatchObject({ state: "cancelled", cancelledBy: "moderator" });
 
-    const running = transition(jobIn("running"), events.cancel!);
+    const running = transition(jobIn("running"), events.cancel);
     if (running.kind !== "next") throw new Error("expected a transition");
     expect(running.effects[0]).toEqual({
       type: "stop_remote",
@@ -133,8 +133,8 @@ describe("transition", () => {
   it("never changes the job it is given", () => {
     const before = jobIn("running");
     const copy = structuredClone(before);
-    transition(before, events.succeed!);
-    transition(before, events.cancel!);
+    transition(before, events.succeed);
+    transition(before, events.cancel);
     expect(before).toEqual(copy);
   });
 });
