@@ -13,6 +13,11 @@ export const defaults = {
   queue: {
     /** Jobs waiting across every user; admissions past this answer "queue full". */
     maxSize: 200,
+    /**
+     * Jobs waiting from one server: with several servers on one bot, no server can fill the
+     * whole queue. Servers also take turns, so this only bounds how long the line gets.
+     */
+    maxPerGuild: 100,
     /** How many times a job lost by a ComfyUI restart is put back in the queue. */
     maxRequeues: 1,
     /** On SIGTERM, how long running prompts may take to finish before the bot exits. */

@@ -70,6 +70,7 @@ export const fileConfigSchema = z.strictObject({
   queue: z
     .strictObject({
       maxSize: positiveInt.default(defaults.queue.maxSize),
+      maxPerGuild: positiveInt.default(defaults.queue.maxPerGuild),
       maxRequeues: nonNegativeInt.default(defaults.queue.maxRequeues),
       shutdownGraceSeconds: nonNegativeInt.default(defaults.queue.shutdownGraceSeconds),
     })

@@ -23,6 +23,8 @@ export function describeDecline(
       return `You already have ${decision.limit} jobs waiting — wait for one to finish before adding another.`;
     case "queue_full":
       return `The queue is full right now (${decision.maxSize} jobs waiting) — try again in a few minutes.`;
+    case "guild_queue_full":
+      return `This server already has ${decision.maxPerGuild} jobs waiting — try again in a few minutes.`;
     case "refused":
       return passThrough(decision.reason, "That request isn't allowed here.");
     case "closed":

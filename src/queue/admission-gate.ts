@@ -5,9 +5,12 @@ import type { RateLimiter } from "./rate-limiter.js";
 export interface AdmissionGateDeps {
   rate: RateLimiter;
   maxSize: number;
+  maxPerGuild: number;
   isOpen: () => boolean;
   /** Jobs waiting in line now. */
   waiting: () => number;
+  /** Jobs of one server waiting in line now. */
+  waitingIn: (guildId: string) => number;
   /** The user's jobs waiting or in flight. */
   unfinishedOf: (userId: string) => number;
   precheck?: ((request: AdmissionRequest) => PolicyVerdict | Promise<PolicyVerdict>) | undefined;
@@ -23,6 +26,8 @@ export class AdmissionGate {
   readonly #deps: AdmissionGateDeps;
   readonly #locks = new KeyLock();
   #reserved = 0;
+  /** Places reserved per server by admissions still storing their job. */
+  readonly #reservedIn = new Map<string, number>();
 
   constructor(deps: AdmissionGateDeps) {
     this.#deps = deps;
@@ -49,7 +54,7 @@ export class AdmissionGate {
       try {
         [stored] = await Promise.all([store(), this.#deps.rate.hit(request.userId, request.limits)]);
       } finally {
-        this.#reserved--;
+        this.#release(request.guildId);
       }
       return enqueue(stored);
     });
@@ -61,7 +66,8 @@ export class AdmissionGate {
     if (queued >= limits.maxQueuedPerUser) {
       return { kind: "too_many_queued", limit: limits.maxQueuedPerUser, queued };
     }
-    if (this.#full()) return { kind: "queue_full", maxSize: this.#deps.maxSize };
+    const full = this.#full(request.guildId);
+    if (full) return full;
     const rate = await this.#deps.rate.check(userId, limits);
     if (!rate.ok) {
       return {
@@ -73,12 +79,27 @@ export class AdmissionGate {
     }
     // Again after the await, and synchronously with the caller's reservation: others admit meanwhile.
     if (!this.#deps.isOpen()) return { kind: "closed" };
-    if (this.#full()) return { kind: "queue_full", maxSize: this.#deps.maxSize };
+    const stillFull = this.#full(request.guildId);
+    if (stillFull) return stillFull;
     this.#reserved++;
+    this.#reservedIn.set(request.guildId, (this.#reservedIn.get(request.guildId) ?? 0) + 1);
     return undefined;
   }
 
-  #full(): boolean {
-    return this.#deps.waiting() + this.#reserved >= this.#deps.maxSize;
+  #full(guildId: string): AdmissionDecision | undefined {
+    if (this.#deps.waiting() + this.#reserved >= this.#deps.maxSize) {
+      return { kind: "queue_full", maxSize: this.#deps.maxSize };
+    }
+    if (this.#deps.waitingIn(guildId) + (this.#reservedIn.get(guildId) ?? 0) >= this.#deps.maxPerGuild) {
+      return { kind: "guild_queue_full", maxPerGuild: this.#deps.maxPerGuild };
+    }
+    return undefined;
+  }
+
+  #release(guildId: string): void {
+    this.#reserved--;
+    const left = (this.#reservedIn.get(guildId) ?? 0) - 1;
+    if (left > 0) this.#reservedIn.set(guildId, left);
+    else this.#reservedIn.delete(guildId);
   }
 }

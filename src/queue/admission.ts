@@ -37,6 +37,8 @@ export type AdmissionDecision =
   | { kind: "rate_limited"; retryAfterMs: number; limit: number; windowSeconds: number }
   | { kind: "too_many_queued"; limit: number; queued: number }
   | { kind: "queue_full"; maxSize: number }
+  /** This server already has `maxPerGuild` jobs waiting. */
+  | { kind: "guild_queue_full"; maxPerGuild: number }
   | { kind: "refused"; reason: string; code?: string | undefined }
   /** The bot is shutting down. */
   | { kind: "closed" };

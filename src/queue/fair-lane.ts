@@ -66,6 +66,11 @@ export class FairLane {
     return count;
   }
 
+  waitingIn(guildId: string): number {
+    const guild = this.#guilds.get(guildId);
+    return guild ? this.#guildStanding(guildId, guild).waiting : 0;
+  }
+
   push(entry: LineEntry): void {
     this.#member(entry).fifo.push(entry);
     this.#size++;

@@ -31,6 +31,11 @@ export class FairScheduler {
     return this.#waiting.has(jobId);
   }
 
+  /** Jobs of one server waiting in either lane. */
+  waitingIn(guildId: string): number {
+    return this.#priority.waitingIn(guildId) + this.#normal.waitingIn(guildId);
+  }
+
   push(job: LineEntry): void {
     const entry = entryOf(job);
     this.#lane(entry).push(entry);

@@ -32,8 +32,8 @@ export interface JobQueueOptions {
   stores: { jobs: JobStore; rates: RateStore; eta: EtaStore };
   dispatcher: Dispatcher;
   logger: Logger;
-  /** `config.queue`. */
-  limits?: { maxSize: number; maxRequeues: number; shutdownGraceSeconds: number };
+  /** `config.queue`; `maxPerGuild` defaults to the defaults table's. */
+  limits?: QueueLimits;
   /** Asked when a request carries no verdict (the moderation policy). */
   precheck?: (request: AdmissionRequest) => PolicyVerdict | Promise<PolicyVerdict>;
   /** Least time between two rounds of `position` events. */
@@ -41,6 +41,13 @@ export interface JobQueueOptions {
   eta?: EtaModelOptions;
   now?: () => number;
   newId?: () => string;
+}
+
+export interface QueueLimits {
+  maxSize: number;
+  maxPerGuild?: number;
+  maxRequeues: number;
+  shutdownGraceSeconds: number;
 }
 
 export interface QueueStats {
@@ -73,7 +80,7 @@ export class JobQueue {
   readonly #jobs: JobStore;
   readonly #dispatcher: Dispatcher;
   readonly #logger: Logger;
-  readonly #limits: { maxSize: number; maxRequeues: number; shutdownGraceSeconds: number };
+  readonly #limits: QueueLimits;
   readonly #now: () => number;
   readonly #newId: () => string;
   readonly #scheduler = new FairScheduler();
@@ -106,8 +113,10 @@ export class JobQueue {
     this.#gate = new AdmissionGate({
       rate: this.#rate,
       maxSize: this.#limits.maxSize,
+      maxPerGuild: this.#limits.maxPerGuild ?? defaults.queue.maxPerGuild,
       isOpen: () => this.#state === "open",
       waiting: () => this.#scheduler.size,
+      waitingIn: (guildId) => this.#scheduler.waitingIn(guildId),
       unfinishedOf: (userId) => this.#book.unfinishedOf(userId),
       precheck: options.precheck,
     });

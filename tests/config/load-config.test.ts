@@ -82,7 +82,12 @@ describe("the config file", () => {
 
   it("fills every default for an empty file", () => {
     const { config } = parseConfigText("", "bot.yaml");
-    expect(config?.queue).toEqual({ maxSize: 200, maxRequeues: 1, shutdownGraceSeconds: 30 });
+    expect(config?.queue).toEqual({
+      maxSize: 200,
+      maxPerGuild: 100,
+      maxRequeues: 1,
+      shutdownGraceSeconds: 30,
+    });
     expect(config?.retention.days).toBe(30);
   });
 });

@@ -66,6 +66,25 @@ describe("JobQueue admission", () => {
     expect(await queue.admit(request("c", { limits: capped }))).toEqual({ kind: "queue_full", maxSize: 3 });
   });
 
+  it("caps one server's waiting jobs at maxPerGuild, so members of other servers still get in", async () => {
+    const dispatcher = new FakeDispatcher([{ id: "gpu-1", slots: 0 }]);
+    const { queue } = await openQueue({
+      dispatcher,
+      limits: { maxSize: 10, maxPerGuild: 2, maxRequeues: 1, shutdownGraceSeconds: 0 },
+    });
+    expect((await queue.admit(request("a", { guildId: "busy" }))).kind).toBe("accepted");
+    expect((await queue.admit(request("b", { guildId: "busy" }))).kind).toBe("accepted");
+    expect(await queue.admit(request("c", { guildId: "busy" }))).toEqual({
+      kind: "guild_queue_full",
+      maxPerGuild: 2,
+    });
+    expect((await queue.admit(request("d", { guildId: "quiet" }))).kind).toBe("accepted");
+    // A job that leaves the line (here: cancelled) makes room again.
+    const first = queue.jobsOf("a")[0]!;
+    await queue.cancel(first.id, { userId: "a" });
+    expect((await queue.admit(request("c", { guildId: "busy" }))).kind).toBe("accepted");
+  });
+
   it("refuses on the policy verdict or the precheck hook without counting the attempt", async () => {
     const { queue } = await openQueue({
       precheck: (req) =>
@@ -92,7 +111,7 @@ describe("JobQueue admission", () => {
     const dispatcher = new FakeDispatcher([{ id: "gpu-1", slots: 0 }]);
     const { queue } = await openQueue({
       dispatcher,
-      limits: { maxSize: 250, maxRequeues: 1, shutdownGraceSeconds: 0 },
+      limits: { maxSize: 250, maxPerGuild: 1000, maxRequeues: 1, shutdownGraceSeconds: 0 },
     });
     const limits = { jobsPerWindow: 4, windowSeconds: 60, maxQueuedPerUser: 3 };
     const users = Array.from({ length: 100 }, (_, i) => `user-${i}`);
