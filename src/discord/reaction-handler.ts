@@ -7,7 +7,7 @@ import {
   type User,
 } from "discord.js";
 import { describeDecline } from "../presentation/describe-decline.js";
-import { optionsFromStoredParams } from "../app/stored-params.js";
+import { reroll } from "../app/reroll.js";
 import { initialViewState } from "../presentation/apply-queue-event.js";
 import { renderJobView } from "../presentation/render-job-view.js";
 import { truncate } from "../presentation/truncate.js";
@@ -65,26 +65,18 @@ export class ReactionHandler {
     }
     const channel = this.#client.channels.cache.get(channelId);
     const parentId = channel?.isThread() ? (channel.parentId ?? undefined) : undefined;
-    const location = { guildId, channelId, ...(parentId ? { parentId } : {}) };
-    const settings = await services.settings.resolve(location);
-    if (settings.values.rerollBy === "owner" && entry.userId !== userId) {
-      await this.#notice(
-        channelId,
-        messageId,
-        userId,
-        "Only the person who made this image can reroll it in this channel.",
-      );
-      return;
-    }
     const member = await this.#member(guildId, userId);
-    const outcome = await services.generation.generate({
+    const outcome = await reroll(services, {
+      entry,
       userId,
-      location,
+      location: { guildId, channelId, ...(parentId ? { parentId } : {}) },
       channelNsfw: this.#channelNsfw(channelId),
       roleIds: member ? [...member.roles.cache.keys()] : [],
-      options: optionsFromStoredParams(entry.params, entry.workflow),
-      rerollOf: entry.jobId,
     });
+    if (outcome.kind === "not_allowed") {
+      await this.#notice(channelId, messageId, userId, outcome.message);
+      return;
+    }
     // The answer first, the tidying after: reaction requests share a slow per-channel bucket.
     if (outcome.kind !== "accepted") {
       await this.#notice(channelId, messageId, userId, describeDecline(outcome, services.now()));
