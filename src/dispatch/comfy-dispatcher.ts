@@ -3,8 +3,10 @@ import type { BackendPool, BackendRequirements } from "../comfy/backend-pool.js"
 import type { ComfyBackend } from "../comfy/comfy-backend.js";
 import { ComfyError, isComfyError } from "../comfy/comfy-error.js";
 import type { ComfyJobEvent, ComfyRunResult } from "../comfy/comfy-job-events.js";
-import type { JobParams, WorkflowTemplate } from "../workflows/workflow-template.js";
-import type { Job } from "../queue/job.js";
+import { checkJobParams } from "../workflows/check-job-params.js";
+import { WorkflowError } from "../workflows/workflow-error.js";
+import type { WorkflowTemplate } from "../workflows/workflow-template.js";
+import { isInFlight, type Job } from "../queue/job.js";
 import {
   RunError,
   type BackendChoice,
@@ -79,7 +81,8 @@ export class ComfyDispatcher implements Dispatcher {
   run(job: Job, backendId: string, ctx: RunContext): Promise<RunOutputs> {
     const backend = this.#backend(backendId);
     const template = this.#templates.get(job.workflow);
-    if (!backend || !template || job.promptId === undefined) {
+    const promptId = promptIdOf(job);
+    if (!backend || !template || promptId === undefined) {
       return Promise.reject(
         new ComfyError("comfy_lost", `backend ${backendId} or workflow ${job.workflow} is gone`),
       );
@@ -88,14 +91,21 @@ export class ComfyDispatcher implements Dispatcher {
     if (refusal !== undefined) return Promise.reject(new RunError("refused", refusal, { retryable: false }));
     let prompt;
     try {
-      const objectInfo = backend.objectInfo();
-      ({ prompt } = template.build(job.params as unknown as JobParams, objectInfo ? { objectInfo } : {}));
+      // Built and checked at admission; the host chosen now may still lack a sampler the
+      // admission host had, or have other ranges, so the values meet its specs again.
+      checkJobParams(template, job.params, { objectInfo: backend.objectInfo(), request: job.request });
+      prompt = template.fill(job.params);
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      if (!(error instanceof WorkflowError)) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      return Promise.reject(
+        new RunError("invalid_params", error.message, { retryable: false, cause: error }),
+      );
     }
     // Synchronous up to here: backend.run registers the prompt (taking the slot) before it awaits.
     const running = backend.run({
-      promptId: job.promptId,
+      promptId,
       prompt,
       onEvent: (event) => forward(event, ctx.onEvent),
       extraData: { comfycord: { jobId: job.id } },
@@ -105,11 +115,12 @@ export class ComfyDispatcher implements Dispatcher {
 
   attach(job: Job, backendId: string, ctx: RunContext): Promise<RunOutputs> {
     const backend = this.#backend(backendId);
-    if (!backend || job.promptId === undefined) {
+    const promptId = promptIdOf(job);
+    if (!backend || promptId === undefined) {
       return Promise.reject(new ComfyError("comfy_lost", `backend ${backendId} is no longer configured`));
     }
     const running = backend.attach({
-      promptId: job.promptId,
+      promptId,
       onEvent: (event) => forward(event, ctx.onEvent),
     });
     return untilDetached(running, ctx.signal).then(toOutputs);
@@ -117,8 +128,9 @@ export class ComfyDispatcher implements Dispatcher {
 
   async cancel(job: Job, backendId: string): Promise<void> {
     const backend = this.#backend(backendId);
-    if (!backend || job.promptId === undefined) return;
-    await backend.cancel(job.promptId);
+    const promptId = promptIdOf(job);
+    if (!backend || promptId === undefined) return;
+    await backend.cancel(promptId);
   }
 
   onCapacity(listener: () => void): () => void {
@@ -134,10 +146,15 @@ export class ComfyDispatcher implements Dispatcher {
   }
 
   #requirements(job: Job, template: WorkflowTemplate): BackendRequirements {
-    const asked = job.params["model"];
-    const model = typeof asked === "string" && template.offers("model") ? asked : template.defaultModel;
+    // Only hosts that have the job's checkpoint are chosen at all.
+    const model = template.offers("model") ? (job.params.model ?? template.defaultModel) : undefined;
     return { classTypes: [...template.classTypes], ...(model === undefined ? {} : { model }) };
   }
+}
+
+/** Only a job handed to a backend (staged or running) has a prompt id. */
+function promptIdOf(job: Job): string | undefined {
+  return isInFlight(job) ? job.run.promptId : undefined;
 }
 
 function forward(event: ComfyJobEvent, onEvent: (event: RunEvent) => void): void {
