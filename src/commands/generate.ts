@@ -76,7 +76,13 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
   } catch (error) {
     // The member saw "the application did not respond" (e.g. the 3-second window passed while
     // discord.js waited out a 429): nobody could see or cancel this job, so it must not run.
-    await services.queue.cancel(job.id, { userId: interaction.user.id }).catch(() => undefined);
+    await services.queue.cancel(job.id, { userId: interaction.user.id }).catch((cancelError: unknown) => {
+      // The reply's own error is rethrown below; this one only says the job may still run.
+      services.logger.warn(
+        { err: cancelError, jobId: job.id },
+        "could not cancel a job whose reply failed; it may run without a message",
+      );
+    });
     throw error;
   }
   if (!messageId) {
