@@ -12,6 +12,7 @@ import { JobQueue } from "../queue/job-queue.js";
 import type { Store } from "../store/store.js";
 import { loadWorkflows } from "../workflows/load-workflows.js";
 import { paramChoices } from "../workflows/param-choices.js";
+import type { ParamName } from "../request/param-table.js";
 import type { WorkflowTemplate } from "../workflows/workflow-template.js";
 import { backendLabels } from "../comfy/backend-labels.js";
 import { GenerationService } from "./generation-service.js";
@@ -28,8 +29,8 @@ export interface Core {
   settings: SettingsRepository;
   generation: GenerationService;
   results: ResultIndex;
-  /** Checkpoints offered for a workflow (or any) by the connected hosts. */
-  modelChoices: (workflow: string | undefined) => string[];
+  /** The names the connected hosts offer for a parameter of a workflow, or of any (autocomplete). */
+  paramChoices: (name: ParamName, workflow: string | undefined) => string[];
   /**
    * Connects the hosts and recovers unfinished jobs. Separate from building so subscribers
    * (the Discord layer) are listening before recovery delivers anything.
@@ -148,12 +149,12 @@ export async function buildCore({
     ...(onDecline ? { onDecline } : {}),
   });
 
-  const modelChoices = (workflow: string | undefined): string[] => {
+  const choicesFor = (name: ParamName, workflow: string | undefined): string[] => {
     const names = new Set<string>();
     const chosen = templates.filter((template) => workflow === undefined || template.name === workflow);
     for (const info of validity.infos()) {
       for (const template of chosen)
-        for (const model of paramChoices(template, info).model ?? []) names.add(model);
+        for (const choice of paramChoices(template, info, name) ?? []) names.add(choice);
     }
     return [...names].sort();
   };
@@ -167,7 +168,7 @@ export async function buildCore({
     settings,
     generation,
     results: new ResultIndex(store),
-    modelChoices,
+    paramChoices: choicesFor,
     start: async () => {
       // Hosts report `/object_info` through the "objectInfo" event, which checks the workflows.
       await pool.start();

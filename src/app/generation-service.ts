@@ -8,27 +8,11 @@ import type { ChannelLocation, SettingsRepository } from "../moderation/settings
 import type { AdmissionDecision } from "../queue/admission.js";
 import type { Job, JobMessage } from "../queue/job.js";
 import type { JobQueue } from "../queue/job-queue.js";
-import { isAspectName, sizeForAspect } from "../workflows/aspect-presets.js";
+import { checkGenerationRequest, type JobParams, type RequestInput } from "../request/generation-request.js";
+import { buildJobParams } from "../workflows/build-job-params.js";
+import { checkJobParams } from "../workflows/check-job-params.js";
 import { WorkflowError } from "../workflows/workflow-error.js";
-import type { JobParams, WorkflowTemplate } from "../workflows/workflow-template.js";
-
-/** What a member asked for, from `/generate`, a 🎲 reroll or the terminal. */
-export interface GenerateOptions {
-  prompt: string;
-  negative?: string | undefined;
-  seed?: number | undefined;
-  steps?: number | undefined;
-  cfg?: number | undefined;
-  aspect?: string | undefined;
-  width?: number | undefined;
-  height?: number | undefined;
-  model?: string | undefined;
-  workflow?: string | undefined;
-  count?: number | undefined;
-  sampler?: string | undefined;
-  scheduler?: string | undefined;
-  denoise?: number | undefined;
-}
+import type { WorkflowTemplate } from "../workflows/workflow-template.js";
 
 export interface GenerateInput {
   userId: string;
@@ -36,7 +20,11 @@ export interface GenerateInput {
   /** Age-restricted channel (the parent's flag for a thread). */
   channelNsfw: boolean;
   roleIds: readonly string[];
-  options: GenerateOptions;
+  /**
+   * What the member asked for, from `/generate`, a reroll or the terminal. Checked here against
+   * the request schema whatever its source (a stored request predates today's limits).
+   */
+  request: RequestInput;
   rerollOf?: string | undefined;
   messages?: JobMessage[] | undefined;
 }
@@ -66,7 +54,7 @@ export type GenerateOutcome =
 
 export interface GenerationServiceOptions {
   templates: readonly WorkflowTemplate[];
-  settings: SettingsRepository;
+  settings: Pick<SettingsRepository, "resolve">;
   queue: Pick<JobQueue, "admit">;
   /** A backend's `/object_info` that can run the template, to check values against its specs. */
   objectInfoFor: (template: WorkflowTemplate) => ObjectInfo | undefined;
@@ -116,46 +104,31 @@ export class GenerationService {
       return { kind: "refused", code, message, modLog, settings };
     };
 
-    const template = this.#pickTemplate(input.options.workflow, settings);
-    if (!template.ok) return refuse("workflow_not_allowed", template.message);
+    const checked = checkGenerationRequest(input.request);
+    if (!checked.ok) return refuse("bad_value", checked.message);
+    const request = checked.request;
 
-    const params = this.#requestedParams(input.options, template.value);
-    if (typeof params === "string") return refuse("bad_value", params);
+    const picked = this.#pickTemplate(request.workflow, settings);
+    if (!picked.ok) return refuse("workflow_not_allowed", picked.message);
+    const template = picked.value;
+    const objectInfo = this.#options.objectInfoFor(template);
 
-    const verdict = checkGenerate(
-      {
-        prompt: params.prompt,
-        negative: params.negative,
-        steps: params.steps ?? numberDefault(template.value, "steps"),
-        width: params.width ?? numberDefault(template.value, "width"),
-        height: params.height ?? numberDefault(template.value, "height"),
-        count: params.batch ?? numberDefault(template.value, "batch"),
-        workflow: template.value.name,
-        model: params.model ?? template.value.defaultModel,
-      },
-      settings.values,
-      { channelNsfw: input.channelNsfw },
-    );
-    if (!verdict.ok) return refuse(verdict.reason, verdict.message, verdict);
-
-    let built: JobParams;
+    let params: JobParams;
     try {
-      const values = settings.values;
-      built = template.value.build(
-        { ...params, ...(template.value.offers("negative") ? { negative: verdict.adjusted.negative } : {}) },
-        {
-          ...optionalObjectInfo(this.#options.objectInfoFor(template.value)),
-          ...(this.#options.random ? { random: this.#options.random } : {}),
-          limits: {
-            maxSteps: values.maxSteps,
-            maxWidth: values.maxWidth,
-            maxHeight: values.maxHeight,
-            maxPixels: values.maxPixels,
-            maxCount: values.maxCount,
-            models: values.models,
-          },
-        },
-      ).params;
+      params = buildJobParams(template, request, { objectInfo, random: this.#options.random });
+    } catch (error) {
+      if (error instanceof WorkflowError) return refuse(error.code, error.message);
+      throw error;
+    }
+
+    const verdict = checkGenerate({ request, params, workflow: template.name }, settings.values, {
+      channelNsfw: input.channelNsfw,
+    });
+    if (!verdict.ok) return refuse(verdict.reason, verdict.message, verdict);
+    if (template.offers("negative")) params = { ...params, negative: verdict.negative };
+
+    try {
+      checkJobParams(template, params, { objectInfo, request });
     } catch (error) {
       if (error instanceof WorkflowError) return refuse(error.code, error.message);
       throw error;
@@ -166,14 +139,11 @@ export class GenerationService {
       userId: input.userId,
       guildId: input.location.guildId,
       channelId: input.location.channelId,
-      workflow: template.value.name,
-      params: {
-        ...built,
-        // What the member typed, for rerolls (the built negative carries the channel's prefixes).
-        ...(params.negative !== undefined ? { userNegative: params.negative } : {}),
-        // Threads follow their parent's rules; dispatch re-checks them with this.
-        ...(input.location.parentId !== undefined ? { parentChannelId: input.location.parentId } : {}),
-      },
+      // Threads follow their parent's rules; dispatch re-checks them with this.
+      parentChannelId: input.location.parentId,
+      workflow: template.name,
+      request,
+      params,
       limits,
       rerollOf: input.rerollOf,
       messages: input.messages,
@@ -193,13 +163,13 @@ export class GenerationService {
         jobId: decision.job.id,
         userId: input.userId,
         channelId: input.location.channelId,
-        workflow: template.value.name,
+        workflow: template.name,
         position: decision.position,
-        ...(this.#options.logPrompts ? { prompt: built.prompt } : {}),
+        ...(this.#options.logPrompts ? { prompt: params.prompt } : {}),
       },
       "job queued",
     );
-    return { ...decision, template: template.value, settings };
+    return { ...decision, template, settings };
   }
 
   #pickTemplate(
@@ -226,45 +196,4 @@ export class GenerationService {
         : `There is no workflow called "${name}".`,
     };
   }
-
-  /** The member's options as workflow parameters; an aspect becomes a size at the native budget. */
-  #requestedParams(options: GenerateOptions, template: WorkflowTemplate): JobParams | string {
-    const params: JobParams = { prompt: options.prompt };
-    const copy = <K extends keyof JobParams>(key: K, value: JobParams[K] | undefined) => {
-      if (value !== undefined) params[key] = value;
-    };
-    copy("negative", options.negative);
-    copy("seed", options.seed);
-    copy("steps", options.steps);
-    copy("cfg", options.cfg);
-    copy("model", options.model);
-    copy("sampler", options.sampler);
-    copy("scheduler", options.scheduler);
-    copy("denoise", options.denoise);
-    copy("batch", options.count);
-    if (options.aspect !== undefined && options.width === undefined && options.height === undefined) {
-      if (!isAspectName(options.aspect)) return `Unknown aspect ratio "${options.aspect}".`;
-      if (!template.native)
-        return `The workflow "${template.name}" has a fixed size; aspect ratios are not available.`;
-      const size = sizeForAspect(options.aspect, template.native);
-      params.width = size.width;
-      params.height = size.height;
-    } else {
-      copy("width", options.width);
-      copy("height", options.height);
-    }
-    return params;
-  }
-}
-
-function numberDefault(
-  template: WorkflowTemplate,
-  key: "steps" | "width" | "height" | "batch",
-): number | undefined {
-  const value = template.defaults[key];
-  return typeof value === "number" ? value : undefined;
-}
-
-function optionalObjectInfo(info: ObjectInfo | undefined): { objectInfo?: ObjectInfo } {
-  return info ? { objectInfo: info } : {};
 }

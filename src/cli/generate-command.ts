@@ -86,7 +86,7 @@ export async function runGenerate(ctx: GenerateContext): Promise<number> {
       location: terminalLocation,
       channelNsfw: args.nsfw,
       roleIds: [],
-      options: args.options,
+      request: args.request,
     });
     if (outcome.kind !== "accepted") {
       io.printError(`Refused: ${describeDecline(outcome, Date.now())}`);
@@ -121,8 +121,8 @@ export async function runGenerate(ctx: GenerateContext): Promise<number> {
           return 1;
         }
         for (const file of written) io.print(file);
-        const seed = end.job.params["seed"];
-        const seedText = typeof seed === "number" || typeof seed === "string" ? `, seed ${seed}` : "";
+        const seed = end.job.params.seed;
+        const seedText = seed === undefined ? "" : `, seed ${seed}`;
         const images = `${written.length} image${written.length === 1 ? "" : "s"}`;
         ctx.progress.write(`done: ${images}, job ${jobId}${seedText}\n`);
         return 0;

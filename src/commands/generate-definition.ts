@@ -1,93 +1,97 @@
-import { SlashCommandBuilder } from "discord.js";
+import {
+  SlashCommandBuilder,
+  type SlashCommandIntegerOption,
+  type SlashCommandNumberOption,
+  type SlashCommandStringOption,
+} from "discord.js";
+import { paramRows, type Param, type ParamName } from "../request/param-table.js";
 
+/** What the definition depends on: the configured workflows. */
 export interface GenerateDefinitionInput {
-  workflows: ReadonlyArray<{ name: string; description?: string | undefined }>;
-  aspects: readonly string[];
-  /** Largest `count` any workflow allows; the option is left out when no workflow binds a batch size. */
-  maxCount: number | undefined;
+  workflows: ReadonlyArray<{
+    name: string;
+    description?: string | undefined;
+    /** Whether a member may ask this workflow for the parameter. */
+    takes(name: ParamName): boolean;
+  }>;
 }
 
-/** Discord's own cap for integer options; seeds above it cannot be typed in Discord anyway. */
-const maxSafeSeed = Number.MAX_SAFE_INTEGER;
+/** Discord allows at most 25 choices per option. */
+const maxChoices = 25;
 
 /**
- * `/generate`. Limits here are the widest any channel may allow; the channel's effective
- * settings and the workflow's input specs narrow them when the command runs.
+ * `/generate`, derived from the parameter table: one option per row with a `discord` entry, in
+ * table order. An option appears when at least one configured workflow takes it, and a choice
+ * option when there are at least two choices. Limits are the widest any channel may allow; the
+ * channel's settings and the workflow's input specs narrow them when the command runs.
  */
 export function generateDefinition(input: GenerateDefinitionInput) {
   const command = new SlashCommandBuilder()
     .setName("generate")
     .setDescription("Generate an image from a text prompt")
-    .setContexts(0)
-    .addStringOption((option) =>
-      option.setName("prompt").setDescription("What to draw").setRequired(true).setMaxLength(6000),
-    )
-    .addStringOption((option) =>
-      option.setName("negative").setDescription("What to keep out of the image").setMaxLength(6000),
-    )
-    .addIntegerOption((option) =>
-      option
-        .setName("seed")
-        .setDescription("Seed for a repeatable image (random if left out)")
-        .setMinValue(0)
-        .setMaxValue(maxSafeSeed),
-    )
-    .addIntegerOption((option) =>
-      option.setName("steps").setDescription("Sampling steps").setMinValue(1).setMaxValue(500),
-    )
-    .addNumberOption((option) =>
-      option.setName("cfg").setDescription("Prompt strength (CFG scale)").setMinValue(0).setMaxValue(100),
-    );
-  if (input.aspects.length > 0) {
-    command.addStringOption((option) =>
-      option
-        .setName("aspect")
-        .setDescription("Aspect ratio at the workflow's native resolution")
-        .addChoices(...input.aspects.slice(0, 25).map((aspect) => ({ name: aspect, value: aspect }))),
-    );
-  }
-  command
-    .addIntegerOption((option) =>
-      option
-        .setName("width")
-        .setDescription("Width in pixels (overrides aspect)")
-        .setMinValue(64)
-        .setMaxValue(8192),
-    )
-    .addIntegerOption((option) =>
-      option
-        .setName("height")
-        .setDescription("Height in pixels (overrides aspect)")
-        .setMinValue(64)
-        .setMaxValue(8192),
-    )
-    .addStringOption((option) =>
-      option.setName("model").setDescription("Checkpoint to use").setAutocomplete(true).setMaxLength(200),
-    );
-  if (input.workflows.length > 1) {
-    command.addStringOption((option) =>
-      option
-        .setName("workflow")
-        .setDescription("Workflow to run")
-        .addChoices(
-          ...input.workflows.slice(0, 25).map((workflow) => ({
-            name: (workflow.description ? `${workflow.name}: ${workflow.description}` : workflow.name).slice(
-              0,
-              100,
-            ),
-            value: workflow.name,
-          })),
-        ),
-    );
-  }
-  if (input.maxCount !== undefined && input.maxCount > 1) {
-    command.addIntegerOption((option) =>
-      option
-        .setName("count")
-        .setDescription("Images in this job")
-        .setMinValue(1)
-        .setMaxValue(Math.min(10, input.maxCount ?? 1)),
-    );
+    .setContexts(0);
+  for (const row of paramRows) {
+    const spec = row.discord;
+    if (!spec || !input.workflows.some((workflow) => workflow.takes(row.name))) continue;
+    const choices = choicesOf(row, input);
+    if (choices !== undefined && choices.length < 2) continue;
+    const type = row.type;
+    switch (type.kind) {
+      case "text":
+      case "name":
+      case "choice":
+        command.addStringOption((option) => {
+          describe(option, row, spec.description);
+          if (choices) option.addChoices(...choices);
+          else if (type.kind !== "choice") option.setMaxLength(type.maxLength);
+          if (spec.autocomplete) option.setAutocomplete(true);
+          return option;
+        });
+        break;
+      case "integer":
+        command.addIntegerOption((option) =>
+          describe(option, row, spec.description).setMinValue(type.min).setMaxValue(type.max),
+        );
+        break;
+      case "number":
+        command.addNumberOption((option) =>
+          describe(option, row, spec.description).setMinValue(type.min).setMaxValue(type.max),
+        );
+        break;
+    }
   }
   return command.toJSON();
+}
+
+function describe<T extends SlashCommandStringOption | SlashCommandIntegerOption | SlashCommandNumberOption>(
+  option: T,
+  row: Param,
+  description: string,
+): T {
+  option.setName(row.name).setDescription(description);
+  if (row.required) option.setRequired(true);
+  return option;
+}
+
+/** The option's choices, or undefined when the member types the value (or autocomplete offers it). */
+function choicesOf(
+  row: Param,
+  input: GenerateDefinitionInput,
+): { name: string; value: string }[] | undefined {
+  switch (row.discord?.choices) {
+    case undefined:
+      return undefined;
+    case "values":
+      return row.type.kind === "choice"
+        ? row.type.values.slice(0, maxChoices).map((value) => ({ name: value, value }))
+        : undefined;
+    case "workflows":
+      return input.workflows.slice(0, maxChoices).map((workflow) => ({
+        name: (workflow.description ? `${workflow.name}: ${workflow.description}` : workflow.name).slice(
+          0,
+          100,
+        ),
+        value: workflow.name,
+      }));
+  }
 }

@@ -13,8 +13,9 @@ import { viewToPayload } from "../discord/view-to-payload.js";
 import { initialViewState } from "../presentation/apply-queue-event.js";
 import { renderJobView } from "../presentation/render-job-view.js";
 import { unreachableNotice } from "../presentation/user-messages.js";
-import { aspectPresets } from "../workflows/aspect-presets.js";
+import { isParamName, paramNamed } from "../request/param-table.js";
 import { generateDefinition } from "./generate-definition.js";
+import { requestFromOptions } from "./request-from-options.js";
 
 /** Interaction tokens live 15 minutes. */
 const tokenLifetimeMs = 15 * 60_000;
@@ -29,25 +30,12 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
     });
     return;
   }
-  const options = interaction.options;
   const outcome = await services.generation.generate({
     userId: interaction.user.id,
     location,
     channelNsfw: channelIsNsfw(interaction),
     roleIds: roleIdsOf(interaction.member),
-    options: {
-      prompt: options.getString("prompt", true),
-      negative: options.getString("negative") ?? undefined,
-      seed: options.getInteger("seed") ?? undefined,
-      steps: options.getInteger("steps") ?? undefined,
-      cfg: options.getNumber("cfg") ?? undefined,
-      aspect: options.getString("aspect") ?? undefined,
-      width: options.getInteger("width") ?? undefined,
-      height: options.getInteger("height") ?? undefined,
-      model: options.getString("model") ?? undefined,
-      workflow: options.getString("workflow") ?? undefined,
-      count: options.getInteger("count") ?? undefined,
-    },
+    request: requestFromOptions(interaction.options),
   });
   if (outcome.kind !== "accepted") {
     await interaction.reply({
@@ -88,7 +76,13 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
   } catch (error) {
     // The member saw "the application did not respond" (e.g. the 3-second window passed while
     // discord.js waited out a 429): nobody could see or cancel this job, so it must not run.
-    await services.queue.cancel(job.id, { userId: interaction.user.id }).catch(() => undefined);
+    await services.queue.cancel(job.id, { userId: interaction.user.id }).catch((cancelError: unknown) => {
+      // The reply's own error is rethrown below; this one only says the job may still run.
+      services.logger.warn(
+        { err: cancelError, jobId: job.id },
+        "could not cancel a job whose reply failed; it may run without a message",
+      );
+    });
     throw error;
   }
   if (!messageId) {
@@ -109,20 +103,23 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
   });
 }
 
-/** Model autocomplete: answered from the backends' cached `/object_info`, well inside 3 s. */
+/**
+ * Autocomplete for the options the table marks so (checkpoints): answered from the hosts' cached
+ * `/object_info`, well inside Discord's 3 seconds.
+ */
 async function autocompleteGenerate(
   interaction: AutocompleteInteraction,
   services: BotServices,
 ): Promise<void> {
   const focused = interaction.options.getFocused(true);
-  if (focused.name !== "model") {
+  if (!isParamName(focused.name) || paramNamed(focused.name).discord?.autocomplete !== true) {
     await interaction.respond([]);
     return;
   }
   const typed = focused.value.toLowerCase();
   const workflow = interaction.options.getString("workflow") ?? undefined;
   const choices = services
-    .modelChoices(workflow)
+    .paramChoices(focused.name, workflow)
     .filter((name) => name.toLowerCase().includes(typed))
     .slice(0, 25)
     .map((name) => ({ name: name.slice(0, 100), value: name.slice(0, 100) }));
@@ -131,12 +128,7 @@ async function autocompleteGenerate(
 
 /** Workflow and aspect choices come from the config, so a config change re-registers the command. */
 function definition({ templates }: DefinitionContext) {
-  const batchWorkflows = templates.filter((template) => template.offered.includes("batch"));
-  return generateDefinition({
-    workflows: templates.map((template) => ({ name: template.name, description: template.description })),
-    aspects: templates.some((template) => template.native) ? Object.keys(aspectPresets) : [],
-    maxCount: batchWorkflows.length > 0 ? 10 : undefined,
-  });
+  return generateDefinition({ workflows: templates });
 }
 
 export const generateCommand: CommandRecord = {

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { settingsLayerSchema } from "../moderation/settings-schema.js";
+import { configDefaultSchema } from "../request/param-schemas.js";
+import { bindingNames, boundRows, type DefaultableBinding } from "../request/param-table.js";
 import { defaults } from "./defaults.js";
 
 // Messages are written for operators: the loader prints "<key>: <message>, got <value>".
@@ -10,22 +12,12 @@ const nonNegativeInt = z
   .int({ error: "expected a whole number (0 or more)" })
   .nonnegative({ error: "expected a whole number (0 or more)" });
 
-/** Bot parameters a workflow can bind to an input of its graph. */
-export const botParams = [
-  "prompt",
-  "negative",
-  "seed",
-  "steps",
-  "cfg",
-  "width",
-  "height",
-  "model",
-  "sampler",
-  "scheduler",
-  "denoise",
-  "batch",
-] as const;
-export type BotParam = (typeof botParams)[number];
+/** `workflows[].defaults`: one optional key per binding that is not the prompt or the seed. */
+const workflowDefaultsShape = Object.fromEntries(
+  boundRows
+    .filter((row) => !row.required && row.whenLeftOut !== "random")
+    .map((row) => [row.binding, configDefaultSchema(row).optional()]),
+) as Record<DefaultableBinding, z.ZodOptional<z.ZodType<string | number>>>;
 
 const bindingPath = z
   .string()
@@ -37,22 +29,8 @@ export const workflowConfigSchema = z.strictObject({
   /** ComfyUI "Export (API)" JSON, relative to the config file. */
   file: z.string().min(1),
   description: z.string().max(100).optional(),
-  bindings: z.partialRecord(z.enum(botParams), bindingPath).optional(),
-  defaults: z
-    .strictObject({
-      negative: z.string(),
-      steps: positiveInt,
-      cfg: z.number().positive(),
-      width: positiveInt,
-      height: positiveInt,
-      model: z.string(),
-      sampler: z.string(),
-      scheduler: z.string(),
-      denoise: z.number().min(0).max(1),
-      batch: positiveInt,
-    })
-    .partial()
-    .optional(),
+  bindings: z.partialRecord(z.enum(bindingNames), bindingPath).optional(),
+  defaults: z.strictObject(workflowDefaultsShape).optional(),
   /** Optional allow-list of checkpoints for this workflow. */
   models: z.array(z.string().min(1)).optional(),
 });

@@ -5,6 +5,7 @@ import type { SettingsRepository } from "../moderation/settings-repository.js";
 import type { JobQueue } from "../queue/job-queue.js";
 import type { JobMessages } from "./job-messages.js";
 import type { MessageTransport } from "./message-transport.js";
+import type { ParamName } from "../request/param-table.js";
 
 /** One GPU host as `/queue` shows it. */
 export interface HostStatus {
@@ -23,8 +24,8 @@ export interface BotServices {
   settings: SettingsRepository;
   results: ResultIndex;
   hosts: () => HostStatus[];
-  /** Checkpoints the backends offer for a workflow (autocomplete). */
-  modelChoices: (workflow: string | undefined) => string[];
+  /** The names the hosts offer for a parameter of a workflow, or of any workflow (autocomplete). */
+  paramChoices: (name: ParamName, workflow: string | undefined) => string[];
   logger: Logger;
   retentionDays: number;
   now: () => number;

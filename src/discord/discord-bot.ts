@@ -82,7 +82,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
         inFlight: backend.inFlight,
         lastError: backend.health.lastError,
       })),
-    modelChoices: core.modelChoices,
+    paramChoices: core.paramChoices,
     logger: discordLogger,
     retentionDays: config.file.retention.days,
     now,

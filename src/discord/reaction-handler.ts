@@ -7,7 +7,7 @@ import {
   type User,
 } from "discord.js";
 import { describeDecline } from "../presentation/describe-decline.js";
-import { optionsFromStoredParams } from "../app/stored-params.js";
+import { reroll } from "../app/reroll.js";
 import { initialViewState } from "../presentation/apply-queue-event.js";
 import { renderJobView } from "../presentation/render-job-view.js";
 import { truncate } from "../presentation/truncate.js";
@@ -65,26 +65,18 @@ export class ReactionHandler {
     }
     const channel = this.#client.channels.cache.get(channelId);
     const parentId = channel?.isThread() ? (channel.parentId ?? undefined) : undefined;
-    const location = { guildId, channelId, ...(parentId ? { parentId } : {}) };
-    const settings = await services.settings.resolve(location);
-    if (settings.values.rerollBy === "owner" && entry.userId !== userId) {
-      await this.#notice(
-        channelId,
-        messageId,
-        userId,
-        "Only the person who made this image can reroll it in this channel.",
-      );
-      return;
-    }
     const member = await this.#member(guildId, userId);
-    const outcome = await services.generation.generate({
+    const outcome = await reroll(services, {
+      entry,
       userId,
-      location,
+      location: { guildId, channelId, ...(parentId ? { parentId } : {}) },
       channelNsfw: this.#channelNsfw(channelId),
       roleIds: member ? [...member.roles.cache.keys()] : [],
-      options: optionsFromStoredParams(entry.params, entry.workflow),
-      rerollOf: entry.jobId,
     });
+    if (outcome.kind === "not_allowed") {
+      await this.#notice(channelId, messageId, userId, outcome.message);
+      return;
+    }
     // The answer first, the tidying after: reaction requests share a slow per-channel bucket.
     if (outcome.kind !== "accepted") {
       await this.#notice(channelId, messageId, userId, describeDecline(outcome, services.now()));
@@ -110,12 +102,21 @@ export class ReactionHandler {
       target = await services.transport.post(channelId, viewToPayload(view), messageId);
     } catch (error) {
       // No message means nobody could follow or cancel the job: it must not run unseen.
-      await services.queue.cancel(outcome.job.id, { userId }).catch(() => undefined);
+      await services.queue.cancel(outcome.job.id, { userId }).catch((cancelError: unknown) => {
+        // The post's own error is rethrown below; this one only says the job may still run.
+        services.logger.warn(
+          { err: cancelError, jobId: outcome.job.id },
+          "could not cancel a reroll whose message was refused; it may run without a message",
+        );
+      });
       throw error;
     }
     await services.jobMessages.attach(outcome.job, target, { header });
     await this.#removeReaction(channelId, messageId, rerollEmoji, userId);
-    await services.transport.react(channelId, target.messageId, cancelEmoji).catch(() => undefined);
+    await services.transport.react(channelId, target.messageId, cancelEmoji).catch((error: unknown) => {
+      // The Cancel button does the same; the reaction is a shortcut.
+      services.logger.debug({ err: error, jobId: outcome.job.id }, "could not add the ❌ reaction");
+    });
   }
 
   async #cancelOrDelete(
@@ -173,7 +174,10 @@ export class ReactionHandler {
       );
       const timer = setTimeout(() => {
         this.#timers.delete(timer);
-        this.#services.transport.delete(channelId, posted.messageId).catch(() => undefined);
+        this.#services.transport.delete(channelId, posted.messageId).catch((error: unknown) => {
+          // A notice left behind is untidy, not wrong.
+          this.#services.logger.debug({ err: error, channelId }, "could not delete a reaction notice");
+        });
       }, noticeLifetimeMs);
       timer.unref();
       this.#timers.add(timer);
@@ -184,19 +188,33 @@ export class ReactionHandler {
 
   async #removeReaction(channelId: string, messageId: string, emoji: string, userId: string): Promise<void> {
     if (!this.#botCan(channelId, PermissionFlagsBits.ManageMessages)) return;
-    await this.#services.transport.unreact(channelId, messageId, emoji, userId).catch(() => undefined);
+    await this.#services.transport.unreact(channelId, messageId, emoji, userId).catch((error: unknown) => {
+      // The member's reaction stays on the message; the request itself was answered.
+      this.#services.logger.debug(
+        { err: error, channelId, messageId },
+        "could not remove a member's reaction",
+      );
+    });
   }
 
   async #isOwnMessage(channelId: string, messageId: string): Promise<boolean> {
     const channel = this.#client.channels.cache.get(channelId);
     if (!channel?.isTextBased()) return false;
-    const message = await channel.messages.fetch(messageId).catch(() => undefined);
+    const message = await channel.messages.fetch(messageId).catch((error: unknown) => {
+      // Unknown means "not ours": the member then gets no notice, which is the quiet side.
+      this.#services.logger.debug({ err: error, channelId, messageId }, "could not fetch a reacted message");
+      return undefined;
+    });
     return message?.author.id === this.#client.user?.id;
   }
 
   async #member(guildId: string, userId: string) {
     const guild = this.#client.guilds.cache.get(guildId);
-    return guild?.members.fetch(userId).catch(() => undefined);
+    return guild?.members.fetch(userId).catch((error: unknown) => {
+      // Without the member, the reroll runs without their role grants: the stricter limits.
+      this.#services.logger.debug({ err: error, guildId, userId }, "could not fetch the member who reacted");
+      return undefined;
+    });
   }
 
   #channelNsfw(channelId: string): boolean {

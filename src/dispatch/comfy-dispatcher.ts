@@ -4,7 +4,8 @@ import type { ComfyBackend } from "../comfy/comfy-backend.js";
 import { ComfyError, isComfyError } from "../comfy/comfy-error.js";
 import { WorkflowError } from "../workflows/workflow-error.js";
 import type { ComfyJobEvent, ComfyRunResult } from "../comfy/comfy-job-events.js";
-import type { JobParams, WorkflowTemplate } from "../workflows/workflow-template.js";
+import { checkJobParams } from "../workflows/check-job-params.js";
+import type { WorkflowTemplate } from "../workflows/workflow-template.js";
 import {
   RunError,
   type BackendChoice,
@@ -93,8 +94,10 @@ export class ComfyDispatcher implements Dispatcher {
     if (refusal !== undefined) return Promise.reject(new RunError("refused", refusal));
     let prompt;
     try {
-      const objectInfo = backend.objectInfo();
-      ({ prompt } = template.build(job.params as unknown as JobParams, objectInfo ? { objectInfo } : {}));
+      // Built and checked at admission; the host chosen now may still lack a sampler the
+      // admission host had, or have other ranges, so the values meet its specs again.
+      checkJobParams(template, job.params, { objectInfo: backend.objectInfo(), request: job.request });
+      prompt = template.fill(job.params);
     } catch (error) {
       return Promise.reject(toRunError(error));
     }
@@ -143,8 +146,8 @@ export class ComfyDispatcher implements Dispatcher {
   }
 
   #requirements(job: Job, template: WorkflowTemplate): BackendRequirements {
-    const asked = job.params["model"];
-    const model = typeof asked === "string" && template.offers("model") ? asked : template.defaultModel;
+    // Only hosts that have the job's checkpoint are chosen at all.
+    const model = template.offers("model") ? (job.params.model ?? template.defaultModel) : undefined;
     return { classTypes: [...template.classTypes], ...(model === undefined ? {} : { model }) };
   }
 }

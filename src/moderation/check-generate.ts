@@ -1,20 +1,20 @@
+import type { GenerationRequest, JobParams } from "../request/generation-request.js";
+import type { ChannelLimit } from "../request/param-row.js";
+import { paramRows, type ParamName } from "../request/param-table.js";
 import type { SettingValues } from "./effective-settings.js";
 import { compileTermMatcher } from "./term-matcher.js";
 
-/**
- * What the user asked for. Pass the values that will actually run (the workflow's defaults
- * filled in), so the limits apply to them and not only to what the user typed.
- */
-export interface GenerateRequest {
-  prompt: string;
-  negative?: string | undefined;
-  steps?: number | undefined;
-  width?: number | undefined;
-  height?: number | undefined;
-  count?: number | undefined;
+/** One request as moderation sees it. */
+export interface GenerateCheck {
+  /** What the member asked for, in their own words: banned terms are looked for here. */
+  request: GenerationRequest;
+  /**
+   * The values that will run (the workflow's defaults filled in), so the channel's limits apply
+   * to them and not only to what the member typed.
+   */
+  params: JobParams;
   workflow: string;
-  model?: string | undefined;
-  /** The user asked for NSFW output (an option or a workflow flag). */
+  /** The member asked for NSFW output (an option or a workflow flag). */
   nsfw?: boolean | undefined;
 }
 
@@ -45,8 +45,8 @@ export interface Refusal {
 
 export interface Approval {
   ok: true;
-  /** The request to run: `negative` carries the channel's prefix and SFW terms. */
-  adjusted: GenerateRequest & { negative: string };
+  /** The negative prompt to run: the channel's prefix and SFW terms, then the built one. */
+  negative: string;
   /** Pass on to workflows that have an NSFW switch. */
   nsfwAllowed: boolean;
 }
@@ -61,10 +61,10 @@ export function isNsfwAllowed(settings: Pick<SettingValues, "nsfw">, context: Ch
 /**
  * The moderation verdict for one request. Over-limit values are refused with the exact
  * limit rather than clamped: a silently shrunk image or step count looks like a bug, and
- * the user can resend with the number the message gives.
+ * the user can resend with the number the message gives. The limits are the parameter table's.
  */
 export function checkGenerate(
-  request: GenerateRequest,
+  check: GenerateCheck,
   settings: SettingValues,
   context: ChannelContext,
 ): Verdict {
@@ -77,48 +77,30 @@ export function checkGenerate(
   if (!settings.enabled) return refuse("disabled", "Image generation is turned off in this channel.");
 
   const matcher = compileTermMatcher(settings.bannedTerms);
-  const fields: ["prompt" | "negative prompt", string | undefined][] = [
-    ["prompt", request.prompt],
-    ["negative prompt", request.negative],
-  ];
-  for (const [field, text] of fields) {
-    const term = text === undefined ? undefined : matcher.match(text);
+  for (const row of paramRows) {
+    const text = row.type.kind === "text" ? check.request[row.name] : undefined;
+    const term = typeof text === "string" ? matcher.match(text) : undefined;
     if (term !== undefined) {
       return refuse(
         "banned_term",
-        `Your ${field} contains a term that is not allowed in this channel. Please rephrase it.`,
-        `matched ${JSON.stringify(term)} in the ${field}`,
+        `Your ${row.label} contains a term that is not allowed in this channel. Please rephrase it.`,
+        `matched ${JSON.stringify(term)} in the ${row.label}`,
       );
     }
   }
 
-  if (settings.workflows.length > 0 && !settings.workflows.includes(request.workflow)) {
-    return refuse(
-      "workflow_not_allowed",
-      `The workflow "${request.workflow}" is not allowed in this channel. Allowed: ${settings.workflows.join(", ")}.`,
-    );
+  const values: Partial<Record<ParamName, string | number | undefined>> = {
+    ...check.params,
+    workflow: check.workflow,
+  };
+  for (const row of paramRows) {
+    const value = values[row.name];
+    const refusal = row.limit && value !== undefined ? checkLimit(row.limit, value, settings) : undefined;
+    if (refusal !== undefined && row.limit) return refuse(row.limit.refusal, refusal);
   }
-  if (request.model !== undefined && settings.models.length > 0 && !settings.models.includes(request.model)) {
-    return refuse(
-      "model_not_allowed",
-      `The model "${request.model}" is not allowed in this channel. Allowed: ${settings.models.join(", ")}.`,
-    );
-  }
-  if (request.steps !== undefined && request.steps > settings.maxSteps) {
-    return refuse(
-      "too_many_steps",
-      `Steps ${request.steps} is above this channel's limit of ${settings.maxSteps}.`,
-    );
-  }
-  const size = checkSize(request, settings);
-  if (size !== undefined) return refuse("too_large", size);
-  if (request.count !== undefined && request.count > settings.maxCount) {
-    return refuse(
-      "too_many_images",
-      `${request.count} images is above this channel's limit of ${settings.maxCount} per request.`,
-    );
-  }
-  if (request.nsfw === true && !nsfwAllowed) {
+  const pixels = checkPixels(check.params, settings);
+  if (pixels !== undefined) return refuse("too_large", pixels);
+  if (check.nsfw === true && !nsfwAllowed) {
     return refuse(
       "nsfw_not_allowed",
       settings.nsfw === "off"
@@ -127,27 +109,47 @@ export function checkGenerate(
     );
   }
 
-  const negative = [settings.negativePrefix, nsfwAllowed ? "" : settings.sfwNegative, request.negative ?? ""]
+  const negative = [
+    settings.negativePrefix,
+    nsfwAllowed ? "" : settings.sfwNegative,
+    check.params.negative ?? "",
+  ]
     .map((part) => part.trim())
     .filter((part) => part.length > 0)
     .join(", ");
-  return { ok: true, adjusted: { ...request, negative }, nsfwAllowed };
+  return { ok: true, negative, nsfwAllowed };
 }
 
-function checkSize(request: GenerateRequest, settings: SettingValues): string | undefined {
-  const { width, height } = request;
-  if (width !== undefined && width > settings.maxWidth) {
-    return `Width ${width} is above this channel's limit of ${settings.maxWidth} pixels.`;
+/** The member's words when `value` breaks the channel's rule, undefined when it keeps it. */
+function checkLimit(
+  limit: ChannelLimit,
+  value: string | number,
+  settings: SettingValues,
+): string | undefined {
+  switch (limit.kind) {
+    case "max": {
+      const max = settings[limit.setting];
+      return typeof value === "number" && value > max ? fill(limit.message, { value, max }) : undefined;
+    }
+    case "oneOf": {
+      const allowed = settings[limit.setting];
+      if (allowed.length === 0 || allowed.includes(String(value))) return undefined;
+      return fill(limit.message, { value, allowed: allowed.join(", ") });
+    }
   }
-  if (height !== undefined && height > settings.maxHeight) {
-    return `Height ${height} is above this channel's limit of ${settings.maxHeight} pixels.`;
-  }
-  if (width !== undefined && height !== undefined && width * height > settings.maxPixels) {
-    const side = Math.floor(Math.sqrt(settings.maxPixels) / 64) * 64;
-    return (
-      `${width}×${height} is ${width * height} pixels, above this channel's limit of ${settings.maxPixels}` +
-      (side > 0 ? ` (for example ${side}×${side} fits).` : ".")
-    );
-  }
-  return undefined;
+}
+
+function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => String(values[key] ?? whole));
+}
+
+/** Width and height each within their limits can still make too many pixels together. */
+function checkPixels(params: JobParams, settings: SettingValues): string | undefined {
+  const { width, height } = params;
+  if (width === undefined || height === undefined || width * height <= settings.maxPixels) return undefined;
+  const side = Math.floor(Math.sqrt(settings.maxPixels) / 64) * 64;
+  return (
+    `${width}×${height} is ${width * height} pixels, above this channel's limit of ${settings.maxPixels}` +
+    (side > 0 ? ` (for example ${side}×${side} fits).` : ".")
+  );
 }

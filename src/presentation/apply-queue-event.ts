@@ -6,28 +6,12 @@ import { describeJobError } from "./user-messages.js";
 /** Node classes whose run means "the model is loading", worth saying so while the GPU waits. */
 const loaderPattern = /Loader|LoadCheckpoint/i;
 
-export function viewParamsOf(job: Job): JobViewParams {
-  const p = job.params;
-  const num = (value: unknown, fallback: number) => (typeof value === "number" ? value : fallback);
-  return {
-    seed: typeof p.seed === "number" || typeof p.seed === "string" ? p.seed : "?",
-    steps: num(p.steps, 0),
-    cfg: num(p.cfg, 0),
-    width: num(p.width, 0),
-    height: num(p.height, 0),
-    model: typeof p.model === "string" ? p.model : undefined,
-    workflow: job.workflow,
-    count: typeof p.batch === "number" ? p.batch : undefined,
-  };
+export function viewParamsOf(job: Pick<Job, "params" | "workflow">): JobViewParams {
+  return { ...job.params, workflow: job.workflow };
 }
 
-export function initialViewState(job: Job): JobViewState {
-  return {
-    jobId: job.id,
-    phase: "queued",
-    prompt: typeof job.params.prompt === "string" ? job.params.prompt : "",
-    params: viewParamsOf(job),
-  };
+export function initialViewState(job: Pick<Job, "id" | "params" | "workflow">): JobViewState {
+  return { jobId: job.id, phase: "queued", prompt: job.params.prompt, params: viewParamsOf(job) };
 }
 
 /**
@@ -84,12 +68,12 @@ export function applyQueueEvent(
       break;
     case "succeeded":
       next.phase = "done";
-      next.finishedAt = event.job.finishedAt ?? now;
+      next.finishedAt = event.job.finishedAt;
       next.preview = undefined;
       break;
     case "failed":
       next.phase = "failed";
-      next.finishedAt = event.job.finishedAt ?? now;
+      next.finishedAt = event.job.finishedAt;
       next.error = {
         message: describeJobError(event.error, { jobId: event.job.id, workflow: event.job.workflow }),
       };
@@ -97,7 +81,7 @@ export function applyQueueEvent(
       break;
     case "cancelled":
       next.phase = "cancelled";
-      next.finishedAt = event.job.finishedAt ?? now;
+      next.finishedAt = event.job.finishedAt;
       next.cancelledBy = event.byModerator ? { label: "a moderator" } : { userId: event.job.userId };
       next.preview = undefined;
       break;

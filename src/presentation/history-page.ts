@@ -1,7 +1,7 @@
 import { relativeTimestamp } from "./discord-timestamp.js";
 import { escapeMarkdown } from "./escape-text.js";
 import { truncate } from "./truncate.js";
-import type { ResultEntry, ResultPage } from "../history/result-index.js";
+import type { ResultEntry, ResultPage } from "../history/result-store.js";
 
 /** Results per `/history` page: five entries with their prompts stay well inside 2,000 characters. */
 export const historyPageSize = 5;
@@ -59,9 +59,8 @@ export function renderHistoryPage(input: HistoryPageInput): HistoryPageView {
 }
 
 function renderEntry(entry: ResultEntry, number: number): string {
-  const prompt = typeof entry.params["prompt"] === "string" ? entry.params["prompt"] : "";
-  const seed = entry.params["seed"];
-  const seedText = typeof seed === "number" || typeof seed === "string" ? `seed \`${String(seed)}\`` : "";
+  const { prompt, seed } = entry.params;
+  const seedText = seed === undefined ? "" : `seed \`${seed}\``;
   const facts = [relativeTimestamp(entry.createdAt), escapeMarkdown(entry.workflow), seedText]
     .filter((part) => part.length > 0)
     .join(" · ");

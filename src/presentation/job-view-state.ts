@@ -1,3 +1,4 @@
+import type { PartialJobParams } from "../request/generation-request.js";
 import type { JobPhase } from "./message-view.js";
 
 /** Everything the renderer needs to draw one job's message; the Discord layer assembles it from job events. */
@@ -32,18 +33,8 @@ export interface JobViewState {
   cancelledBy?: { userId: string } | { label: string } | undefined;
 }
 
-export interface JobViewParams {
-  /** Seeds reach 2^64−1, so a string keeps them exact. */
-  seed: number | string | bigint;
-  steps: number;
-  cfg: number;
-  width: number;
-  height: number;
-  model?: string | undefined;
-  workflow: string;
-  /** Images asked for in one job. */
-  count?: number | undefined;
-}
+/** The values the job runs with, and its workflow: the embed's fields come from the parameter table. */
+export type JobViewParams = PartialJobParams & { workflow: string };
 
 export interface JobViewImage {
   name: string;

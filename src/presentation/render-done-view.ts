@@ -1,4 +1,5 @@
-import { codeBlockWithin, escapeMarkdown, neutralizeMentions } from "./escape-text.js";
+import { displayName } from "./display-name.js";
+import { codeBlockWithin, neutralizeMentions } from "./escape-text.js";
 import { formatDuration } from "./format-duration.js";
 import type { JobViewImage, JobViewState } from "./job-view-state.js";
 import {
@@ -8,11 +9,10 @@ import {
   type FileView,
   type MessageView,
 } from "./message-view.js";
+import { paramFields } from "./param-fields.js";
 import { truncate } from "./truncate.js";
 
 const DONE_COLOR = 0x57f287;
-/** Model and workflow names can be long paths; the field keeps the tail end readable enough. */
-const NAME_MAX = 200;
 
 /** The finished job: parameters in an embed, the original images attached (at most 10). */
 export function renderDoneView(state: JobViewState, options: { spoiler: boolean }): MessageView {
@@ -38,20 +38,9 @@ export function renderDoneView(state: JobViewState, options: { spoiler: boolean 
 }
 
 function doneEmbed(state: JobViewState, duration: string | undefined): EmbedView {
-  const { params } = state;
-  const fields: NonNullable<EmbedView["fields"]> = [
-    { name: "Seed", value: `\`${String(params.seed)}\``, inline: true },
-    { name: "Steps", value: String(params.steps), inline: true },
-    { name: "CFG", value: String(params.cfg), inline: true },
-    { name: "Size", value: `${params.width}×${params.height}`, inline: true },
-  ];
-  if (params.count !== undefined && params.count > 1) {
-    fields.push({ name: "Images", value: String(params.count), inline: true });
-  }
-  if (params.model !== undefined) fields.push({ name: "Model", value: name(params.model), inline: true });
-  fields.push({ name: "Workflow", value: name(params.workflow), inline: true });
+  const fields = paramFields(state.params);
   if (state.backendLabel !== undefined) {
-    fields.push({ name: "Host", value: name(state.backendLabel), inline: true });
+    fields.push({ name: "Host", value: displayName(state.backendLabel), inline: true });
   }
   if (duration !== undefined) fields.push({ name: "Duration", value: duration, inline: true });
 
@@ -67,11 +56,6 @@ function doneEmbed(state: JobViewState, duration: string | undefined): EmbedView
   const room = Math.min(discordLimits.embedDescription, discordLimits.embedTotal - embedLength(embed));
   embed.description = codeBlockWithin(state.prompt, room);
   return embed;
-}
-
-function name(text: string): string {
-  const value = escapeMarkdown(truncate(text, NAME_MAX));
-  return value.length > 0 ? truncate(value, discordLimits.fieldValue) : "—";
 }
 
 function attachImages(images: JobViewImage[], prompt: string, spoiler: boolean): FileView[] {

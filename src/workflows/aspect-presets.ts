@@ -13,6 +13,8 @@ export const aspectPresets = {
   "9:21": [9, 21],
 } as const satisfies Record<string, readonly [number, number]>;
 export type AspectName = keyof typeof aspectPresets;
+/** In the order offered. */
+export const aspectNames = Object.keys(aspectPresets) as AspectName[];
 
 export function isAspectName(value: string): value is AspectName {
   return Object.hasOwn(aspectPresets, value);

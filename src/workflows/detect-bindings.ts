@@ -1,4 +1,4 @@
-import type { BotParam } from "../config/schema.js";
+import type { BindingName } from "../request/param-table.js";
 import { asLink, type ApiNode, type ApiPrompt } from "./api-prompt.js";
 import { literalFits, type Binding, type Bindings } from "./binding.js";
 
@@ -24,7 +24,7 @@ export function detectBindings(prompt: ApiPrompt): Detection {
   if (samplerId === undefined) return { bindings, samplerIds };
   const sampler = prompt[samplerId]!;
 
-  const set = (param: BotParam, binding: Binding | undefined): void => {
+  const set = (param: BindingName, binding: Binding | undefined): void => {
     if (binding) bindings[param] = binding;
   };
   const guider = linkedNode(sampler, "guider");
@@ -129,7 +129,7 @@ function linkedNode(node: ApiNode, input: string): string | undefined {
 function ownOrVia(
   prompt: ApiPrompt,
   nodeId: string,
-  param: BotParam,
+  param: BindingName,
   names: string[],
   via: string[],
 ): Binding | undefined {
@@ -146,7 +146,7 @@ function ownOrVia(
 function literalInput(
   prompt: ApiPrompt,
   nodeId: string,
-  param: BotParam,
+  param: BindingName,
   names: string[],
   depth: number,
 ): Binding | undefined {

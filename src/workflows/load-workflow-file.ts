@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import type { Logger } from "pino";
-import { botParams, type BotParam, type WorkflowConfig } from "../config/schema.js";
+import type { WorkflowConfig } from "../config/schema.js";
+import { bindingNames, type BindingName } from "../request/param-table.js";
 import { asLink, describeNode, parseApiPrompt, type ApiPrompt } from "./api-prompt.js";
-import { formatBinding, literalFits, paramValueKinds, parseBindingPath, type Bindings } from "./binding.js";
+import { describeValueKind, formatBinding, literalFits, parseBindingPath, type Bindings } from "./binding.js";
 import { checkGraph, listNodes } from "./check-graph.js";
 import { detectBindings } from "./detect-bindings.js";
 import { WorkflowTemplate } from "./workflow-template.js";
@@ -105,8 +106,8 @@ function resolveBindings(
   );
   logger.info({ workflow: name, samplers: detection.samplerIds, detected }, "workflow bindings detected");
 
-  const failed = new Set<BotParam>();
-  for (const param of botParams) {
+  const failed = new Set<BindingName>();
+  for (const param of bindingNames) {
     const path = config.bindings?.[param];
     if (path === undefined) continue;
     const binding = parseBindingPath(path);
@@ -141,7 +142,7 @@ function resolveBindings(
     } else if (!literalFits(param, value)) {
       problem(
         "binding_type_mismatch",
-        `points at ${where}, which holds ${JSON.stringify(value)}, but ${param} needs ${expectedKind(param)}; bind it to a matching input.`,
+        `points at ${where}, which holds ${JSON.stringify(value)}, but ${param} needs ${describeValueKind(param)}; bind it to a matching input.`,
       );
     } else {
       const previous = bindings[param];
@@ -155,8 +156,8 @@ function resolveBindings(
     }
   }
 
-  const seen = new Map<string, BotParam>();
-  for (const param of botParams) {
+  const seen = new Map<string, BindingName>();
+  for (const param of bindingNames) {
     const binding = bindings[param];
     if (!binding) continue;
     const key = formatBinding(binding);
@@ -182,14 +183,9 @@ function resolveBindings(
   return bindings;
 }
 
-function expectedKind(param: BotParam): string {
-  const kind = paramValueKinds[param];
-  return kind === "string" ? "text" : kind === "integer" ? "a whole number" : "a number";
-}
-
 /** Writes the config's `defaults` into the graph, so validation sees the values jobs will use. */
 function applyDefaults(config: WorkflowConfig, graph: ApiPrompt, bindings: Bindings, logger: Logger): void {
-  for (const [param, value] of Object.entries(config.defaults ?? {}) as [BotParam, string | number][]) {
+  for (const [param, value] of Object.entries(config.defaults ?? {}) as [BindingName, string | number][]) {
     const binding = bindings[param];
     if (!binding) {
       logger.warn(

@@ -1,28 +1,22 @@
 import { comboOptions, type ObjectInfo } from "../comfy/object-info.js";
+import { paramNamed, type ParamName } from "../request/param-table.js";
 import type { WorkflowTemplate } from "./workflow-template.js";
 
-export interface ParamChoices {
-  model?: string[];
-  sampler?: string[];
-  scheduler?: string[];
-}
-
 /**
- * Autocomplete lists for one workflow on one backend, read from the combos of the inputs the
- * workflow binds (so a UNETLoader workflow lists diffusion models, not checkpoints). Models are
- * narrowed to the workflow's `models` allow-list when it has one. Only offered parameters appear.
+ * The names a host offers for one parameter of one workflow (autocomplete), read from the list of
+ * the input the workflow binds it to, so a UNETLoader workflow lists diffusion models and not
+ * checkpoints. Narrowed to the workflow's own allow-list (`models`) when it has one. Undefined
+ * when the workflow does not bind the parameter or the input has no list.
  */
-export function paramChoices(template: WorkflowTemplate, objectInfo: ObjectInfo): ParamChoices {
-  const graph = template.graph();
-  const choices: ParamChoices = {};
-  for (const param of ["model", "sampler", "scheduler"] as const) {
-    const binding = template.bindings[param];
-    const node = binding && graph[binding.nodeId];
-    if (!binding || !node) continue;
-    let options = comboOptions(objectInfo, node.class_type, binding.input) ?? [];
-    const allowList = param === "model" ? template.models : undefined;
-    if (allowList) options = options.filter((option) => allowList.includes(option));
-    choices[param] = options;
-  }
-  return choices;
+export function paramChoices(
+  template: WorkflowTemplate,
+  objectInfo: ObjectInfo,
+  name: ParamName,
+): string[] | undefined {
+  const row = paramNamed(name);
+  const bound = row.binding === undefined ? undefined : template.boundInput(row.binding);
+  if (!bound) return undefined;
+  const options = comboOptions(objectInfo, bound.classType, bound.input);
+  const allowList = row.workflowList === "models" ? template.models : undefined;
+  return allowList && options ? options.filter((option) => allowList.includes(option)) : options;
 }

@@ -1,26 +1,10 @@
-import type { BotParam } from "../config/schema.js";
+import type { BindingName } from "../request/param-table.js";
 import { describeInput, findInput, type InputDescription, type ObjectInfo } from "../comfy/object-info.js";
 import { asLink, describeNode, type ApiPrompt, type Link } from "./api-prompt.js";
-import type { Binding } from "./binding.js";
+import { acceptedInputKinds, type Binding } from "./binding.js";
 import { checkValue, listSome } from "./check-value.js";
 import type { WorkflowTemplate } from "./workflow-template.js";
 import type { WorkflowProblem, WorkflowProblemCode } from "./workflow-problem.js";
-
-/** Input kinds each parameter can drive; a prompt bound to an INT would never work. */
-const acceptedKinds: Record<BotParam, readonly InputDescription["kind"][]> = {
-  prompt: ["STRING"],
-  negative: ["STRING"],
-  model: ["COMBO", "STRING"],
-  sampler: ["COMBO", "STRING"],
-  scheduler: ["COMBO", "STRING"],
-  seed: ["INT"],
-  steps: ["INT"],
-  width: ["INT"],
-  height: ["INT"],
-  batch: ["INT"],
-  cfg: ["FLOAT", "INT"],
-  denoise: ["FLOAT", "INT"],
-};
 
 /**
  * Everything that would make this backend refuse or fail the workflow: missing node classes
@@ -36,7 +20,7 @@ export function validateAgainstBackend(
   const workflow = template.name;
   const graph = template.graph();
   const problems: WorkflowProblem[] = [];
-  const boundParam = new Map<string, BotParam>();
+  const boundParam = new Map<string, BindingName>();
   for (const param of template.offered) {
     const binding = template.bindings[param]!;
     boundParam.set(`${binding.nodeId}/${binding.input}`, param);
@@ -166,7 +150,7 @@ function linkProblem(graph: ApiPrompt, info: ObjectInfo, link: Link, expected: I
   };
 }
 
-function bindingProblem(graph: ApiPrompt, info: ObjectInfo, param: BotParam, binding: Binding): Found {
+function bindingProblem(graph: ApiPrompt, info: ObjectInfo, param: BindingName, binding: Binding): Found {
   const node = graph[binding.nodeId]!;
   const spec = info[node.class_type];
   if (!spec) return undefined;
@@ -176,9 +160,10 @@ function bindingProblem(graph: ApiPrompt, info: ObjectInfo, param: BotParam, bin
     return { code: "binding_missing_input", text: `${where}, which that class does not have` };
   }
   const kind = describeInput(raw).kind;
-  if (acceptedKinds[param].includes(kind)) return undefined;
+  const accepted = acceptedInputKinds(param);
+  if (accepted.includes(kind)) return undefined;
   return {
     code: "binding_type_mismatch",
-    text: `${where}, which is ${kind === "LINK" ? "a link input" : `a ${kind} input`}, but ${param} needs ${acceptedKinds[param].join(" or ")}; bind it to a matching input`,
+    text: `${where}, which is ${kind === "LINK" ? "a link input" : `a ${kind} input`}, but ${param} needs ${accepted.join(" or ")}; bind it to a matching input`,
   };
 }

@@ -1,44 +1,19 @@
-import { botParams, type BotParam } from "../config/schema.js";
-import type { ObjectInfo } from "../comfy/object-info.js";
+import {
+  partialJobParamsSchema,
+  type JobParams,
+  type PartialJobParams,
+} from "../request/generation-request.js";
+import {
+  boundRows,
+  paramNamed,
+  type BindingName,
+  type BuiltName,
+  type ParamName,
+} from "../request/param-table.js";
 import type { ApiPrompt } from "./api-prompt.js";
-import { literalFits, type Binding, type Bindings } from "./binding.js";
-import { resolveParams, type ParamLimits } from "./resolve-params.js";
+import { literalFits, type Bindings } from "./binding.js";
 
 export type { ApiPrompt } from "./api-prompt.js";
-export type { ParamLimits } from "./resolve-params.js";
-
-/** What a job asks for; anything left out takes the workflow's default (seed: a random one). */
-export interface JobParams {
-  prompt: string;
-  negative?: string;
-  seed?: number;
-  steps?: number;
-  cfg?: number;
-  width?: number;
-  height?: number;
-  model?: string;
-  sampler?: string;
-  scheduler?: string;
-  denoise?: number;
-  /** Images per job (the latent's batch_size). */
-  batch?: number;
-}
-
-export interface BuildOptions {
-  /** The target backend's `/object_info`: values are checked against its input specs and combos. */
-  objectInfo?: ObjectInfo;
-  /** For seeds; [0, 1) like Math.random. */
-  random?: () => number;
-  /** The channel's effective limits (settings maxSteps, maxWidth, ...). */
-  limits?: ParamLimits;
-}
-
-export interface BuiltPrompt {
-  /** A fresh graph for `POST /prompt`; the template is never modified. */
-  prompt: ApiPrompt;
-  /** Every offered parameter with the value used, the chosen seed included: store this for rerolls. */
-  params: JobParams;
-}
 
 export interface TemplateInit {
   name: string;
@@ -60,12 +35,12 @@ export class WorkflowTemplate {
   /** Absolute path of the API JSON, for messages. */
   readonly file: string;
   readonly bindings: Readonly<Bindings>;
-  /** The parameters this workflow takes, in `botParams` order; the others are not offered. */
-  readonly offered: readonly BotParam[];
+  /** The bindings this workflow has, in table order; the other parameters are not offered. */
+  readonly offered: readonly BindingName[];
   /** Node classes a backend must have to run this workflow. */
   readonly classTypes: readonly string[];
   /** The graph's values at the bound inputs, after the config's `defaults`. */
-  readonly defaults: Readonly<Partial<JobParams>>;
+  readonly defaults: Readonly<PartialJobParams>;
   /** The default width × height: the pixel budget the aspect presets keep. */
   readonly native: { width: number; height: number } | undefined;
   readonly defaultModel: string | undefined;
@@ -79,14 +54,17 @@ export class WorkflowTemplate {
     this.file = init.file;
     this.#graph = structuredClone(init.graph);
     this.bindings = { ...init.bindings };
-    this.offered = botParams.filter((param) => init.bindings[param] !== undefined);
+    this.offered = boundRows.filter((row) => init.bindings[row.binding]).map((row) => row.binding);
     this.classTypes = [...new Set(Object.values(init.graph).map((node) => node.class_type))].sort();
-    const defaults: Partial<Record<BotParam, string | number>> = {};
-    for (const param of this.offered) {
-      const value = this.valueAt(this.bindings[param]!);
-      if (literalFits(param, value)) defaults[param] = value as string | number;
+    const found: Partial<Record<BuiltName, string | number>> = {};
+    for (const row of boundRows) {
+      const binding = this.bindings[row.binding];
+      const value = binding && this.#graph[binding.nodeId]?.inputs[binding.input];
+      if (literalFits(row.binding, value)) found[row.name] = value as string | number;
     }
-    this.defaults = defaults as Partial<JobParams>;
+    // The prompt is never a default: every request brings its own.
+    delete found.prompt;
+    this.defaults = partialJobParamsSchema.parse(found);
     const { width, height, model } = this.defaults;
     this.native = width !== undefined && height !== undefined ? { width, height } : undefined;
     this.defaultModel = model;
@@ -98,26 +76,39 @@ export class WorkflowTemplate {
     return structuredClone(this.#graph);
   }
 
-  offers(param: BotParam): boolean {
-    return this.bindings[param] !== undefined;
+  /** The class and input a binding points at, for looking up its spec in `/object_info`. */
+  boundInput(binding: BindingName): { classType: string; input: string } | undefined {
+    const bound = this.bindings[binding];
+    const node = bound && this.#graph[bound.nodeId];
+    return bound && node ? { classType: node.class_type, input: bound.input } : undefined;
+  }
+
+  offers(binding: BindingName): boolean {
+    return this.bindings[binding] !== undefined;
   }
 
   /**
-   * Fills a clone of the graph through the bindings only. User text is assigned as a value and
-   * never spliced into JSON. Throws WorkflowError with a message for the user.
+   * Whether a member may ask for this parameter here: its binding is in the graph, or, for one the
+   * bot resolves itself, everything it needs is (an aspect ratio needs width and height).
    */
-  build(params: JobParams, options: BuildOptions = {}): BuiltPrompt {
-    const values = resolveParams(this, this.#graph, params, options);
-    const prompt = structuredClone(this.#graph);
-    for (const param of this.offered) {
-      const binding = this.bindings[param]!;
-      const value = values[param];
-      if (value !== undefined) prompt[binding.nodeId]!.inputs[binding.input] = value;
-    }
-    return { prompt, params: values as JobParams };
+  takes(name: ParamName): boolean {
+    const row = paramNamed(name);
+    if (row.binding !== undefined) return this.offers(row.binding);
+    return (row.needs ?? []).every((binding) => this.offers(binding));
   }
 
-  private valueAt(binding: Binding): unknown {
-    return this.#graph[binding.nodeId]?.inputs[binding.input];
+  /**
+   * A fresh graph with the job's values written through the bindings, and nothing else: the values
+   * were built and checked at admission. User text is assigned as a value, never spliced into JSON.
+   * The template itself is never modified, so jobs do not leak into each other.
+   */
+  fill(params: JobParams): ApiPrompt {
+    const prompt = structuredClone(this.#graph);
+    for (const row of boundRows) {
+      const binding = this.bindings[row.binding];
+      const value = params[row.name];
+      if (binding && value !== undefined) prompt[binding.nodeId]!.inputs[binding.input] = value;
+    }
+    return prompt;
   }
 }

@@ -156,6 +156,6 @@ describe("npm run generate", () => {
     expect(missing.errors[0]).toMatch(/^a prompt is required\nUsage: npm run generate/);
     const badSteps = await generate(["a prompt", "--steps", "many"]);
     expect(badSteps.code).toBe(2);
-    expect(badSteps.errors[0]).toMatch(/^--steps expects a whole number of at least 1, got "many"/);
+    expect(badSteps.errors[0]).toMatch(/^--steps expects a whole number from 1 to 500, got "many"/);
   });
 });

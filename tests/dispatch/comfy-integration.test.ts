@@ -6,6 +6,7 @@ import { generous, request, tempDir, until } from "../queue/support/harness.js";
 const fake = (userId: string, seed: number) =>
   request(userId, {
     workflow: "fake",
+    request: { prompt: `cat ${seed}`, seed, steps: 3, width: 64, height: 64 },
     params: { prompt: `cat ${seed}`, seed, steps: 3, width: 64, height: 64 },
   });
 
@@ -137,7 +138,11 @@ describe("JobQueue with the real ComfyUI client against the simulator", () => {
     const [sim] = await sims(1, 100);
     const { queue } = await stack([sim!]);
     const decision = await queue.admit(
-      request("u", { workflow: "fake", params: { prompt: "x", seed: 3, steps: 50 } }),
+      request("u", {
+        workflow: "fake",
+        request: { prompt: "x", seed: 3, steps: 50 },
+        params: { prompt: "x", seed: 3, steps: 50 },
+      }),
     );
     if (decision.kind !== "accepted") throw new Error("expected accepted");
     await until(() => queue.get(decision.job.id)?.state === "running", "running");

@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  checkGenerate,
-  type GenerateRequest,
-  type RefusalCode,
-} from "../../src/moderation/check-generate.js";
+import { checkGenerate, type GenerateCheck, type RefusalCode } from "../../src/moderation/check-generate.js";
 import { describeRefusalForModLog } from "../../src/presentation/describe-refusal.js";
 import { botSettingsDefaults, type SettingValues } from "../../src/moderation/effective-settings.js";
 import type { SettingsLayer } from "../../src/moderation/settings-schema.js";
@@ -22,15 +18,26 @@ const channel: SettingsLayer = {
 };
 const settings = (overrides: SettingsLayer = {}): SettingValues =>
   botSettingsDefaults({ settings: { ...channel, ...overrides } });
-const request = (overrides: Partial<GenerateRequest> = {}): GenerateRequest => ({
-  prompt: "a cat on a sofa",
-  workflow: "sdxl",
-  ...overrides,
-});
+/** What the member typed and what will run, given the same values (the workflow adds nothing here). */
+interface Asked {
+  prompt?: string;
+  negative?: string;
+  steps?: number;
+  width?: number;
+  height?: number;
+  count?: number;
+  model?: string;
+  workflow?: string;
+  nsfw?: boolean;
+}
+const request = ({ workflow = "sdxl", nsfw, ...values }: Asked = {}): GenerateCheck => {
+  const asked = { prompt: "a cat on a sofa", ...values };
+  return { request: asked, params: asked, workflow, ...(nsfw === undefined ? {} : { nsfw }) };
+};
 const sfw = { channelNsfw: false };
 
 // [case, request, settings, channel is age-restricted, refusal code, user message]
-const refusals: [string, GenerateRequest, SettingValues, boolean, RefusalCode, string][] = [
+const refusals: [string, GenerateCheck, SettingValues, boolean, RefusalCode, string][] = [
   [
     "generation off",
     request(),
@@ -160,7 +167,7 @@ describe("generate verdicts", () => {
     expect(verdict).toMatchObject({
       ok: true,
       nsfwAllowed: false,
-      adjusted: { negative: "lowres, nsfw, blurry" },
+      negative: "lowres, nsfw, blurry",
     });
   });
 
@@ -169,7 +176,7 @@ describe("generate verdicts", () => {
     expect(verdict).toMatchObject({
       ok: true,
       nsfwAllowed: true,
-      adjusted: { negative: "lowres", nsfw: true },
+      negative: "lowres",
     });
   });
 
@@ -191,6 +198,41 @@ describe("generate verdicts", () => {
       sfw,
     );
     expect(verdict.ok).toBe(true);
+  });
+
+  it("applies the channel's limits to the values that will run, the workflow's defaults included", () => {
+    const verdict = checkGenerate(
+      { request: { prompt: "a cat" }, params: { prompt: "a cat", steps: 80, count: 1 }, workflow: "sdxl" },
+      settings(),
+      sfw,
+    );
+    expect(verdict).toMatchObject({
+      ok: false,
+      reason: "too_many_steps",
+      message: "Steps 80 is above this channel's limit of 40.",
+    });
+  });
+
+  it("looks for banned terms in the member's own words, not in the prefixes the built negative carries", () => {
+    const verdict = checkGenerate(
+      {
+        request: { prompt: "a cat" },
+        params: { prompt: "a cat", negative: "gore, lowres" },
+        workflow: "sdxl",
+      },
+      settings(),
+      sfw,
+    );
+    expect(verdict.ok).toBe(true);
+  });
+
+  it("builds the negative from the channel's prefix, the SFW terms and the built negative (the workflow's default when the member gave none)", () => {
+    const verdict = checkGenerate(
+      { request: { prompt: "a cat" }, params: { prompt: "a cat", negative: "watermark" }, workflow: "sdxl" },
+      settings(),
+      sfw,
+    );
+    expect(verdict).toMatchObject({ ok: true, negative: "lowres, nsfw, watermark" });
   });
 
   it("uses the user's message in the mod log when there is no detail", () => {

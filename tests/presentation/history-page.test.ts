@@ -1,6 +1,25 @@
 import { describe, expect, it } from "vitest";
 import { messageLink, renderHistoryPage } from "../../src/presentation/history-page.js";
-import { result } from "../history/records.js";
+import type { ResultEntry } from "../../src/history/result-store.js";
+
+function result(fields: {
+  messageId: string;
+  userId: string;
+  createdAt: number;
+  prompt: string;
+}): ResultEntry {
+  return {
+    messageId: fields.messageId,
+    channelId: "c1",
+    guildId: "g1",
+    userId: fields.userId,
+    jobId: `job-${fields.messageId}`,
+    workflow: "sd15",
+    request: { prompt: fields.prompt },
+    params: { prompt: fields.prompt, seed: 42 },
+    createdAt: fields.createdAt,
+  };
+}
 
 describe("renderHistoryPage", () => {
   it("shows each result with its time, workflow, seed, link and trimmed, defused prompt", () => {

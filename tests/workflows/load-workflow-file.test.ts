@@ -1,6 +1,6 @@
-import { botParams } from "../../src/config/schema.js";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { bindingNames } from "../../src/request/param-table.js";
 import { loadWorkflowFile } from "../../src/workflows/load-workflow-file.js";
 import { configDir, fixturesDir, loadOk, memoryLogger, shippedGraph, tempWorkflow } from "./test-support.js";
 
@@ -23,7 +23,7 @@ describe("loadWorkflowFile", () => {
     ] as const) {
       const template = await loadOk({ name, file: `workflows/${name}.json` }, configDir);
       // Auto-detection found an input for every bot parameter.
-      expect(template.offered).toEqual([...botParams]);
+      expect(template.offered).toEqual([...bindingNames]);
       expect(template.bindings).toEqual({
         prompt: { nodeId: "6", input: "text" },
         negative: { nodeId: "7", input: "text" },

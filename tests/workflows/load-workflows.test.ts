@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { loadWorkflows } from "../../src/workflows/load-workflows.js";
 import { paramChoices } from "../../src/workflows/param-choices.js";
-import { configDir, memoryLogger, stockObjectInfo } from "./test-support.js";
+import {
+  configDir,
+  loadOk,
+  memoryLogger,
+  shippedGraph,
+  stockObjectInfo,
+  tempWorkflow,
+} from "./test-support.js";
 
 describe("loadWorkflows", () => {
   it("loads workflows in config order and keeps the good ones when one is bad", async () => {
@@ -38,10 +45,23 @@ describe("paramChoices", () => {
       configDir,
       memoryLogger().logger,
     );
-    const all = paramChoices(templates[0]!, info);
-    expect(all.model).toEqual(["v1-5-pruned-emaonly.safetensors", "sd_xl_base_1.0.safetensors"]);
-    expect(all.sampler).toContain("dpmpp_2m");
-    expect(all.scheduler).toContain("karras");
-    expect(paramChoices(templates[1]!, info).model).toEqual(["sd_xl_base_1.0.safetensors"]);
+    const sd15 = templates[0]!;
+    expect(paramChoices(sd15, info, "model")).toEqual([
+      "v1-5-pruned-emaonly.safetensors",
+      "sd_xl_base_1.0.safetensors",
+    ]);
+    expect(paramChoices(sd15, info, "sampler")).toContain("dpmpp_2m");
+    expect(paramChoices(sd15, info, "scheduler")).toContain("karras");
+    expect(paramChoices(templates[1]!, info, "model")).toEqual(["sd_xl_base_1.0.safetensors"]);
+  });
+
+  it("has no list for a parameter the workflow does not bind or whose input takes any value", async () => {
+    const info = await stockObjectInfo();
+    const graph = await shippedGraph("sd15");
+    delete graph["3"]!.inputs.sampler_name;
+    const noSampler = await loadOk({ name: "nosampler", file: "workflow.json" }, await tempWorkflow(graph));
+    expect(paramChoices(noSampler, info, "sampler")).toBeUndefined();
+    expect(paramChoices(noSampler, info, "steps")).toBeUndefined();
+    expect(paramChoices(noSampler, info, "aspect")).toBeUndefined();
   });
 });

@@ -1,0 +1,206 @@
+import { aspectNames } from "../workflows/aspect-presets.js";
+import type { ParamRow } from "./param-row.js";
+
+/**
+ * ComfyUI seeds go up to 2^64-1, but a JS number holds integers exactly only below 2^53: a larger
+ * seed would be rounded on its way through JSON, the store and the reroll, and the image could not
+ * be made again from the number shown. Discord's own cap for integer options is the same.
+ */
+export const maxSeed = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Every parameter of a generation, once. The order is the order of the `/generate` options, the
+ * CLI usage and the finished job's fields. To add a parameter, add a row here, teach
+ * `src/workflows/detect-bindings.ts` where its binding usually is, and test both (README:
+ * "Adding a parameter").
+ *
+ * The Discord limits are the widest any channel may allow; the channel's settings and the host's
+ * input specs narrow them at admission.
+ */
+export const paramTable = [
+  {
+    name: "prompt",
+    label: "prompt",
+    type: { kind: "text", maxLength: 6000 },
+    required: true,
+    binding: "prompt",
+    discord: { description: "What to draw" },
+  },
+  {
+    name: "negative",
+    label: "negative prompt",
+    type: { kind: "text", maxLength: 6000 },
+    binding: "negative",
+    discord: { description: "What to keep out of the image" },
+    cli: { placeholder: "<text>" },
+  },
+  {
+    name: "seed",
+    label: "seed",
+    type: { kind: "integer", min: 0, max: maxSeed },
+    binding: "seed",
+    // A fixed default seed would make ComfyUI serve its cache instead of a new image.
+    whenLeftOut: "random",
+    discord: { description: "Seed for a repeatable image (random if left out)" },
+    cli: { placeholder: "<n>" },
+    view: { label: "Seed", format: "code" },
+  },
+  {
+    name: "steps",
+    label: "steps",
+    type: { kind: "integer", min: 1, max: 500 },
+    binding: "steps",
+    discord: { description: "Sampling steps" },
+    cli: { placeholder: "<n>" },
+    view: { label: "Steps" },
+    limit: {
+      kind: "max",
+      setting: "maxSteps",
+      refusal: "too_many_steps",
+      message: "Steps {value} is above this channel's limit of {max}.",
+    },
+  },
+  {
+    name: "cfg",
+    label: "CFG",
+    type: { kind: "number", min: 0, max: 100 },
+    binding: "cfg",
+    discord: { description: "Prompt strength (CFG scale)" },
+    cli: { placeholder: "<x>" },
+    view: { label: "CFG" },
+  },
+  {
+    name: "aspect",
+    label: "aspect ratio",
+    type: { kind: "choice", values: aspectNames },
+    needs: ["width", "height"],
+    discord: { description: "Aspect ratio at the workflow's native resolution", choices: "values" },
+    cli: { placeholder: "<w:h>", help: "Aspect ratio at the workflow's native resolution, e.g. 16:9" },
+  },
+  {
+    name: "width",
+    label: "width",
+    // Latent images are 1/8 of the pixel size, so sizes are multiples of 8 whatever the node says.
+    type: { kind: "integer", min: 64, max: 8192, multipleOf: 8 },
+    binding: "width",
+    discord: { description: "Width in pixels (overrides aspect)" },
+    cli: { placeholder: "<n>" },
+    view: { label: "Size", pairedWith: "height" },
+    limit: {
+      kind: "max",
+      setting: "maxWidth",
+      refusal: "too_large",
+      message: "Width {value} is above this channel's limit of {max} pixels.",
+    },
+  },
+  {
+    name: "height",
+    label: "height",
+    type: { kind: "integer", min: 64, max: 8192, multipleOf: 8 },
+    binding: "height",
+    discord: { description: "Height in pixels (overrides aspect)" },
+    cli: { placeholder: "<n>" },
+    limit: {
+      kind: "max",
+      setting: "maxHeight",
+      refusal: "too_large",
+      message: "Height {value} is above this channel's limit of {max} pixels.",
+    },
+  },
+  {
+    name: "model",
+    label: "model",
+    type: { kind: "name", maxLength: 200 },
+    binding: "model",
+    workflowList: "models",
+    discord: { description: "Checkpoint to use", autocomplete: true },
+    cli: { placeholder: "<checkpoint>" },
+    view: { label: "Model", format: "name" },
+    limit: {
+      kind: "oneOf",
+      setting: "models",
+      refusal: "model_not_allowed",
+      message: 'The model "{value}" is not allowed in this channel. Allowed: {allowed}.',
+    },
+  },
+  {
+    name: "workflow",
+    label: "workflow",
+    type: { kind: "name", maxLength: 32 },
+    discord: { description: "Workflow to run", choices: "workflows" },
+    cli: { placeholder: "<name>", help: "A workflow from the config (default: the first)", short: "w" },
+    view: { label: "Workflow", format: "name" },
+    limit: {
+      kind: "oneOf",
+      setting: "workflows",
+      refusal: "workflow_not_allowed",
+      message: 'The workflow "{value}" is not allowed in this channel. Allowed: {allowed}.',
+    },
+  },
+  {
+    name: "count",
+    label: "image count",
+    type: { kind: "integer", min: 1, max: 10 },
+    // The latent's batch_size: the config's binding name predates this option's.
+    binding: "batch",
+    discord: { description: "Images in this job" },
+    cli: { placeholder: "<n>" },
+    view: { label: "Images", shownAbove: 1 },
+    limit: {
+      kind: "max",
+      setting: "maxCount",
+      refusal: "too_many_images",
+      message: "{value} images is above this channel's limit of {max} per request.",
+    },
+  },
+  // Not offered on /generate or the CLI: this refactor keeps the command Discord registers as it
+  // was. Offering them is a `discord: { description, autocomplete: true }` and a `cli` entry here;
+  // autocomplete then lists the host's samplers like it lists checkpoints.
+  { name: "sampler", label: "sampler", type: { kind: "name", maxLength: 100 }, binding: "sampler" },
+  { name: "scheduler", label: "scheduler", type: { kind: "name", maxLength: 100 }, binding: "scheduler" },
+  // Only meaningful with an input image (image-to-image), so it waits for the `image` row.
+  { name: "denoise", label: "denoise", type: { kind: "number", min: 0, max: 1 }, binding: "denoise" },
+] as const satisfies readonly ParamRow[];
+
+type TableRow = (typeof paramTable)[number];
+/** Every request field: `prompt`, `aspect`, `count`, ... */
+export type ParamName = TableRow["name"];
+type BoundTableRow = Extract<TableRow, { binding: string }>;
+/** The `workflows[].bindings` keys, the operator's names: `count` binds through `batch`. */
+export type BindingName = BoundTableRow["binding"];
+/** Bindings an operator may give a default in `workflows[].defaults` (not the prompt or the seed). */
+export type DefaultableBinding = Exclude<
+  BoundTableRow,
+  { required: true } | { whenLeftOut: "random" }
+>["binding"];
+/** The parameters a workflow gets: the `JobParams` keys. */
+export type BuiltName = BoundTableRow["name"];
+
+/** A row of the table, with its names narrowed to the table's own. */
+export type Param = Omit<ParamRow, "name" | "binding" | "needs"> & {
+  readonly name: ParamName;
+  readonly binding?: BindingName;
+  readonly needs?: readonly BindingName[];
+};
+/** A row whose value goes into the graph. */
+export type BoundParam = Param & { readonly name: BuiltName; readonly binding: BindingName };
+
+export const paramRows: readonly Param[] = paramTable;
+export const boundRows: readonly BoundParam[] = paramRows.filter(
+  (row): row is BoundParam => row.binding !== undefined,
+);
+/** `workflows[].bindings` keys in table order. */
+export const bindingNames: readonly BindingName[] = boundRows.map((row) => row.binding);
+
+export function paramNamed(name: ParamName): Param {
+  return paramRows.find((row) => row.name === name)!;
+}
+
+/** The row a binding key belongs to (`batch` → the `count` row). */
+export function paramBoundTo(binding: BindingName): BoundParam {
+  return boundRows.find((row) => row.binding === binding)!;
+}
+
+export function isParamName(name: string): name is ParamName {
+  return paramRows.some((row) => row.name === name);
+}

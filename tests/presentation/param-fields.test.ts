@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { viewParamsOf } from "../../src/presentation/apply-queue-event.js";
+import { paramFields } from "../../src/presentation/param-fields.js";
+import { paramRows } from "../../src/request/param-table.js";
+
+describe("the finished job's parameter fields", () => {
+  it("shows one field per row with a view label, in table order, inline", () => {
+    const fields = paramFields({
+      prompt: "a fox",
+      negative: "lowres",
+      seed: 123456789,
+      steps: 30,
+      cfg: 7,
+      width: 1024,
+      height: 768,
+      model: "sdxl_base.safetensors",
+      count: 2,
+      sampler: "euler",
+      scheduler: "karras",
+      denoise: 1,
+      workflow: "txt2img",
+    });
+    expect(fields).toEqual([
+      { name: "Seed", value: "`123456789`", inline: true },
+      { name: "Steps", value: "30", inline: true },
+      { name: "CFG", value: "7", inline: true },
+      { name: "Size", value: "1024×768", inline: true },
+      { name: "Model", value: "sdxl\\_base.safetensors", inline: true },
+      { name: "Workflow", value: "txt2img", inline: true },
+      { name: "Images", value: "2", inline: true },
+    ]);
+    expect(fields.map((field) => field.name)).toEqual(
+      paramRows.flatMap((row) => (row.view ? [row.view.label] : [])),
+    );
+  });
+
+  it("leaves out what the job does not have, and a single image", () => {
+    expect(paramFields({ seed: 1, count: 1, width: 512, workflow: "w" })).toEqual([
+      { name: "Seed", value: "`1`", inline: true },
+      { name: "Workflow", value: "w", inline: true },
+    ]);
+  });
+
+  it("takes a job's values and workflow as they were built", () => {
+    expect(
+      viewParamsOf({
+        workflow: "sd15",
+        params: { prompt: "a fox", seed: 7, steps: 20, width: 512, height: 512 },
+      }),
+    ).toEqual({ prompt: "a fox", seed: 7, steps: 20, width: 512, height: 512, workflow: "sd15" });
+  });
+});
