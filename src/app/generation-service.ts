@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { ObjectInfo } from "../comfy/object-info.js";
-import { checkGenerate, type Refusal } from "../moderation/check-generate.js";
+import { checkGenerate, type Refusal, type RefusalCode } from "../moderation/check-generate.js";
 import { describeRefusalForModLog } from "../presentation/describe-refusal.js";
 import type { EffectiveSettings } from "../moderation/effective-settings.js";
 import { memberLimits } from "../moderation/member-limits.js";
@@ -11,7 +11,7 @@ import type { JobQueue } from "../queue/job-queue.js";
 import { checkGenerationRequest, type JobParams, type RequestInput } from "../request/generation-request.js";
 import { buildJobParams } from "../workflows/build-job-params.js";
 import { checkJobParams } from "../workflows/check-job-params.js";
-import { WorkflowError } from "../workflows/workflow-error.js";
+import { WorkflowError, type WorkflowErrorCode } from "../workflows/workflow-error.js";
 import type { WorkflowTemplate } from "../workflows/workflow-template.js";
 
 export interface GenerateInput {
@@ -29,6 +29,9 @@ export interface GenerateInput {
   messages?: JobMessage[] | undefined;
 }
 
+/** Why a request was refused before it reached the queue: the channel's rules, or a value that does not fit. */
+export type GenerationRefusalCode = RefusalCode | WorkflowErrorCode;
+
 export type GenerateOutcome =
   | {
       kind: "accepted";
@@ -41,7 +44,7 @@ export type GenerateOutcome =
   /** Policy or parameter refusal; `message` is for the member (never echoes a banned term). */
   | {
       kind: "refused";
-      code: string;
+      code: GenerationRefusalCode;
       message: string;
       modLog?: string | undefined;
       settings: EffectiveSettings;
@@ -92,7 +95,7 @@ export class GenerationService {
 
   async generate(input: GenerateInput): Promise<GenerateOutcome> {
     const settings = await this.#options.settings.resolve(input.location);
-    const refuse = (code: string, message: string, refusal?: Refusal): GenerateOutcome => {
+    const refuse = (code: GenerationRefusalCode, message: string, refusal?: Refusal): GenerateOutcome => {
       const modLog = refusal
         ? describeRefusalForModLog(refusal, { userId: input.userId, channelId: input.location.channelId })
         : undefined;
