@@ -74,7 +74,7 @@ describe("delivering a job's message when Discord misbehaves", () => {
     });
     const first = await handle.reply();
     await handle.waitForReply((message) => /Running|Starting/.test(message.content), 10_000);
-    discord.clock.advance(15 * 60_000);
+    await discord.clock.advance(15 * 60_000);
     const done = await discord.waitForMessage(
       (message) => message.id === first.id && hasPng(message),
       15_000,
