@@ -175,6 +175,7 @@ describe("ComfyBackend against the simulator", () => {
       prompt: fakeWorkflow({ steps: 200, stepMs: 20 }),
       onEvent: (event) => {
         if (event.type === "progress" && event.value === 2) {
+          // Real time on purpose: the backend has to ride out a real outage of its socket and HTTP.
           void sim.crash().then(() => setTimeout(() => void sim.restart(), 100));
         }
       },
