@@ -3,6 +3,7 @@ import path from "node:path";
 import WebSocket from "ws";
 import type { ComfySimulator } from "../../src/simulator/comfy-simulator.js";
 import { eventually, type EventuallyOptions } from "../support/eventually.js";
+import { simulatorIdle } from "../support/simulator-idle.js";
 import { clientTokens, type NormaliseOptions, type TimelineEntry } from "./trace-normaliser.js";
 import { roundTrip } from "./ws-collector.js";
 
@@ -233,14 +234,6 @@ function requestInit(
   let text = JSON.stringify(request.body, (key, value: unknown) => (key === "step_ms" ? opts.stepMs : value));
   for (const [recorded, ours] of ids) text = text.replaceAll(recorded, ours);
   return { method: request.method, body: text, headers: { "content-type": "application/json" } };
-}
-
-async function simulatorIdle(sim: ComfySimulator): Promise<boolean> {
-  const queue = (await (await fetch(`${sim.url}/queue`)).json()) as {
-    queue_running: unknown[];
-    queue_pending: unknown[];
-  };
-  return queue.queue_running.length === 0 && queue.queue_pending.length === 0;
 }
 
 async function probeHttp(sim: ComfySimulator): Promise<string> {
