@@ -47,7 +47,7 @@ export interface HarnessOptions {
   discordYaml?: string;
   /** Default "debug": every line is kept in `logs` (assert on state; logs are for what only a log shows). */
   logLevel?: "debug" | "info" | "warn";
-  /** The bot reads time from the fake Discord's clock, so `discord.clock.advance()` ages tokens for both. */
+  /** The bot reads time from the fake Discord's clock, so `await discord.clock.advance()` ages tokens for both. */
   fakeClock?: boolean;
   /** Reuse servers and data from an earlier harness (a bot restart). */
   reuse?: Pick<BotHarness, "discord" | "sims" | "dataDir">;
