@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { ComfyBackend, type ComfyBackendOptions } from "../../src/comfy/comfy-backend.js";
 import type { ApiPrompt, ComfyJobEvent } from "../../src/comfy/comfy-job-events.js";
 import type { ComfySimulator } from "../../src/simulator/comfy-simulator.js";
+import { eventually } from "../support/eventually.js";
 
 export const silentLogger = pino({ level: "silent" });
 
@@ -50,17 +51,9 @@ export function collectEvents(): { events: ComfyJobEvent[]; onEvent: (event: Com
   return { events, onEvent: (event) => events.push(event) };
 }
 
-export async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 export async function started(backend: ComfyBackend): Promise<void> {
   await backend.start();
-  await waitFor(() => backend.health.online);
+  await eventually(() => backend.health.online, `backend ${backend.id} online`);
 }
 
 export function executionsOf(sim: ComfySimulator, promptId: string): string[] {

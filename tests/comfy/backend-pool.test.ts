@@ -6,7 +6,8 @@ import { BackendPool } from "../../src/comfy/backend-pool.js";
 import { CircuitBreaker } from "../../src/comfy/circuit-breaker.js";
 import type { ComfyBackend } from "../../src/comfy/comfy-backend.js";
 import { startComfySimulator, type ComfySimulator } from "../../src/simulator/comfy-simulator.js";
-import { fakeWorkflow, makeBackend, silentLogger, started, waitFor } from "./backend-fixture.js";
+import { eventually } from "../support/eventually.js";
+import { fakeWorkflow, makeBackend, silentLogger, started } from "./backend-fixture.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -22,7 +23,7 @@ async function simWithBackend(
   const backend = makeBackend(sim, { id });
   cleanups.push(() => backend.stop());
   await started(backend);
-  await waitFor(() => backend.objectInfo() !== undefined);
+  await eventually(() => backend.objectInfo() !== undefined, `${id}'s /object_info`);
   return { sim, backend };
 }
 
@@ -72,7 +73,7 @@ describe("BackendPool", () => {
     const b = await simWithBackend("b");
     const backends = pool([a.backend, b.backend]);
     await a.sim.crash();
-    await waitFor(() => !a.backend.health.online);
+    await eventually(() => !a.backend.health.online, "a offline");
     for (let i = 0; i < 3; i += 1) {
       const chosen = backends.choose(fake);
       expect(chosen?.id).toBe("b");
@@ -141,7 +142,7 @@ describe("BackendPool", () => {
       },
     });
     await expect(lost).rejects.toMatchObject({ code: "comfy_lost" });
-    await waitFor(() => a.backend.health.online);
+    await eventually(() => a.backend.health.online, "a back online");
     expect(backends.breakerOpen("a")).toBe(true);
     expect(backends.choose({ ...fake, exclude: ["b"] })).toBeUndefined();
     await new Promise<void>((resolve) =>

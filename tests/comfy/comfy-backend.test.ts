@@ -3,14 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ComfyBackend } from "../../src/comfy/comfy-backend.js";
 import { ComfyError } from "../../src/comfy/comfy-error.js";
 import { startComfySimulator, type ComfySimulator } from "../../src/simulator/comfy-simulator.js";
-import {
-  collectEvents,
-  executionsOf,
-  fakeWorkflow,
-  makeBackend,
-  started,
-  waitFor,
-} from "./backend-fixture.js";
+import { eventually } from "../support/eventually.js";
+import { collectEvents, executionsOf, fakeWorkflow, makeBackend, started } from "./backend-fixture.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -27,6 +21,11 @@ async function setup(
   cleanups.push(() => backend.stop());
   await started(backend);
   return { sim, backend };
+}
+
+async function queuedOrRunning(backend: ComfyBackend): Promise<string[]> {
+  const queue = await backend.http.getQueue();
+  return [...queue.running, ...queue.pending].map((item) => item.promptId);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<ComfyError> {
@@ -124,10 +123,11 @@ describe("ComfyBackend against the simulator", () => {
     expect(error.code).toBe("comfy_validation");
     expect(error.status).toBe(200);
     expect(Object.keys(error.validation?.nodeErrors ?? {})).toContain("3");
-    await waitFor(
-      () => executionsOf(sim, promptId).length > 0 || sim.stats.executions.length > 0,
-      3_000,
-    ).catch(() => undefined);
+    // Once ComfyUI no longer holds the prompt, its run (if it started) has ended and is recorded.
+    await eventually(
+      async () => !(await queuedOrRunning(backend)).includes(promptId),
+      "the partial run gone",
+    );
     expect(executionsOf(sim, promptId)).not.toContain("success");
   });
 
@@ -158,7 +158,7 @@ describe("ComfyBackend against the simulator", () => {
       prompt: fakeWorkflow({ seed: 1, steps: 15, stepMs: 20 }),
     });
     const staged = backend.run({ promptId: second, prompt: fakeWorkflow({ seed: 2 }) });
-    await waitFor(() => backend.inFlight === 2);
+    await eventually(() => backend.inFlight === 2, "both prompts in flight");
     await backend.cancel(second);
     await backend.cancel(second);
     expect((await rejection(staged)).code).toBe("comfy_cancelled");
@@ -175,6 +175,7 @@ describe("ComfyBackend against the simulator", () => {
       prompt: fakeWorkflow({ steps: 200, stepMs: 20 }),
       onEvent: (event) => {
         if (event.type === "progress" && event.value === 2) {
+          // Real time on purpose: the backend has to ride out a real outage of its socket and HTTP.
           void sim.crash().then(() => setTimeout(() => void sim.restart(), 100));
         }
       },
@@ -182,7 +183,7 @@ describe("ComfyBackend against the simulator", () => {
     const error = await rejection(running);
     expect(error.code).toBe("comfy_lost");
     expect(error.backendId).toBe("gpu-a");
-    await waitFor(() => backend.health.online);
+    await eventually(() => backend.health.online, "backend online again");
   });
 
   it("still completes a prompt when the bot's socket reconnects in the middle of it", async () => {
@@ -223,7 +224,7 @@ describe("ComfyBackend against the simulator", () => {
     );
     expect(error.code).toBe("comfy_timeout");
     expect(error.timeout).toBe("node_inactivity");
-    await waitFor(() => executionsOf(sim, promptId).length > 0);
+    await eventually(() => executionsOf(sim, promptId).length > 0, "the prompt's run to end");
     expect(executionsOf(sim, promptId)).toEqual(["interrupted"]);
   });
 
@@ -231,7 +232,10 @@ describe("ComfyBackend against the simulator", () => {
     const { backend, sim } = await setup();
     const promptId = randomUUID();
     const first = backend.run({ promptId, prompt: fakeWorkflow({ steps: 15, stepMs: 20 }) });
-    await waitFor(() => sim.stats.executions.length > 0 || backend.inFlight === 1);
+    await eventually(
+      () => sim.stats.executions.length > 0 || backend.inFlight === 1,
+      "the first run in flight",
+    );
     // The "restarted bot": a new client for the same host, knowing only the persisted prompt id.
     const restarted = makeBackend(sim, { id: "gpu-a" });
     cleanups.push(() => restarted.stop());
@@ -248,7 +252,10 @@ describe("ComfyBackend against the simulator", () => {
     const lastClientId = backend.clientId;
     const promptId = randomUUID();
     const first = backend.run({ promptId, prompt: fakeWorkflow({ steps: 30, stepMs: 20 }) });
-    await waitFor(() => sim.stats.executions.length > 0 || backend.inFlight === 1);
+    await eventually(
+      () => sim.stats.executions.length > 0 || backend.inFlight === 1,
+      "the first run in flight",
+    );
     // The old process goes away (its socket closes), the new one resumes the last id it saved.
     const abandoned = first.catch(() => undefined);
     await backend.stop();
@@ -283,8 +290,7 @@ describe("ComfyBackend against the simulator", () => {
     const error = await rejection(backend.run({ promptId, prompt: fakeWorkflow({ seed: 5 }) }));
     expect(error.code).toBe("comfy_timeout");
     expect(error.timeout).toBe("start");
-    const queue = await backend.http.getQueue();
-    expect([...queue.running, ...queue.pending].map((item) => item.promptId)).not.toContain(promptId);
+    expect(await queuedOrRunning(backend)).not.toContain(promptId);
     await backend.http.cancelPrompt(foreign);
   });
 
@@ -316,7 +322,6 @@ describe("ComfyBackend against the simulator", () => {
     controller.abort();
     expect((await rejection(running)).code).toBe("comfy_cancelled");
     expect(executionsOf(sim, promptId)).not.toContain("success");
-    const queue = await backend.http.getQueue();
-    expect([...queue.running, ...queue.pending].map((item) => item.promptId)).not.toContain(promptId);
+    expect(await queuedOrRunning(backend)).not.toContain(promptId);
   });
 });

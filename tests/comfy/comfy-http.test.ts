@@ -6,7 +6,8 @@ import { ComfyError } from "../../src/comfy/comfy-error.js";
 import { ComfyHttp } from "../../src/comfy/comfy-http.js";
 import { submitPrompt } from "../../src/comfy/submit-prompt.js";
 import { startComfySimulator, type ComfySimulator } from "../../src/simulator/comfy-simulator.js";
-import { fakeWorkflow, makeBackend, started, waitFor } from "./backend-fixture.js";
+import { eventually } from "../support/eventually.js";
+import { fakeWorkflow, makeBackend, started } from "./backend-fixture.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -127,8 +128,10 @@ describe("submitPrompt", () => {
     const accepted = await submitPrompt(client(proxy.url), body(promptId), { retryDelayMs: 10 });
     expect(accepted.number).toBeGreaterThanOrEqual(0);
     expect(proxy.posts()).toBe(1);
-    await waitFor(() => simulator.stats.executions.length > 0);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await eventually(() => simulator.stats.executions.length > 0, "the prompt's run to end");
+    // ComfyUI holds nothing more to run, so no second run can follow.
+    const queue = await client(simulator.url).getQueue();
+    expect([...queue.running, ...queue.pending]).toEqual([]);
     expect(simulator.stats.executions.map((record) => record.promptId)).toEqual([promptId]);
   });
 
@@ -138,7 +141,7 @@ describe("submitPrompt", () => {
     const promptId = randomUUID();
     await submitPrompt(client(proxy.url), body(promptId), { retryDelayMs: 10 });
     expect(proxy.posts()).toBe(2);
-    await waitFor(() => simulator.stats.executions.length > 0);
+    await eventually(() => simulator.stats.executions.length > 0, "the prompt's run to end");
     expect(simulator.stats.executions.map((record) => record.promptId)).toEqual([promptId]);
   });
 

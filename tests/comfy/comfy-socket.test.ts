@@ -3,7 +3,8 @@ import { WebSocketServer } from "ws";
 import type { AddressInfo } from "node:net";
 import { ComfySocket, fullJitterDelay } from "../../src/comfy/comfy-socket.js";
 import type { ComfyFrame } from "../../src/comfy/frames.js";
-import { silentLogger, waitFor } from "./backend-fixture.js";
+import { eventually } from "../support/eventually.js";
+import { silentLogger } from "./backend-fixture.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -13,6 +14,8 @@ afterEach(async () => {
 interface Connection {
   clientId: string;
   firstFrame: Promise<string>;
+  /** Pings received (each answered when `autoPong` is on). */
+  pings: number;
 }
 
 async function fakeComfy(options: { autoPong: boolean }) {
@@ -24,7 +27,9 @@ async function fakeComfy(options: { autoPong: boolean }) {
     const firstFrame = new Promise<string>((resolve) =>
       socket.once("message", (data) => resolve((data as Buffer).toString("utf8"))),
     );
-    connections.push({ clientId, firstFrame });
+    const connection: Connection = { clientId, firstFrame, pings: 0 };
+    socket.on("ping", () => (connection.pings += 1));
+    connections.push(connection);
     socket.send(
       JSON.stringify({
         type: "status",
@@ -59,7 +64,7 @@ describe("ComfySocket", () => {
     const frames: ComfyFrame[] = [];
     socket.on("frame", (frame) => frames.push(frame));
     socket.start();
-    await waitFor(() => frames.length > 0);
+    await eventually(() => frames.length > 0, "a frame");
     expect(JSON.parse(await comfy.connections[0]!.firstFrame)).toEqual({
       type: "feature_flags",
       data: { supports_preview_metadata: true },
@@ -71,8 +76,10 @@ describe("ComfySocket", () => {
     const comfy = await fakeComfy({ autoPong: true });
     const socket = socketFor(comfy.url);
     socket.start();
-    await waitFor(() => socket.connected);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await eventually(() => socket.connected, "the socket connected");
+    // A ping goes out only while the socket is open, and each one is sent after the previous ping's
+    // pong deadline: eight answered pings on the first connection are eight kept deadlines.
+    await eventually(() => comfy.connections[0]!.pings >= 8, "eight pings on the first connection");
     expect(socket.connected).toBe(true);
     expect(comfy.connections).toHaveLength(1);
   });
@@ -83,7 +90,7 @@ describe("ComfySocket", () => {
     const opened: number[] = [];
     socket.on("open", ({ generation }) => opened.push(generation));
     socket.start();
-    await waitFor(() => opened.length >= 3, 3_000);
+    await eventually(() => opened.length >= 3, "three connections", { timeoutMs: 3_000 });
     const ids = comfy.connections.map((connection) => connection.clientId);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id.startsWith("bot-base-boot1-")).toBe(true);
@@ -97,7 +104,7 @@ describe("ComfySocket", () => {
     let closes = 0;
     socket.on("close", () => (closes += 1));
     socket.start();
-    await waitFor(() => closes >= 4, 3_000);
+    await eventually(() => closes >= 4, "four failed attempts", { timeoutMs: 3_000 });
     expect(socket.connected).toBe(false);
   });
 });

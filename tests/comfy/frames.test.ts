@@ -4,11 +4,9 @@ import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { parseBinaryFrame, parseTextFrame } from "../../src/comfy/frames.js";
 import { startComfySimulator } from "../../src/simulator/comfy-simulator.js";
-import { haveTraces, tracesDir } from "../support/traces-dir.js";
+import { tracesDir } from "../support/traces-dir.js";
 
 const traces = `${tracesDir}/`;
-/** Tests that read the recorded traces; skipped (with the reason in their name) without ../shared. */
-const withTraces = it.skipIf(!haveTraces);
 const knownTypes = new Set([
   "status",
   "execution_start",
@@ -43,7 +41,7 @@ function recordedTextFrames(): Array<{
 }
 
 describe("text frames", () => {
-  withTraces("parses every recorded frame of a known type and keeps its prompt id", () => {
+  it("parses every recorded frame of a known type and keeps its prompt id", () => {
     const frames = recordedTextFrames();
     expect(frames.length).toBeGreaterThan(100);
     for (const { file, message } of frames) {
@@ -59,7 +57,7 @@ describe("text frames", () => {
     }
   });
 
-  withTraces("reads the execution error's node, type and message as recorded", () => {
+  it("reads the execution error's node, type and message as recorded", () => {
     const error = recordedTextFrames().find(({ message }) => message.type === "execution_error")!.message;
     const parsed = parseTextFrame(JSON.stringify(error));
     expect(parsed).toMatchObject({
@@ -93,19 +91,16 @@ describe("text frames", () => {
 });
 
 describe("binary frames", () => {
-  withTraces(
-    "reads a recorded legacy preview (event 1) as JPEG with the image bytes after the 8-byte header",
-    () => {
-      const frame = readFileSync(traces + "a_success.preview_event1.frame.bin");
-      const image = readFileSync(traces + "a_success.preview_event1.jpg");
-      const parsed = parseBinaryFrame(frame);
-      expect(parsed?.mime).toBe("image/jpeg");
-      expect(parsed?.promptId).toBeUndefined();
-      expect(Buffer.compare(parsed!.bytes, image)).toBe(0);
-    },
-  );
+  it("reads a recorded legacy preview (event 1) as JPEG with the image bytes after the 8-byte header", () => {
+    const frame = readFileSync(traces + "a_success.preview_event1.frame.bin");
+    const image = readFileSync(traces + "a_success.preview_event1.jpg");
+    const parsed = parseBinaryFrame(frame);
+    expect(parsed?.mime).toBe("image/jpeg");
+    expect(parsed?.promptId).toBeUndefined();
+    expect(Buffer.compare(parsed!.bytes, image)).toBe(0);
+  });
 
-  withTraces("reads a recorded metadata preview (event 4) with its prompt id, node id and image type", () => {
+  it("reads a recorded metadata preview (event 4) with its prompt id, node id and image type", () => {
     const frame = readFileSync(traces + "a2_success_feature_flags.preview_event4.frame.bin");
     const image = readFileSync(traces + "a2_success_feature_flags.preview_event4.jpg");
     const parsed = parseBinaryFrame(frame);

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkpointNames, objectInfoSchema } from "../../src/comfy/object-info.js";
-import { haveTraces, tracesDir } from "../support/traces-dir.js";
+import { tracesDir } from "../support/traces-dir.js";
 
-describe.skipIf(!haveTraces)("objectInfoSchema (needs ../shared/comfy-traces)", () => {
+describe("objectInfoSchema", () => {
   it("accepts the raw /object_info of a real ComfyUI 0.3.64, including classes with a null display_name", () => {
     const raw = JSON.parse(readFileSync(path.join(tracesDir, "object_info_full.raw.json"), "utf8")) as Record<
       string,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.js";
 import { startBotHarness, type BotHarness } from "./support/bot-harness.js";
 import { dumpOnFailure } from "./support/dump-on-failure.js";
 import { hasPng } from "./support/message-checks.js";
@@ -16,7 +17,10 @@ describe("when the image server is down", () => {
     const { discord, sims, core } = harness;
     const sim = sims[0]!;
     await sim.crash();
-    await expect.poll(() => core.pool.backends.every((backend) => !backend.health.online)).toBe(true);
+    await eventually(
+      () => core.pool.backends.every((backend) => !backend.health.online),
+      "every backend offline",
+    );
 
     const handle = discord.invokeSlash({
       name: "generate",

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MessageFlags } from "../fakes/discord/index.js";
+import { eventually } from "../support/eventually.js";
+import { simulatorIdle } from "../support/simulator-idle.js";
 import { startBotHarness, type BotHarness } from "./support/bot-harness.js";
 import { hasPng, pngOf, reactedBy, seedOf, textOf } from "./support/message-checks.js";
 
@@ -70,7 +72,8 @@ describe("/generate end to end", () => {
   it("does not run a reroll whose message Discord refused to post", async () => {
     // Slow enough that the reroll is still waiting or running when Discord refuses its message.
     harness = await startBotHarness({ simulator: { stepMs: 100 } });
-    const { discord, sims, core, logs } = harness;
+    const { discord, sims, core, logs, jobIds } = harness;
+    const sim = sims[0]!;
     const handle = discord.invokeSlash({
       name: "generate",
       options: { prompt: "a quiet pond", workflow: "sd15" },
@@ -83,21 +86,34 @@ describe("/generate end to end", () => {
       status: 403,
       body: { message: "Missing Permissions", code: 50013 },
     });
-    discord.react({ messageId: done.id, channelId: done.channelId, emoji: "🎲", user: discord.users.bob });
-    await expect
-      .poll(() => logs.some((line) => line["msg"] === "reaction handling failed"), { timeout: 5000 })
-      .toBe(true);
-    const reroll = logs.find(
-      (line) => line["msg"] === "job queued" && line["userId"] === discord.users.bob.id,
+    const bob = discord.users.bob;
+    discord.react({ messageId: done.id, channelId: done.channelId, emoji: "🎲", user: bob });
+    // Discord refuses the reroll's message...
+    const refused = await discord.waitForRequest(
+      (request) =>
+        `${request.method} ${request.route}` === "POST /channels/:channelId/messages" &&
+        request.status === 403,
     );
-    expect(core.queue.get(String(reroll?.["jobId"]))?.state).toBe("cancelled");
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(sims[0]!.stats.executions.filter((execution) => execution.outcome === "success")).toHaveLength(1);
+    expect(refused.response).toMatchObject({ code: 50013 });
+    // ...so nobody could see or cancel the reroll, and the bot cancelled it...
+    await eventually(() => {
+      const [reroll, ...others] = jobIds(bob.id);
+      expect(others).toEqual([]);
+      expect(core.queue.get(reroll!)?.state).toBe("cancelled");
+    }, "bob's reroll cancelled");
+    // ...and logged the failure instead of losing it.
+    await eventually(
+      () => logs.some((line) => line["msg"] === "reaction handling failed"),
+      "the failure logged",
+    );
+    // Once ComfyUI holds no prompt, a reroll that had reached it has ended: it must not have succeeded.
+    await eventually(() => simulatorIdle(sim), "ComfyUI idle");
+    expect(sim.stats.executions.filter((execution) => execution.outcome === "success")).toHaveLength(1);
   });
 
   it("refuses a member over the rate limit ephemerally, says when to retry, and logs the detail", async () => {
     harness = await startBotHarness({ extraYaml: "rateLimit: { jobsPerWindow: 1, windowSeconds: 60 }" });
-    const { discord, logs } = harness;
+    const { discord, logs, jobIds } = harness;
     const first = discord.invokeSlash({ name: "generate", options: { prompt: "a cat", workflow: "sd15" } });
     expect((await first.ack()).type).toBe(4);
     const before = Date.now();
@@ -113,6 +129,8 @@ describe("/generate end to end", () => {
     const retrySeconds = Number(retryAt) - Math.floor(before / 1000);
     expect(retrySeconds).toBeGreaterThan(50);
     expect(retrySeconds).toBeLessThanOrEqual(61);
+    // Only the first job was admitted; the log has the detail an operator needs.
+    expect(jobIds(discord.users.alice.id)).toHaveLength(1);
     const logged = logs.find((line) => line["msg"] === "admission declined");
     expect(logged).toMatchObject({ decision: "rate_limited", limit: 1, windowSeconds: 60 });
     expect(Number(logged?.["retryAfterMs"])).toBeGreaterThan(50_000);

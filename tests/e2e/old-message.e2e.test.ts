@@ -45,7 +45,7 @@ describe("a job that waited more than an hour", () => {
     );
 
     // An hour passes while alice's job waits (the bot reads the same clock).
-    discord.clock.advance(61 * 60_000);
+    await discord.clock.advance(61 * 60_000);
 
     const fresh = await discord.waitForMessage(
       (message) =>

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.js";
 import { startBotHarness, type BotHarness } from "./support/bot-harness.js";
 import { dumpOnFailure } from "./support/dump-on-failure.js";
 
@@ -63,7 +64,13 @@ describe("how results are shown and removed", () => {
 
     // ❌ from the owner deletes the result and forgets it for rerolls.
     discord.react({ messageId: hidden.id, channelId: hidden.channelId, emoji: "❌", user: alice });
-    await expect.poll(() => discord.messages.getEvenDeleted(hidden.id)?.deleted).toBe(true);
-    await expect.poll(async () => core.results.get(hidden.id)).toBeUndefined();
+    await eventually(
+      () => expect(discord.messages.getEvenDeleted(hidden.id)?.deleted).toBe(true),
+      "the result message deleted",
+    );
+    await eventually(
+      async () => expect(await core.results.get(hidden.id)).toBeUndefined(),
+      "the result forgotten for rerolls",
+    );
   });
 });

@@ -126,7 +126,7 @@ describe("fake Discord: interactions driven through the real discord.js client",
       await interaction.deferReply().catch((e: unknown) => codes.push((e as DiscordAPIError).code));
     });
     const handle = discord.invokeSlash({ name: "generate", options: { prompt: "x" } });
-    discord.clock.advance(3100);
+    await discord.clock.advance(3100);
     await runs.finished();
     expect(runs.failures).toEqual([]);
     expect(codes).toEqual([10062]);
@@ -140,7 +140,7 @@ describe("fake Discord: interactions driven through the real discord.js client",
       if (!interaction.isChatInputCommand()) return;
       await interaction.deferReply();
       const message = await interaction.editReply({ content: "working" });
-      discord.clock.advance(2000);
+      await discord.clock.advance(2000);
       const error: unknown = await interaction.editReply({ content: "late" }).catch((e: unknown) => e);
       outcome.code = (error as DiscordAPIError).code;
       const edited = await interaction.channel!.messages.edit(message.id, {

@@ -1,8 +1,9 @@
 import { DiscordAPIError, GatewayIntentBits, SlashCommandBuilder } from "discord.js";
 import type { Client } from "discord.js";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FakeDiscord } from "../fakes/discord/index.js";
 import { startFakeDiscord } from "../fakes/discord/index.js";
+import { eventually } from "../support/eventually.js";
 import { startClient } from "./discord-client-harness.js";
 
 describe("fake Discord: login and command registration with the real discord.js client", () => {
@@ -92,6 +93,9 @@ describe("fake Discord: login and command registration with the real discord.js 
       intents: [GatewayIntentBits.Guilds, GatewayIntentBits.MessageContent],
     }).catch((e: unknown) => e);
     expect(String(error)).toMatch(/disallowed intents/i);
-    await vi.waitFor(() => expect(discord.connections[0]?.closeCode).toBe(4014));
+    await eventually(
+      () => expect(discord.connections[0]?.closeCode).toBe(4014),
+      "the gateway closed with 4014",
+    );
   });
 });

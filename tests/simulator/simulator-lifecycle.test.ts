@@ -4,6 +4,7 @@ import {
   type ComfySimulator,
   type SimulatorOptions,
 } from "../../src/simulator/comfy-simulator.js";
+import { eventually } from "../support/eventually.js";
 import { WsCollector, fakeGraph, getJson, sdGraph, submit } from "./ws-collector.js";
 
 describe("simulator lifecycle and knobs", () => {
@@ -56,9 +57,17 @@ describe("simulator lifecycle and knobs", () => {
       type: "status",
       data: { status: { exec_info: { queue_remaining: 0 } }, sid: "crash-client" },
     });
-    // The old run must not leak frames or history into the new process.
-    await new Promise((r) => setTimeout(r, 60));
-    expect(again.frames).toHaveLength(1);
+    // The old run must not leak frames or history into the new process: run a new prompt on it, and
+    // by its end the new process has sent only that prompt's frames and holds only its history.
+    const next = await submit(s.url, fakeGraph(4, 3), "crash-client");
+    const nextId = next.body["prompt_id"] as string;
+    await again.waitDone(nextId);
+    const promptIds = again.frames.flatMap((f) =>
+      f.data["prompt_id"] === undefined ? [] : [f.data["prompt_id"]],
+    );
+    expect(new Set(promptIds)).toEqual(new Set([nextId]));
+    expect(again.frames.filter((f) => f.type === "progress")).toHaveLength(3);
+    expect(Object.keys((await getJson(`${s.url}/history`)) as object)).toEqual([nextId]);
   });
 
   it("deaf mode keeps sockets open and answers pings but sends no frame, while HTTP still works", async () => {
@@ -68,16 +77,17 @@ describe("simulator lifecycle and knobs", () => {
     s.setDeaf(true);
     const { body } = await submit(s.url, fakeGraph(7, 3), "deaf-client");
     const id = body["prompt_id"] as string;
-    const deadline = Date.now() + 3000;
     let history: Record<string, { status: { status_str: string } }> = {};
-    while (Object.keys(history).length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10));
-      history = (await getJson(`${s.url}/history/${id}`)) as typeof history;
-    }
+    await eventually(
+      async () => {
+        history = (await getJson(`${s.url}/history/${id}`)) as typeof history;
+        return Object.keys(history).length > 0;
+      },
+      "the prompt in /history",
+      { timeoutMs: 3000 },
+    );
     expect(history[id]?.status.status_str).toBe("success");
-    const pong = new Promise<void>((resolve) => ws.socket.once("pong", () => resolve()));
-    ws.socket.ping();
-    await pong;
+    await ws.roundTrip();
     expect(ws.frames).toHaveLength(1);
     expect(ws.binaries).toHaveLength(0);
     expect(ws.closeCode).toBeUndefined();
@@ -163,7 +173,10 @@ describe("simulator lifecycle and knobs", () => {
     const id = long.body["prompt_id"] as string;
     await ws.waitFor((c) => c.types().includes("progress"));
     await fetch(`${s.url}/interrupt`, { method: "POST", body: JSON.stringify({ prompt_id: "not-running" }) });
-    await new Promise((r) => setTimeout(r, 40));
+    // An interrupt ends the run at once, so two more steps show this one was ignored.
+    const steps = (c: WsCollector): number => c.types().filter((type) => type === "progress").length;
+    const stepsSoFar = steps(ws);
+    await ws.waitFor((c) => steps(c) >= stepsSoFar + 2 || c.types().includes("execution_interrupted"));
     expect(ws.types()).not.toContain("execution_interrupted");
     await fetch(`${s.url}/interrupt`, { method: "POST" });
     await ws.waitDone(id);
@@ -228,13 +241,14 @@ describe("simulator lifecycle and knobs", () => {
     const { body } = await submit(s.url, fakeGraph(61, 1), "twice");
     const watcher = await connect(s, "watcher");
     await watcher.waitFor((c) => c.frames.length >= 1);
-    const deadline = Date.now() + 2000;
-    while (
-      Object.keys((await getJson(`${s.url}/history/${String(body["prompt_id"])}`)) as object).length === 0
-    ) {
-      if (Date.now() > deadline) throw new Error("prompt did not finish");
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await eventually(
+      async () =>
+        Object.keys((await getJson(`${s.url}/history/${String(body["prompt_id"])}`)) as object).length > 0,
+      "the prompt in /history",
+      { timeoutMs: 2000 },
+    );
+    // Frames sent before it finished have all arrived.
+    await fresh.roundTrip();
     // The newer socket is still open but no longer registered: not even status broadcasts reach it.
     expect(fresh.closeCode).toBeUndefined();
     expect(fresh.types()).toEqual(["status"]);
@@ -254,7 +268,9 @@ describe("simulator lifecycle and knobs", () => {
           (f.data["status"] as { exec_info: { queue_remaining: number } }).exec_info.queue_remaining === 0,
       ).length;
     await a.waitFor((c) => idle(c) >= 2);
-    await new Promise((r) => setTimeout(r, 30));
+    // The run's last frames (status, then `executing: null`) go out together: after a round trip,
+    // everything the run sent has arrived.
+    await a.roundTrip();
     expect(a.types()).toContain("progress_state");
     expect(a.types()).not.toContain("execution_start");
     expect(a.types()).not.toContain("executing");

@@ -1,18 +1,15 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   startComfySimulator,
   type ComfySimulator,
   type SimulatorOptions,
 } from "../../src/simulator/comfy-simulator.js";
+import { tracesDir } from "../support/traces-dir.js";
 import { clientTokens, controlTokens, type NormaliseOptions } from "./trace-normaliser.js";
 import { replayTrace, type Trace } from "./trace-replayer.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const tracesDir = path.resolve(repoRoot, "../shared/comfy-traces");
-const haveTraces = existsSync(tracesDir);
 const defaultStepMs = 10;
 
 interface Row {
@@ -82,8 +79,7 @@ function labellers(pairs: Array<[string, string]>): {
   };
 }
 
-// Without ../shared/comfy-traces (e.g. outside the project workspace) the whole suite is skipped.
-describe.skipIf(!haveTraces)(`trace replay against the recorded ComfyUI 0.3.64 (needs ${tracesDir})`, () => {
+describe("trace replay against the recorded ComfyUI 0.3.64", () => {
   let sim: ComfySimulator | undefined;
   afterEach(async () => {
     await sim?.close();

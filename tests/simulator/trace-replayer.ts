@@ -2,7 +2,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import WebSocket from "ws";
 import type { ComfySimulator } from "../../src/simulator/comfy-simulator.js";
+import { eventually, type EventuallyOptions } from "../support/eventually.js";
+import { simulatorIdle } from "../support/simulator-idle.js";
 import { clientTokens, type NormaliseOptions, type TimelineEntry } from "./trace-normaliser.js";
+import { roundTrip } from "./ws-collector.js";
 
 export interface Trace {
   scenario: string;
@@ -23,7 +26,20 @@ interface LiveClient {
   closed: boolean;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Replays react to each frame, so they poll fast. */
+const poll: EventuallyOptions = { intervalMs: 2 };
+
+/**
+ * Waits like `eventually`, but goes on when the time is up: a replay that falls behind is reported by the
+ * comparison of the whole streams afterwards, which shows what differs, not just that a wait timed out.
+ */
+async function waitOrGoOn(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  try {
+    await eventually(check, what, { ...poll, timeoutMs });
+  } catch {
+    // See above: the token comparison reports it.
+  }
+}
 
 /**
  * Replays a trace's actions (WS opens/sends/closes, HTTP requests, kill/restart) against the simulator.
@@ -49,6 +65,7 @@ export async function replayTrace(
   };
   const identity = (id: string): string => id;
 
+  /** Until every open client has seen as many tokens as the real one had before `until`. */
   const waitFor = async (until: TimelineEntry): Promise<void> => {
     const cutoff = until.request_started_t_ms;
     const prefix = trace.timeline.filter(
@@ -57,13 +74,11 @@ export async function replayTrace(
     for (const client of clients.values()) {
       if (client.closed) continue;
       const expected = clientTokens(prefix, client.name, identity, opts).length;
-      const deadline = Date.now() + 3000;
-      while (
-        clientTokens(client.entries, client.name, identity, opts).length < expected &&
-        Date.now() < deadline
-      ) {
-        await sleep(2);
-      }
+      await waitOrGoOn(
+        () => clientTokens(client.entries, client.name, identity, opts).length >= expected,
+        `client ${client.name} to see ${expected} tokens before entry ${until.seq}`,
+        3000,
+      );
     }
   };
 
@@ -105,8 +120,7 @@ export async function replayTrace(
         const client = clients.get(name);
         if (client !== undefined && !client.closed) {
           client.ws.close(1000);
-          const deadline = Date.now() + 2000;
-          while (!client.closed && Date.now() < deadline) await sleep(2);
+          await waitOrGoOn(() => client.closed, `client ${name} closed`, 2000);
         }
       }
       continue;
@@ -116,8 +130,7 @@ export async function replayTrace(
       await sim.crash();
       push({ source: "driver", action: "kill" });
       // Let the clients observe their sockets dropping before probing.
-      const deadline = Date.now() + 2000;
-      while ([...clients.values()].some((c) => !c.closed) && Date.now() < deadline) await sleep(2);
+      await waitOrGoOn(() => [...clients.values()].every((c) => c.closed), "every client closed", 2000);
     } else if (entry.source === "driver" && entry.action?.startsWith("probe")) {
       const result = entry.action.includes("WS") ? await probeWs(sim) : await probeHttp(sim);
       push({ source: "driver", action: entry.action, result });
@@ -164,10 +177,13 @@ export async function replayTrace(
       }
     }
   }
-  // Wait for the rest of each client's stream, then a little longer to catch frames that should not come.
+  // Wait for the rest of each client's stream. Frames that should not come would come from a prompt
+  // still held by the simulator (an interrupt or a kill ends a step at once), so wait until it holds
+  // none; a ping's pong then shows each client has every frame sent before it.
   const everything = trace.timeline.at(-1);
   if (everything !== undefined) await waitFor({ ...everything, seq: Number.MAX_SAFE_INTEGER });
-  await sleep(30);
+  await eventually(async () => await simulatorIdle(sim), "the simulator to hold no prompt", poll);
+  for (const client of clients.values()) if (!client.closed) await roundTrip(client.ws);
   for (const client of clients.values()) if (!client.closed) client.ws.terminate();
   return { observed, idPairs };
 }

@@ -1,28 +1,26 @@
 import WebSocket from "ws";
+import { eventually } from "../support/eventually.js";
 
 export interface Frame {
   type: string;
   data: Record<string, unknown>;
 }
 
-/** A WS client that records every frame; `waitFor` resolves when a matching frame has arrived. */
+/** A WS client that records every frame; `waitFor` resolves once its frames match. */
 export class WsCollector {
   readonly frames: Frame[] = [];
   readonly binaries: Buffer[] = [];
   closeCode: number | undefined;
   private readonly ws: WebSocket;
-  private readonly waiters: Array<() => void> = [];
 
   private constructor(url: string) {
     this.ws = new WebSocket(url);
     this.ws.on("message", (data: Buffer, isBinary) => {
       if (isBinary) this.binaries.push(data);
       else this.frames.push(JSON.parse(data.toString()) as Frame);
-      this.notify();
     });
     this.ws.on("close", (code) => {
       this.closeCode = code;
-      this.notify();
     });
     this.ws.on("error", () => undefined);
   }
@@ -52,14 +50,16 @@ export class WsCollector {
   }
 
   async waitFor(predicate: (c: WsCollector) => boolean, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate(this)) {
-      if (Date.now() > deadline) throw new Error(`timed out; frames so far: ${this.types().join(",")}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 20);
-      });
-    }
+    await eventually(
+      () => predicate(this),
+      () => `matching frames; frames so far: ${this.types().join(",")}`,
+      { timeoutMs },
+    );
+  }
+
+  /** See `roundTrip`. */
+  async roundTrip(): Promise<void> {
+    await roundTrip(this.ws);
   }
 
   /** Resolves on `executing {node: null}` for this prompt: the end of every run. */
@@ -74,10 +74,16 @@ export class WsCollector {
   close(): void {
     this.ws.close();
   }
+}
 
-  private notify(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
+/**
+ * Pings and resolves on the pong. The server sends in order, so every frame it sent before answering
+ * has arrived: the way to show that something was *not* sent up to a point.
+ */
+export async function roundTrip(ws: WebSocket): Promise<void> {
+  const pong = new Promise<void>((resolve) => ws.once("pong", () => resolve()));
+  ws.ping();
+  await pong;
 }
 
 export function fakeGraph(seed: number, steps = 3, text = "a cat", prefix = "test"): Record<string, unknown> {

@@ -7,13 +7,21 @@ interface FakeTimer {
   cancelled: boolean;
 }
 
-/** A manual clock and timer queue: tests move time with `advance`, nothing sleeps. */
+/**
+ * The tests' one fake clock: a manual clock and timer queue. Tests move time with `advance`, nothing
+ * sleeps. By default time starts at 0; with a `base` (e.g. `Date.now`, as the fake Discord uses) `now()`
+ * is that wall clock plus whatever `advance` added, so tokens and messages can age without waiting.
+ * Timers run only when `advance` reaches them, whatever the base does.
+ */
 export class FakeClock {
+  /** How far `advance` has moved the clock, in ms; `now()` is `base() + time`. */
   time = 0;
   private seq = 0;
   private timers: FakeTimer[] = [];
 
-  readonly now = (): number => this.time;
+  constructor(private readonly base: () => number = () => 0) {}
+
+  readonly now = (): number => this.base() + this.time;
 
   readonly setTimer = (fn: () => void, ms: number): Cancel => {
     const timer: FakeTimer = { at: this.time + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };

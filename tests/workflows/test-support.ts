@@ -29,7 +29,7 @@ export function memoryLogger(): { logger: Logger; lines: Record<string, unknown>
 
 /**
  * Stock nodes trimmed from the real ComfyUI 0.3.64 `/object_info`
- * (comfy-traces/object_info_full.raw.json), with two checkpoints and one LoRA filled in.
+ * (tests/fixtures/comfy-traces/object_info_full.raw.json), with two checkpoints and one LoRA filled in.
  */
 export async function stockObjectInfo(): Promise<ObjectInfo> {
   const raw: unknown = JSON.parse(await readFile(join(fixturesDir, "object-info.json"), "utf8"));

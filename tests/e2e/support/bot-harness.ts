@@ -45,9 +45,9 @@ export interface HarnessOptions {
   extraYaml?: string;
   /** Replaces the fast test edit pacing (e.g. the production defaults in a benchmark). */
   discordYaml?: string;
-  /** Default "debug": every line is kept in `logs`. */
+  /** Default "debug": every line is kept in `logs` (assert on state; logs are for what only a log shows). */
   logLevel?: "debug" | "info" | "warn";
-  /** The bot reads time from the fake Discord's clock, so `discord.clock.advance()` ages tokens for both. */
+  /** The bot reads time from the fake Discord's clock, so `await discord.clock.advance()` ages tokens for both. */
   fakeClock?: boolean;
   /** Reuse servers and data from an earlier harness (a bot restart). */
   reuse?: Pick<BotHarness, "discord" | "sims" | "dataDir">;
@@ -61,6 +61,8 @@ export interface BotHarness {
   core: Core;
   bot: DiscordBot;
   logs: Record<string, unknown>[];
+  /** Ids of the jobs this bot admitted (of one member, if given), oldest first; read their state in `core.queue`. */
+  jobIds: (userId?: string) => string[];
   /** Stops the bot and its store only (servers stay up for a restart). */
   stopBot(): Promise<void>;
   /** Stops everything. */
@@ -105,6 +107,10 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
   const store = await Store.open({ dataDir, logger });
   const now = options.fakeClock ? discord.clock.now : Date.now;
   const core = await buildCore({ config, store, logger, now });
+  const admitted: Array<{ id: string; userId: string }> = [];
+  core.queue.subscribe((event) => {
+    if (event.type === "queued") admitted.push({ id: event.job.id, userId: event.job.userId });
+  });
   const bot = await startDiscordBot({
     config,
     token: discord.botToken,
@@ -130,6 +136,8 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     core,
     bot,
     logs,
+    jobIds: (userId) =>
+      admitted.filter((job) => userId === undefined || job.userId === userId).map((job) => job.id),
     stopBot,
     close: async () => {
       await stopBot();

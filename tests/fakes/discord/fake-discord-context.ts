@@ -1,5 +1,5 @@
 import type { CommandRegistry } from "./command-registry.js";
-import type { FakeClock } from "./fake-clock.js";
+import type { FakeClock } from "../../support/fake-clock.js";
 import type { FakeGateway } from "./gateway.js";
 import type { FakeChannel, FakeUser, GuildFixture } from "./guild-fixture.js";
 import type { InteractionRegistry } from "./interaction-registry.js";

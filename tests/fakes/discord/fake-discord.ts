@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FakeClock } from "../../support/fake-clock.js";
 import { CommandRegistry } from "./command-registry.js";
-import { createFakeClock } from "./fake-clock.js";
-import type { FakeClock } from "./fake-clock.js";
 import type { FakeDiscordContext, ResolvedSettings } from "./fake-discord-context.js";
 import type { GatewayConnection, GatewayFrame } from "./gateway.js";
 import { FakeGateway, Intents } from "./gateway.js";
@@ -60,7 +59,7 @@ export interface FakeDiscordOptions {
   allowedPrivilegedIntents?: number;
   /** Guilds replacing the default one; the function form can reuse the default world's users. */
   guilds?: GuildFixture[] | ((world: DefaultWorld) => GuildFixture[]);
-  /** Base wall clock; `discord.clock.advance()` moves the fake's time on top of it. */
+  /** Base wall clock (default `Date.now`); `await discord.clock.advance()` moves the fake's time on top of it. */
   now?: () => number;
 }
 
@@ -114,7 +113,7 @@ const DEFAULT_WAIT_MS = 5000;
 
 /** Starts a fake Discord (REST under /api/v10, gateway over ws, CDN) on 127.0.0.1 with a random port. */
 export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
-  const clock = createFakeClock(options.now);
+  const clock = new FakeClock(options.now ?? Date.now);
   const newId = createSnowflakes(clock.now);
   const world = createDefaultWorld(newId, clock.now);
   const guilds =

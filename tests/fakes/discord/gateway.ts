@@ -66,7 +66,7 @@ export class FakeGateway {
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #sessions = new Map<string, Session>();
   readonly #open = new Map<number, WebSocket>();
-  #lastResumedAt = 0;
+  #lastResumedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: GatewayDeps) {}
 
@@ -105,10 +105,12 @@ export class FakeGateway {
 
   /**
    * Sends op 9. Waits until a just-finished resume has settled: RESUMED followed at once by op 9 crashes
-   * discord.js 14.28 (reference §2.6, gotcha 1).
+   * discord.js 14.28, whose gateway handles incoming frames concurrently.
+   * Real time on purpose: the race is inside the real client, which sends nothing the fake could await
+   * once its RESUMED handler is done, and a test moving the fake clock must not skip the guard.
    */
   async invalidateSession(resumable: boolean): Promise<void> {
-    const wait = this.#lastResumedAt + 300 - this.deps.now();
+    const wait = this.#lastResumedAt + 300 - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     if (!resumable) this.#sessions.clear();
     for (const [id, ws] of this.#open) this.#send(ws, id, { op: 9, d: resumable });
@@ -229,7 +231,7 @@ export class FakeGateway {
     for (const entry of session.log) {
       if (entry.s > after) this.#send(ws, connection.id, { op: 0, t: entry.t, s: entry.s, d: entry.d });
     }
-    this.#lastResumedAt = this.deps.now();
+    this.#lastResumedAt = performance.now();
     this.#dispatchTo(session, "RESUMED", { _trace: ["fake-discord"] });
   }
 

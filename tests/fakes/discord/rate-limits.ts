@@ -5,7 +5,7 @@ export interface BucketRule {
   windowMs: number;
 }
 
-/** Per-route limits. Discord does not document them; defaults follow observed values (reference §3.2). */
+/** Per-route limits. Discord does not document them; defaults follow values observed on the real Discord. */
 export interface BucketRules {
   /** Interaction/webhook message routes, per application+token. */
   webhook: BucketRule;
