@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ComfySimulator } from "../../src/simulator/comfy-simulator.js";
 import { startSimulators, startStack, type ComfyStack } from "./support/comfy-stack.js";
-import { generous, request, tempDir, until } from "../queue/support/harness.js";
+import { eventually } from "../support/eventually.js";
+import { generous, request, tempDir } from "../queue/support/harness.js";
 
 const fake = (userId: string, seed: number) =>
   request(userId, {
@@ -38,7 +39,7 @@ describe("JobQueue with the real ComfyUI client against the simulator", () => {
     const dir = await tempDir();
     cleanup.push(dir.remove);
     const { queue, events } = await stack([a!, b!], { dataDir: dir.dir });
-    await until(() => queue.stats().state === "open");
+    await eventually(() => queue.stats().state === "open");
     const decisions = [];
     for (const [i, user] of ["A", "A", "A", "B", "B", "C"].entries())
       decisions.push(await queue.admit(fake(user, i + 1)));
@@ -70,10 +71,10 @@ describe("JobQueue with the real ComfyUI client against the simulator", () => {
     const { queue, events } = await stack([sim!]);
     const decision = await queue.admit(fake("u", 7));
     if (decision.kind !== "accepted") throw new Error("expected accepted");
-    await until(() => queue.get(decision.job.id)?.state === "running", "running");
+    await eventually(() => queue.get(decision.job.id)?.state === "running", "running");
     await sim!.crash();
     await sim!.restart();
-    await until(() => events.some((event) => event.type === "requeued"), "requeued", 10_000);
+    await eventually(() => events.some((event) => event.type === "requeued"), "requeued", 10_000);
     await queue.onIdle();
     expect(queue.get(decision.job.id)).toMatchObject({ state: "succeeded", attempts: 2, requeues: 1 });
     expect(sim!.stats.executions.filter((record) => record.outcome === "success")).toHaveLength(1);
@@ -85,18 +86,18 @@ describe("JobQueue with the real ComfyUI client against the simulator", () => {
     const first = await queue.admit(fake("a", 11));
     const second = await queue.admit(fake("b", 12));
     if (first.kind !== "accepted" || second.kind !== "accepted") throw new Error("expected accepted");
-    await until(
+    await eventually(
       () => queue.get(first.job.id)?.state === "running" && queue.get(second.job.id)?.state === "staged",
       "one running, one staged",
     );
     await sim!.crash();
     await sim!.restart();
-    await until(
+    await eventually(
       () => events.filter((event) => event.type === "requeued").length === 2,
       "both requeued",
       10_000,
     );
-    await until(
+    await eventually(
       () => queue.get(first.job.id)?.attempts === 2 && queue.get(first.job.id)?.state === "running",
       "rerun",
     );
@@ -119,7 +120,7 @@ describe("JobQueue with the real ComfyUI client against the simulator", () => {
     const first = await queue.admit(fake("a", 21));
     const second = await queue.admit(fake("b", 22));
     if (first.kind !== "accepted" || second.kind !== "accepted") throw new Error("expected accepted");
-    await until(
+    await eventually(
       () => queue.get(first.job.id)?.state === "running" && queue.get(second.job.id)?.state === "running",
       "both running",
     );
@@ -145,10 +146,10 @@ describe("JobQueue with the real ComfyUI client against the simulator", () => {
       }),
     );
     if (decision.kind !== "accepted") throw new Error("expected accepted");
-    await until(() => queue.get(decision.job.id)?.state === "running", "running");
+    await eventually(() => queue.get(decision.job.id)?.state === "running", "running");
     expect((await queue.cancel(decision.job.id, { userId: "u" })).kind).toBe("cancelled");
     await queue.onIdle();
-    await until(() => sim!.stats.executions.length === 1, "execution ended");
+    await eventually(() => sim!.stats.executions.length === 1, "execution ended");
     expect(sim!.stats.executions[0]?.outcome).toBe("interrupted");
   });
 
@@ -160,11 +161,11 @@ describe("JobQueue with the real ComfyUI client against the simulator", () => {
     const first = await stack([sim!], { dataDir: dir.dir, clientIds });
     const decision = await first.queue.admit({ ...fake("u", 9), limits: generous });
     if (decision.kind !== "accepted") throw new Error("expected accepted");
-    await until(() => first.queue.get(decision.job.id)?.state === "running", "running");
+    await eventually(() => first.queue.get(decision.job.id)?.state === "running", "running");
     await first.stop();
 
     const second = await stack([sim!], { dataDir: dir.dir, clientIds });
-    await until(
+    await eventually(
       () => second.events.some((event) => event.type === "succeeded" && event.job.id === decision.job.id),
       "delivered after restart",
       10_000,

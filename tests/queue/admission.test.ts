@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EffectiveLimits } from "../../src/queue/admission.js";
-import { clock, ids, openQueue, request } from "./support/harness.js";
+import { FakeClock } from "../support/fake-clock.js";
+import { ids, openQueue, request } from "./support/harness.js";
 import { FakeDispatcher } from "./support/fake-dispatcher.js";
 
 const tight: EffectiveLimits = { jobsPerWindow: 2, windowSeconds: 60, maxQueuedPerUser: 5 };
@@ -19,21 +20,21 @@ describe("JobQueue admission", () => {
   });
 
   it("rate-limits at exactly jobsPerWindow within the window and admits again at the window edge", async () => {
-    const time = clock();
+    const time = new FakeClock(() => 1_700_000_000_000);
     const { queue } = await openQueue({ now: time.now });
     expect((await queue.admit(request("u", { limits: tight }))).kind).toBe("accepted");
-    time.advance(1000);
+    await time.advance(1000);
     expect((await queue.admit(request("u", { limits: tight }))).kind).toBe("accepted");
-    time.advance(1000);
+    await time.advance(1000);
     expect(await queue.admit(request("u", { limits: tight }))).toEqual({
       kind: "rate_limited",
       retryAfterMs: 58_000,
       limit: 2,
       windowSeconds: 60,
     });
-    time.advance(57_999);
+    await time.advance(57_999);
     expect((await queue.admit(request("u", { limits: tight }))).kind).toBe("rate_limited");
-    time.advance(1);
+    await time.advance(1);
     expect((await queue.admit(request("u", { limits: tight }))).kind).toBe("accepted");
   });
 

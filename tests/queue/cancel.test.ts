@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FakeDispatcher } from "./support/fake-dispatcher.js";
-import { openQueue, request, settle, until } from "./support/harness.js";
+import { eventually } from "../support/eventually.js";
+import { openQueue, request, settle } from "./support/harness.js";
 
 async function admitted(
   queue: Awaited<ReturnType<typeof openQueue>>["queue"],
@@ -25,7 +26,7 @@ describe("JobQueue cancel", () => {
     expect(dispatcher.cancels).toEqual([]);
     expect(events.filter((event) => event.type === "cancelled")).toHaveLength(1);
     dispatcher.setSlots("gpu-1", 2);
-    await until(() => dispatcher.runs.length === 1, "b dispatched");
+    await eventually(() => dispatcher.runs.length === 1, "b dispatched");
     expect(dispatcher.runs[0]!.job.id).toBe(second);
     await settle();
     expect((await stores.jobs.get(first))?.state).toBe("cancelled");
@@ -35,7 +36,7 @@ describe("JobQueue cancel", () => {
     const dispatcher = new FakeDispatcher();
     const { queue } = await openQueue({ dispatcher });
     const id = await admitted(queue, "a");
-    await until(() => dispatcher.runs.length === 1, "staged");
+    await eventually(() => dispatcher.runs.length === 1, "staged");
     const promptId = dispatcher.runs[0]!.job.run.promptId;
     expect(await queue.cancel(id, { userId: "a" })).toMatchObject({ kind: "cancelled" });
     expect(dispatcher.cancels).toEqual([{ jobId: id, promptId, backendId: "gpu-1" }]);
@@ -47,9 +48,9 @@ describe("JobQueue cancel", () => {
     const dispatcher = new FakeDispatcher();
     const { queue, events } = await openQueue({ dispatcher });
     const id = await admitted(queue, "a");
-    await until(() => dispatcher.runs.length === 1, "staged");
+    await eventually(() => dispatcher.runs.length === 1, "staged");
     dispatcher.runs[0]!.ctx.onEvent({ type: "started" });
-    await until(() => queue.get(id)?.state === "running", "running");
+    await eventually(() => queue.get(id)?.state === "running", "running");
     expect(await queue.cancel(id, { userId: "mod", byModerator: true })).toMatchObject({ kind: "cancelled" });
     expect(dispatcher.cancels).toHaveLength(1);
     await queue.onIdle();
@@ -69,7 +70,7 @@ describe("JobQueue cancel", () => {
     expect(dispatcher.cancels.length).toBeLessThanOrEqual(1);
 
     const done = await admitted(queue, "a");
-    await until(() => dispatcher.active.length === 1, "done dispatched");
+    await eventually(() => dispatcher.active.length === 1, "done dispatched");
     dispatcher.complete(done);
     await queue.onIdle();
     expect(await queue.cancel(done, { userId: "a" })).toMatchObject({

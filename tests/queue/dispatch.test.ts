@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { RunError } from "../../src/queue/dispatcher.js";
 import { FakeDispatcher, image } from "./support/fake-dispatcher.js";
-import { ids, openQueue, request, settle, until } from "./support/harness.js";
+import { eventually } from "../support/eventually.js";
+import { ids, openQueue, request, settle } from "./support/harness.js";
 
 describe("JobQueue dispatch", () => {
   it("dispatches A B C A B A A A when A queued 5, B 2 and C 1 before a slot was free", async () => {
@@ -15,7 +16,7 @@ describe("JobQueue dispatch", () => {
 
     dispatcher.setSlots("gpu-1", 1);
     for (let n = 1; n <= 8; n++) {
-      await until(() => dispatcher.runs.length === n, `dispatch ${n}`);
+      await eventually(() => dispatcher.runs.length === n, `dispatch ${n}`);
       dispatcher.complete(dispatcher.active[0]!.job.id);
     }
     expect(dispatcher.runs.map((run) => run.job.userId)).toEqual(["A", "B", "C", "A", "B", "A", "A", "A"]);
@@ -27,14 +28,14 @@ describe("JobQueue dispatch", () => {
     const dispatcher = new FakeDispatcher([{ id: "gpu-1", slots: 2 }]);
     const { queue } = await openQueue({ dispatcher });
     for (let i = 0; i < 4; i++) await queue.admit(request(`u${i}`));
-    await until(() => dispatcher.runs.length === 2, "two staged");
+    await eventually(() => dispatcher.runs.length === 2, "two staged");
     await settle();
     expect(dispatcher.runs).toHaveLength(2);
     expect(queue.stats()).toMatchObject({ queued: 2, staged: 2 });
     dispatcher.runs[0]!.ctx.onEvent({ type: "started" });
-    await until(() => queue.stats().running === 1, "running");
+    await eventually(() => queue.stats().running === 1, "running");
     dispatcher.complete(dispatcher.runs[0]!.job.id);
-    await until(() => dispatcher.runs.length === 3, "slot refilled");
+    await eventually(() => dispatcher.runs.length === 3, "slot refilled");
     expect(queue.depth).toBe(1);
   });
 
@@ -42,7 +43,7 @@ describe("JobQueue dispatch", () => {
     const dispatcher = new FakeDispatcher();
     const { queue, stores } = await openQueue({ dispatcher, newId: () => "ABCDEF-0123" });
     await queue.admit(request("u"));
-    await until(() => dispatcher.runs.length === 1, "submitted");
+    await eventually(() => dispatcher.runs.length === 1, "submitted");
     const submitted = dispatcher.runs[0]!.job;
     expect(submitted.run.promptId).toBe("abcdef-0123");
     expect(await stores.jobs.get(submitted.id)).toMatchObject({
@@ -57,10 +58,10 @@ describe("JobQueue dispatch", () => {
     const { queue, events } = await openQueue({ dispatcher });
     const flux = await queue.admit(request("A", { workflow: "flux" }));
     await queue.admit(request("B"));
-    await until(() => dispatcher.runs.length === 1, "B dispatched");
+    await eventually(() => dispatcher.runs.length === 1, "B dispatched");
     expect(dispatcher.runs[0]!.job.userId).toBe("B");
     if (flux.kind !== "accepted") throw new Error("expected accepted");
-    await until(() => queue.get(flux.job.id)?.state === "failed", "flux failed");
+    await eventually(() => queue.get(flux.job.id)?.state === "failed", "flux failed");
     expect(queue.get(flux.job.id)).toMatchObject({ state: "failed", error: { code: "no_backend" } });
     expect(events.some((event) => event.type === "failed" && event.job.id === flux.job.id)).toBe(true);
   });
@@ -73,7 +74,7 @@ describe("JobQueue dispatch", () => {
     const { queue } = await openQueue({ dispatcher });
     await queue.admit(request("A", { workflow: "sdxl" }));
     await queue.admit(request("B", { workflow: "flux" }));
-    await until(() => dispatcher.runs.length === 1, "flux dispatched");
+    await eventually(() => dispatcher.runs.length === 1, "flux dispatched");
     expect(dispatcher.runs[0]!.job.userId).toBe("B");
     expect(queue.depth).toBe(1);
   });
@@ -82,7 +83,7 @@ describe("JobQueue dispatch", () => {
     const dispatcher = new FakeDispatcher();
     const { queue, events } = await openQueue({ dispatcher });
     await queue.admit(request("u"));
-    await until(() => dispatcher.runs.length === 1, "dispatched");
+    await eventually(() => dispatcher.runs.length === 1, "dispatched");
     const run = dispatcher.runs[0]!;
     run.ctx.onEvent({ type: "submitted" });
     run.ctx.onEvent({ type: "started" });
@@ -131,9 +132,9 @@ describe("JobQueue dispatch", () => {
     queue.subscribe(async () => Promise.reject(new Error("async subscriber bug")));
     await queue.admit(request("a"));
     await queue.admit(request("b"));
-    await until(() => dispatcher.runs.length === 1, "first");
+    await eventually(() => dispatcher.runs.length === 1, "first");
     dispatcher.complete(dispatcher.runs[0]!.job.id);
-    await until(() => dispatcher.runs.length === 2, "second");
+    await eventually(() => dispatcher.runs.length === 2, "second");
     dispatcher.complete(dispatcher.runs[1]!.job.id);
     await queue.onIdle();
     expect(queue.stats().succeeded).toBe(2);
@@ -146,7 +147,7 @@ describe("JobQueue dispatch", () => {
     await queue.admit(request("b"));
     await queue.admit(request("c"));
     dispatcher.setSlots("gpu-1", 1);
-    await until(
+    await eventually(
       () =>
         events.some((event) => event.type === "position" && event.job.id === "job-3" && event.position === 1),
       "job-3 moved to 1",
@@ -163,13 +164,13 @@ describe("JobQueue dispatch", () => {
     const { queue, events } = await openQueue({ dispatcher });
     const accepted = await queue.admit(request("u"));
     if (accepted.kind !== "accepted") throw new Error("expected accepted");
-    await until(() => dispatcher.runs.length === 1, "on gpu-1");
+    await eventually(() => dispatcher.runs.length === 1, "on gpu-1");
     const firstPrompt = dispatcher.runs[0]!.job.run.promptId;
     dispatcher.runs[0]!.ctx.onEvent({ type: "started" });
     dispatcher.setOnline("gpu-1", false);
     dispatcher.setSlots("gpu-2", 1);
     dispatcher.fail(accepted.job.id, "comfy_unreachable", "socket closed");
-    await until(() => dispatcher.runs.length === 2, "on gpu-2");
+    await eventually(() => dispatcher.runs.length === 2, "on gpu-2");
     expect(dispatcher.runs[1]).toMatchObject({ backendId: "gpu-2", job: { attempts: 2, requeues: 1 } });
     expect(dispatcher.runs[1]!.job.run.promptId).not.toBe(firstPrompt);
     dispatcher.complete(accepted.job.id);
@@ -183,9 +184,9 @@ describe("JobQueue dispatch", () => {
     const { queue, events } = await openQueue({ dispatcher });
     const accepted = await queue.admit(request("u"));
     if (accepted.kind !== "accepted") throw new Error("expected accepted");
-    await until(() => dispatcher.runs.length === 1, "first attempt");
+    await eventually(() => dispatcher.runs.length === 1, "first attempt");
     dispatcher.fail(accepted.job.id, "comfy_lost");
-    await until(() => dispatcher.runs.length === 2, "second attempt");
+    await eventually(() => dispatcher.runs.length === 2, "second attempt");
     dispatcher.runs[1]!.ctx.onEvent({ type: "started" });
     dispatcher.fail(accepted.job.id, "comfy_lost");
     await queue.onIdle();
@@ -199,7 +200,7 @@ describe("JobQueue dispatch", () => {
     const { queue } = await openQueue({ dispatcher });
     const accepted = await queue.admit(request("u"));
     if (accepted.kind !== "accepted") throw new Error("expected accepted");
-    await until(() => dispatcher.runs.length === 1, "dispatched");
+    await eventually(() => dispatcher.runs.length === 1, "dispatched");
     dispatcher.fail(accepted.job.id, "comfy_validation", "node 3: unknown sampler");
     await queue.onIdle();
     expect(queue.get(accepted.job.id)).toMatchObject({
@@ -214,13 +215,13 @@ describe("JobQueue dispatch", () => {
     const stuck = await queue.admit(request("a"));
     const gone = await queue.admit(request("b"));
     if (stuck.kind !== "accepted" || gone.kind !== "accepted") throw new Error("expected accepted");
-    await until(() => dispatcher.active.length === 2, "both dispatched");
+    await eventually(() => dispatcher.active.length === 2, "both dispatched");
     dispatcher.fail(
       stuck.job.id,
       new RunError("comfy_timeout", "node_inactivity timeout", { retryable: true }),
     );
     dispatcher.fail(gone.job.id, new RunError("comfy_lost", "deleted by an operator", { retryable: false }));
-    await until(() => dispatcher.runs.length === 3, "the stuck job runs again");
+    await eventually(() => dispatcher.runs.length === 3, "the stuck job runs again");
     expect(dispatcher.runs[2]!.job.id).toBe(stuck.job.id);
     expect(queue.get(gone.job.id)).toMatchObject({ state: "failed", error: { code: "comfy_lost" } });
   });

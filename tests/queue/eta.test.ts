@@ -1,18 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { FakeDispatcher } from "./support/fake-dispatcher.js";
-import { clock, openQueue, request, until } from "./support/harness.js";
+import { eventually } from "../support/eventually.js";
+import { FakeClock } from "../support/fake-clock.js";
+import { openQueue, request } from "./support/harness.js";
 
 describe("JobQueue ETA", () => {
   it("learns from finished jobs and predicts the wait of queued ones from it", async () => {
-    const time = clock();
+    const time = new FakeClock(() => 1_700_000_000_000);
     const dispatcher = new FakeDispatcher([{ id: "gpu-1", slots: 1 }]);
     const { queue } = await openQueue({ dispatcher, now: time.now, eta: { defaultMs: 30_000 } });
     const first = await queue.admit(request("a"));
     expect(first).toMatchObject({ kind: "accepted", etaMs: 30_000 });
-    await until(() => dispatcher.runs.length === 1, "dispatched");
+    await eventually(() => dispatcher.runs.length === 1, "dispatched");
     dispatcher.runs[0]!.ctx.onEvent({ type: "started" });
-    await until(() => queue.stats().running === 1, "running");
-    time.advance(8000);
+    await eventually(() => queue.stats().running === 1, "running");
+    await time.advance(8000);
     dispatcher.complete(dispatcher.runs[0]!.job.id);
     await queue.onIdle();
 
@@ -22,17 +24,20 @@ describe("JobQueue ETA", () => {
   });
 
   it("estimates the time left of a running job from its own step rate", async () => {
-    const time = clock();
+    const time = new FakeClock(() => 1_700_000_000_000);
     const dispatcher = new FakeDispatcher();
     const { queue, events } = await openQueue({ dispatcher, now: time.now });
     await queue.admit(request("a"));
-    await until(() => dispatcher.runs.length === 1, "dispatched");
+    await eventually(() => dispatcher.runs.length === 1, "dispatched");
     const run = dispatcher.runs[0]!;
     run.ctx.onEvent({ type: "started" });
     run.ctx.onEvent({ type: "progress", value: 1, max: 10 });
-    time.advance(1500);
+    await time.advance(1500);
     run.ctx.onEvent({ type: "progress", value: 4, max: 10 });
-    await until(() => events.filter((event) => event.type === "progress").length === 2, "progress events");
+    await eventually(
+      () => events.filter((event) => event.type === "progress").length === 2,
+      "progress events",
+    );
     // 3 steps in 1.5 s → 500 ms per step, 6 steps left.
     expect(queue.etaMs(run.job.id)).toBe(3000);
     expect(events.filter((event) => event.type === "progress").at(-1)).toMatchObject({
@@ -52,7 +57,7 @@ describe("JobQueue ETA", () => {
     );
     expect(vip).toMatchObject({ position: 0, job: { priority: true } });
     dispatcher.setSlots("gpu-1", 1);
-    await until(() => dispatcher.runs.length === 1, "dispatched");
+    await eventually(() => dispatcher.runs.length === 1, "dispatched");
     expect(dispatcher.runs[0]!.job.userId).toBe("vip");
   });
 });

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { FakeDispatcher } from "./support/fake-dispatcher.js";
-import { openQueue, request, until, type Harness } from "./support/harness.js";
+import { eventually } from "../support/eventually.js";
+import { openQueue, request, type Harness } from "./support/harness.js";
 
 /** Completes the oldest active run and waits until the freed slot is refilled, or no job waits any more. */
 async function finishOne({ queue, dispatcher }: Pick<Harness, "queue" | "dispatcher">): Promise<void> {
   const runs = dispatcher.runs.length;
   dispatcher.complete(dispatcher.active[0]!.job.id);
   const nothingWaits = () => queue.unfinished().every((job) => job.state !== "queued");
-  await until(() => dispatcher.runs.length > runs || nothingWaits(), "the next dispatch");
+  await eventually(() => dispatcher.runs.length > runs || nothingWaits(), "the next dispatch");
 }
 
 describe("JobQueue fairness", () => {
@@ -17,7 +18,7 @@ describe("JobQueue fairness", () => {
     const harness = await openQueue({ dispatcher });
     const { queue } = harness;
     for (let i = 0; i < 3; i++) await queue.admit(request("A"));
-    await until(() => dispatcher.runs.length === 2, "A's first two in flight");
+    await eventually(() => dispatcher.runs.length === 2, "A's first two in flight");
     dispatcher.runs[0]!.ctx.onEvent({ type: "started" });
     const b = await queue.admit(request("B"));
     if (b.kind !== "accepted") throw new Error("expected accepted");
@@ -34,7 +35,7 @@ describe("JobQueue fairness", () => {
     const harness = await openQueue({ dispatcher });
     const { queue } = harness;
     await queue.admit(request("A"));
-    await until(() => dispatcher.runs.length === 1, "A served");
+    await eventually(() => dispatcher.runs.length === 1, "A served");
     await queue.admit(request("A"));
     await queue.admit(request("B"));
     await queue.admit(request("C"));
@@ -57,7 +58,7 @@ describe("JobQueue fairness", () => {
     if (quiet.kind !== "accepted") throw new Error("expected accepted");
     expect(quiet.position).toBe(1);
     dispatcher.setSlots("gpu-1", 1);
-    await until(() => dispatcher.runs.length === 1, "the first dispatch");
+    await eventually(() => dispatcher.runs.length === 1, "the first dispatch");
     while (dispatcher.active.length > 0) await finishOne(harness);
     expect(dispatcher.runs.map((run) => run.job.userId)).toEqual([
       "a1",
@@ -78,14 +79,14 @@ describe("JobQueue fairness", () => {
     const guilds: Record<string, string> = { A: "g1", B: "g1", C: "g2", D: "g2", E: "g3" };
     for (const member of arrivals.slice(0, 3))
       await queue.admit(request(member, { guildId: guilds[member]! }));
-    await until(() => dispatcher.runs.length === 2, "two in flight");
+    await eventually(() => dispatcher.runs.length === 2, "two in flight");
     for (const member of arrivals.slice(3)) await queue.admit(request(member, { guildId: guilds[member]! }));
     const waiting = queue.unfinished().filter((job) => job.state === "queued");
     expect(waiting).toHaveLength(9);
     const predicted = new Map(waiting.map((job) => [job.id, queue.position(job.id)]));
     // A position assumes the jobs in flight are still running: open every slot at once.
     dispatcher.setSlots("gpu-1", 20);
-    await until(() => dispatcher.runs.length === 11, "all dispatched");
+    await eventually(() => dispatcher.runs.length === 11, "all dispatched");
     const order = dispatcher.runs.slice(2).map((run) => run.job.id);
     expect(order.map((id) => predicted.get(id))).toEqual(order.map((_, index) => index));
     expect(dispatcher.runs.slice(2).map((run) => run.job.userId)).toEqual([

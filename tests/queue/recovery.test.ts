@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { FakeDispatcher, image } from "./support/fake-dispatcher.js";
+import { eventually } from "../support/eventually.js";
 import {
   memoryStores,
   openQueue,
   request,
   settle,
-  until,
   type Harness,
   type QueueStores,
 } from "./support/harness.js";
@@ -35,9 +35,9 @@ describe("JobQueue recovery from its stores", () => {
     const first = await boot(new FakeDispatcher());
     const decision = await first.queue.admit(request("u"));
     if (decision.kind !== "accepted") throw new Error("expected accepted");
-    await until(() => first.dispatcher.runs.length === 1, "staged");
+    await eventually(() => first.dispatcher.runs.length === 1, "staged");
     first.dispatcher.runs[0]!.ctx.onEvent({ type: "started" });
-    await until(() => first.queue.get(decision.job.id)?.state === "running", "running");
+    await eventually(() => first.queue.get(decision.job.id)?.state === "running", "running");
     await crash(first);
     return { first, decision };
   }
@@ -51,7 +51,7 @@ describe("JobQueue recovery from its stores", () => {
     const dispatcher = new FakeDispatcher([{ id: "gpu-1", slots: 1 }]);
     const second = await boot(dispatcher);
     for (let n = 1; n <= 5; n++) {
-      await until(() => dispatcher.runs.length === n, `dispatch ${n}`);
+      await eventually(() => dispatcher.runs.length === n, `dispatch ${n}`);
       dispatcher.complete(dispatcher.active[0]!.job.id);
     }
     expect(dispatcher.runs.map((run) => run.job.userId)).toEqual(["A", "B", "C", "A", "A"]);
@@ -62,7 +62,7 @@ describe("JobQueue recovery from its stores", () => {
     const first = await boot(new FakeDispatcher());
     const decision = await first.queue.admit(request("u"));
     if (decision.kind !== "accepted") throw new Error("expected accepted");
-    await until(() => first.dispatcher.runs.length === 1, "staged");
+    await eventually(() => first.dispatcher.runs.length === 1, "staged");
     const promptId = first.dispatcher.runs[0]!.job.run.promptId;
     await crash(first);
 
@@ -103,7 +103,7 @@ describe("JobQueue recovery from its stores", () => {
     const { decision } = await crashWhileRunning();
 
     const second = await boot(new FakeDispatcher()); // attach answers "lost"
-    await until(() => second.dispatcher.runs.length === 1, "resubmitted");
+    await eventually(() => second.dispatcher.runs.length === 1, "resubmitted");
     const retry = second.dispatcher.runs[0]!;
     expect(retry).toMatchObject({ mode: "run", job: { attempts: 2, requeues: 1 } });
     await crash(second);
@@ -121,7 +121,7 @@ describe("JobQueue recovery from its stores", () => {
     const first = await boot(new FakeDispatcher());
     const decision = await first.queue.admit(request("u"));
     if (decision.kind !== "accepted") throw new Error("expected accepted");
-    await until(() => first.dispatcher.runs.length === 1, "staged");
+    await eventually(() => first.dispatcher.runs.length === 1, "staged");
     first.dispatcher.complete(decision.job.id, [image("done.png", 3)]);
     await first.queue.onIdle();
     await first.queue.setMessages(decision.job.id, [{ channelId: "c1", messageId: "m1" }]);
@@ -156,7 +156,7 @@ describe("JobQueue recovery from its stores", () => {
     if (running.kind !== "accepted" || staged.kind !== "accepted" || waiting.kind !== "accepted") {
       throw new Error("expected accepted");
     }
-    await until(() => first.dispatcher.runs.length === 2, "two dispatched");
+    await eventually(() => first.dispatcher.runs.length === 2, "two dispatched");
     first.dispatcher.runs[0]!.ctx.onEvent({ type: "started" });
     const closing = first.queue.close({ graceMs: 50 });
     expect(await first.queue.admit(request("d"))).toEqual({ kind: "closed" });
@@ -168,7 +168,7 @@ describe("JobQueue recovery from its stores", () => {
     const dispatcher = new FakeDispatcher();
     dispatcher.attachAnswer = () => ({ kind: "pending" });
     const second = await boot(dispatcher);
-    await until(() => dispatcher.runs.length === 2, "reattach + dispatch");
+    await eventually(() => dispatcher.runs.length === 2, "reattach + dispatch");
     expect(dispatcher.runs.map((run) => [run.job.id, run.mode])).toEqual([
       [staged.job.id, "attach"],
       [waiting.job.id, "run"],

@@ -27,12 +27,6 @@ export function request(userId: string, overrides: Partial<AdmissionRequest> = {
   };
 }
 
-/** A manual clock. */
-export function clock(start = 1_700_000_000_000): { now: () => number; advance: (ms: number) => void } {
-  let time = start;
-  return { now: () => time, advance: (ms) => (time += ms) };
-}
-
 /** Deterministic lowercase ids: job-1, job-2... */
 export function ids(prefix = "id"): () => string {
   let n = 0;
@@ -81,13 +75,4 @@ export async function openQueue(
 /** Lets pending promise chains (store writes, run settlements) finish. */
 export async function settle(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Waits until `check` holds, polling between event-loop turns (no fixed sleeps). */
-export async function until(check: () => boolean, what = "condition", timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
 }
