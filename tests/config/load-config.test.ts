@@ -85,6 +85,43 @@ describe("the config file", () => {
     expect(config?.queue).toEqual({ maxSize: 200, maxRequeues: 1, shutdownGraceSeconds: 30 });
     expect(config?.retention.days).toBe(30);
   });
+
+  it("refuses every timer longer than Node.js can wait, naming the key", () => {
+    // 2 147 484 s is the first whole second past 2^31 - 1 ms, which Node fires after 1 ms.
+    const tooLong = 2_147_484;
+    const project = projectWith({
+      "config/bot.yaml": [
+        `queue: { shutdownGraceSeconds: ${tooLong} }`,
+        "comfy:",
+        `  pingIntervalSeconds: ${tooLong}`,
+        `  pongTimeoutSeconds: ${tooLong}`,
+        `  breakerCooldownSeconds: ${tooLong}`,
+        `  timeouts: { startSeconds: ${tooLong}, nodeInactivitySeconds: ${tooLong}, overallSeconds: ${tooLong} }`,
+        "discord: { editIntervalMs: 2147483648 }",
+        "",
+      ].join("\n"),
+    });
+    const problems = problemsOf(() => loadConfig({ env: {}, cwd: project }));
+    const limit = "expected at most 2147483 seconds (about 24 days, the longest a Node.js timer can wait)";
+    expect(problems).toEqual([
+      `config/bot.yaml: queue.shutdownGraceSeconds: ${limit}, got ${tooLong}`,
+      `config/bot.yaml: comfy.pingIntervalSeconds: ${limit}, got ${tooLong}`,
+      `config/bot.yaml: comfy.pongTimeoutSeconds: ${limit}, got ${tooLong}`,
+      `config/bot.yaml: comfy.timeouts.startSeconds: ${limit}, got ${tooLong}`,
+      `config/bot.yaml: comfy.timeouts.nodeInactivitySeconds: ${limit}, got ${tooLong}`,
+      `config/bot.yaml: comfy.timeouts.overallSeconds: ${limit}, got ${tooLong}`,
+      `config/bot.yaml: comfy.breakerCooldownSeconds: ${limit}, got ${tooLong}`,
+      "config/bot.yaml: discord.editIntervalMs: expected at most 2147483647 ms (about 24 days, the longest a Node.js timer can wait), got 2147483648",
+    ]);
+  });
+
+  it("accepts the longest timers Node.js can wait", () => {
+    const { problems } = parseConfigText(
+      "comfy: { timeouts: { overallSeconds: 2147483 } }\ndiscord: { editIntervalMs: 2147483647 }\n",
+      "bot.yaml",
+    );
+    expect(problems).toEqual([]);
+  });
 });
 
 describe("the environment", () => {
