@@ -5,7 +5,9 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
 import { FileStore } from "./file-store.js";
+import { basicAuthCheck, refuseUnauthorized, unauthorizedUpgrade } from "./basic-auth.js";
 import { createRequestHandler } from "./http-api.js";
+import { padJson } from "./http-replies.js";
 import { NodeCatalog } from "./node-catalog.js";
 import { OutputCache } from "./output-cache.js";
 import { renderPng } from "./png-renderer.js";
@@ -33,6 +35,18 @@ export interface SimulatorOptions {
   failNodes?: string[];
   /** Largest side of the rendered PNG; nominal sizes above it are scaled down to keep tests fast. Default 256. */
   maxRenderSide?: number;
+  /**
+   * A runaway server: every JSON answer is followed by this many bytes of whitespace (still valid
+   * JSON), streamed without a Content-Length. Default 0.
+   */
+  jsonPadBytes?: number;
+  /** Oversized binary frames: each preview JPEG is followed by this many filler bytes. Default 0. */
+  previewPadBytes?: number;
+  /**
+   * Behind an authenticating reverse proxy: every HTTP route and the socket upgrade answer 401
+   * without `Authorization: Basic` for these credentials.
+   */
+  basicAuth?: { username: string; password: string };
   now?: () => number;
   newId?: () => string;
   logger?: Logger;
@@ -101,7 +115,10 @@ class Simulator implements ComfySimulator {
     this.stepMs = options.stepMs ?? 50;
     this.failNodes = [...(options.failNodes ?? [])];
     this.checkpointList = [...(options.checkpoints ?? defaultCheckpoints)];
-    this.previewJpeg = readFileSync(new URL("./fixtures/preview.jpg", import.meta.url));
+    const jpeg = readFileSync(new URL("./fixtures/preview.jpg", import.meta.url));
+    // Bytes after a JPEG's end marker are ignored by decoders: a bigger frame, the same image.
+    const previewPad = options.previewPadBytes ?? 0;
+    this.previewJpeg = previewPad > 0 ? Buffer.concat([jpeg, Buffer.alloc(previewPad)]) : jpeg;
     this.catalog = new NodeCatalog({
       checkpoints: () => this.checkpoints(),
       inputFiles: () => this.files.list("input"),
@@ -171,12 +188,22 @@ class Simulator implements ComfySimulator {
       enqueue: (item) => this.enqueue(item),
       interrupt: (promptId) => this.worker.interrupt(promptId),
     });
+    const authorized = basicAuthCheck(this.options.basicAuth);
     const server = createServer((req, res) => {
+      if (!authorized(req)) {
+        refuseUnauthorized(res);
+        return;
+      }
+      padJson(res, this.options.jsonPadBytes ?? 0);
       handler(req, res).catch((error: unknown) =>
         this.options.logger?.error({ err: error }, "simulator route failed"),
       );
     });
     server.on("upgrade", (req, socket, head) => {
+      if (!authorized(req)) {
+        socket.end(unauthorizedUpgrade);
+        return;
+      }
       const url = new URL(req.url ?? "/", "http://simulator");
       if (url.pathname !== "/ws" && url.pathname !== "/api/ws") {
         socket.destroy();
