@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { defaults } from "../config/defaults.js";
 import { ComfyError } from "./comfy-error.js";
 import { ComfyHttp } from "./comfy-http.js";
 import type { ComfyAttachRequest, ComfyRunRequest, ComfyRunResult } from "./comfy-job-events.js";
@@ -17,6 +18,11 @@ export interface ComfyBackendOptions {
   resumeClientId?: string | undefined;
   logger: Logger;
   maxOutputBytes: number;
+  /** Caps on what the host sends; each defaults to its `comfy.*` config default. */
+  maxOutputsPerJob?: number;
+  maxOutputBytesPerJob?: number;
+  maxJsonBytes?: number;
+  maxFrameBytes?: number;
   timeouts: { startMs: number; nodeInactivityMs: number; overallMs: number };
   pingIntervalMs: number;
   pongTimeoutMs: number;
@@ -74,13 +80,18 @@ export class ComfyBackend extends EventEmitter<ComfyBackendEvents> {
     this.id = options.id;
     this.url = options.url;
     this.logger = options.logger.child({ backend: options.id });
-    this.http = new ComfyHttp({ url: options.url, requestTimeoutMs: options.requestTimeoutMs ?? 10_000 });
+    this.http = new ComfyHttp({
+      url: options.url,
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      maxJsonBytes: options.maxJsonBytes ?? defaults.comfy.maxJsonBytes,
+    });
     this.socket = new ComfySocket({
       url: options.url,
       clientId: options.clientId,
       logger: this.logger,
       pingIntervalMs: options.pingIntervalMs,
       pongTimeoutMs: options.pongTimeoutMs,
+      maxFrameBytes: options.maxFrameBytes ?? defaults.comfy.maxFrameBytes,
       bootNonce: (options.newId ?? randomUUID)().replace(/-/g, "").slice(0, 8),
       resumeClientId: options.resumeClientId,
       ...(options.reconnectBackoff ? { backoff: options.reconnectBackoff } : {}),
@@ -91,6 +102,8 @@ export class ComfyBackend extends EventEmitter<ComfyBackendEvents> {
       socket: this.socket,
       logger: this.logger,
       maxOutputBytes: options.maxOutputBytes,
+      maxOutputsPerJob: options.maxOutputsPerJob ?? defaults.comfy.maxOutputsPerJob,
+      maxOutputBytesPerJob: options.maxOutputBytesPerJob ?? defaults.comfy.maxOutputBytesPerJob,
       timeouts: options.timeouts,
       resyncIntervalMs: options.resyncIntervalMs ?? 5_000,
       downloadTimeoutMs: options.downloadTimeoutMs ?? 60_000,

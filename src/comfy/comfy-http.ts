@@ -16,6 +16,9 @@ import {
   type SystemStats,
 } from "./comfy-responses.js";
 import { objectInfoSchema, type ObjectInfo } from "./object-info.js";
+import { defaults as configDefaults } from "../config/defaults.js";
+import { readCapped } from "./read-capped.js";
+import { readJson, readJsonOk } from "./read-json.js";
 
 export interface ComfyHttpOptions {
   /** `http://host:8188` or a reverse-proxied `https://host/comfy`. */
@@ -25,6 +28,8 @@ export interface ComfyHttpOptions {
   /** `/object_info` is large and slow to build on busy servers. */
   objectInfoTimeoutMs?: number;
   connections?: number;
+  /** `comfy.maxJsonBytes`: the largest JSON answer read; a longer one is cut off and refused. */
+  maxJsonBytes?: number;
 }
 
 export interface CallOptions {
@@ -43,7 +48,17 @@ export interface DownloadedImage {
   mime: string;
 }
 
-const defaults = { requestTimeoutMs: 10_000, objectInfoTimeoutMs: 60_000, connections: 8 };
+/** Bytes shared by the downloads of one job; `take` throws once they add up to too many. */
+export interface ByteBudget {
+  take(bytes: number): void;
+}
+
+const defaults = {
+  requestTimeoutMs: 10_000,
+  objectInfoTimeoutMs: 60_000,
+  connections: 8,
+  maxJsonBytes: configDefaults.comfy.maxJsonBytes,
+};
 
 const unreachableCodes = new Set([
   "ECONNREFUSED",
@@ -74,6 +89,7 @@ export class ComfyHttp {
       requestTimeoutMs: options.requestTimeoutMs ?? defaults.requestTimeoutMs,
       objectInfoTimeoutMs: options.objectInfoTimeoutMs ?? defaults.objectInfoTimeoutMs,
       connections: options.connections ?? defaults.connections,
+      maxJsonBytes: options.maxJsonBytes ?? defaults.maxJsonBytes,
     };
     this.pool = new Pool(this.origin, { connections: this.options.connections, keepAliveTimeout: 30_000 });
   }
@@ -89,13 +105,21 @@ export class ComfyHttp {
   async postPrompt(body: SubmitBody, options: CallOptions = {}): Promise<PromptAccepted> {
     return this.call("POST", "/prompt", options, body, async (response) => {
       if (response.statusCode === 400) {
-        const rejected = this.parse(promptRejectedSchema, await readJson(response), "/prompt");
+        const rejected = this.parse(
+          promptRejectedSchema,
+          await readJson(response, "POST /prompt", this.options.maxJsonBytes),
+          "/prompt",
+        );
         throw new ComfyError("comfy_validation", `prompt rejected: ${rejected.error.message}`, {
           status: 400,
           validation: { error: rejected.error, nodeErrors: rejected.node_errors },
         });
       }
-      return this.parse(promptAcceptedSchema, await readJsonOk(response, "/prompt"), "/prompt");
+      return this.parse(
+        promptAcceptedSchema,
+        await readJsonOk(response, "POST", "/prompt", this.options.maxJsonBytes),
+        "/prompt",
+      );
     });
   }
 
@@ -147,7 +171,7 @@ export class ComfyHttp {
    */
   async view(
     ref: ImageRef,
-    options: CallOptions & { maxBytes: number; timeoutMs?: number },
+    options: CallOptions & { maxBytes: number; timeoutMs?: number; budget?: ByteBudget },
   ): Promise<DownloadedImage> {
     const query = new URLSearchParams({ filename: ref.filename, subfolder: ref.subfolder, type: ref.type });
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs * 6;
@@ -172,20 +196,13 @@ export class ComfyHttp {
           response.body.destroy();
           throw tooLarge(ref, options.maxBytes);
         }
-        const chunks: Buffer[] = [];
-        let total = 0;
-        for await (const chunk of response.body) {
-          const buffer = chunk as Buffer;
-          total += buffer.length;
-          if (total > options.maxBytes) {
-            response.body.destroy();
-            throw tooLarge(ref, options.maxBytes);
-          }
-          chunks.push(buffer);
-        }
+        const read = await readCapped(response.body, options.maxBytes, (bytes) =>
+          options.budget?.take(bytes),
+        );
+        if (read.overflow) throw tooLarge(ref, options.maxBytes);
         const type = response.headers["content-type"];
         const mime = (Array.isArray(type) ? type[0] : type) ?? "application/octet-stream";
-        return { bytes: Buffer.concat(chunks, total), mime: mime.split(";")[0]!.trim() };
+        return { bytes: read.bytes, mime: mime.split(";")[0]!.trim() };
       },
       timeoutMs,
       "download",
@@ -203,7 +220,8 @@ export class ComfyHttp {
       path,
       options,
       undefined,
-      async (response) => this.parse(schema, await readJsonOk(response, path), path),
+      async (response) =>
+        this.parse(schema, await readJsonOk(response, "GET", path, this.options.maxJsonBytes), path),
       timeoutMs,
     );
   }
@@ -269,32 +287,6 @@ export class ComfyHttp {
 
 function tooLarge(ref: ImageRef, maxBytes: number): ComfyError {
   return new ComfyError("comfy_output_too_large", `output ${ref.filename} is larger than ${maxBytes} bytes`);
-}
-
-async function readJson(response: Dispatcher.ResponseData): Promise<unknown> {
-  const text = await response.body.text();
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ComfyError("comfy_bad_response", `not JSON (status ${response.statusCode})`, {
-      cause: error,
-      status: response.statusCode,
-    });
-  }
-}
-
-async function readJsonOk(response: Dispatcher.ResponseData, path: string): Promise<unknown> {
-  if (response.statusCode !== 200) {
-    const text = await response.body.text();
-    throw new ComfyError(
-      "comfy_bad_response",
-      `${path} answered ${response.statusCode}: ${text.slice(0, 200)}`,
-      {
-        status: response.statusCode,
-      },
-    );
-  }
-  return readJson(response);
 }
 
 function drainOk(path: string): (response: Dispatcher.ResponseData) => Promise<void> {

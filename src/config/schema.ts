@@ -78,6 +78,10 @@ export const fileConfigSchema = z.strictObject({
   comfy: z
     .strictObject({
       maxOutputBytes: positiveInt.default(defaults.comfy.maxOutputBytes),
+      maxOutputsPerJob: positiveInt.default(defaults.comfy.maxOutputsPerJob),
+      maxOutputBytesPerJob: positiveInt.default(defaults.comfy.maxOutputBytesPerJob),
+      maxJsonBytes: positiveInt.default(defaults.comfy.maxJsonBytes),
+      maxFrameBytes: positiveInt.default(defaults.comfy.maxFrameBytes),
       pingIntervalSeconds: timerSeconds().default(defaults.comfy.pingIntervalSeconds),
       pongTimeoutSeconds: timerSeconds().default(defaults.comfy.pongTimeoutSeconds),
       timeouts: z

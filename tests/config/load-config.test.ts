@@ -86,6 +86,17 @@ describe("the config file", () => {
     expect(config?.retention.days).toBe(30);
   });
 
+  it("caps what ComfyUI may send by default", () => {
+    const { config } = parseConfigText("", "bot.yaml");
+    expect(config?.comfy).toMatchObject({
+      maxOutputBytes: 52_428_800,
+      maxOutputsPerJob: 32,
+      maxOutputBytesPerJob: 268_435_456,
+      maxJsonBytes: 67_108_864,
+      maxFrameBytes: 16_777_216,
+    });
+  });
+
   it("refuses every timer longer than Node.js can wait, naming the key", () => {
     // 2 147 484 s is the first whole second past 2^31 - 1 ms, which Node fires after 1 ms.
     const tooLong = 2_147_484;

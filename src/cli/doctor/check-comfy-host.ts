@@ -8,7 +8,7 @@ import type { DoctorReport } from "./doctor-report.js";
  * `/object_info` for the workflow checks. Returns undefined when the host cannot be used.
  */
 export async function checkComfyHost(
-  host: { url: string; label: string },
+  host: { url: string; label: string; maxJsonBytes: number },
   report: DoctorReport,
   timeoutMs = 10_000,
 ): Promise<ObjectInfo | undefined> {
@@ -16,6 +16,8 @@ export async function checkComfyHost(
     url: host.url,
     requestTimeoutMs: timeoutMs,
     objectInfoTimeoutMs: timeoutMs * 6,
+    // The bot's own cap, so an /object_info the bot would refuse fails here too.
+    maxJsonBytes: host.maxJsonBytes,
   });
   try {
     let argv: unknown;
