@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { defaults } from "../config/defaults.js";
+import { withoutCredentials } from "./comfy-endpoint.js";
 import { ComfyError } from "./comfy-error.js";
 import { ComfyHttp } from "./comfy-http.js";
 import type { ComfyAttachRequest, ComfyRunRequest, ComfyRunResult } from "./comfy-job-events.js";
@@ -11,6 +12,7 @@ import { PromptTracker } from "./prompt-tracker.js";
 
 export interface ComfyBackendOptions {
   id: string;
+  /** The host's URL as configured; `user:password@` in it is sent as basic auth and never shown. */
   url: string;
   /** Stable across bot restarts (the caller persists it); see ComfySocket for the per-connection suffix. */
   clientId: string;
@@ -64,6 +66,7 @@ const promptIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
  */
 export class ComfyBackend extends EventEmitter<ComfyBackendEvents> {
   readonly id: string;
+  /** The host's URL without credentials: safe to log and show to operators. */
   readonly url: string;
   readonly http: ComfyHttp;
   /** Checkpoint of the last prompt that started here: the pool prefers a warm backend. */
@@ -78,7 +81,7 @@ export class ComfyBackend extends EventEmitter<ComfyBackendEvents> {
   constructor(options: ComfyBackendOptions) {
     super();
     this.id = options.id;
-    this.url = options.url;
+    this.url = withoutCredentials(options.url);
     this.logger = options.logger.child({ backend: options.id });
     this.http = new ComfyHttp({
       url: options.url,

@@ -1,5 +1,6 @@
 import { Pool, type Dispatcher } from "undici";
 import type { z } from "zod";
+import { comfyEndpoint } from "./comfy-endpoint.js";
 import { ComfyError, isComfyError } from "./comfy-error.js";
 import {
   featuresSchema,
@@ -21,7 +22,10 @@ import { readCapped } from "./read-capped.js";
 import { readJson, readJsonOk } from "./read-json.js";
 
 export interface ComfyHttpOptions {
-  /** `http://host:8188` or a reverse-proxied `https://host/comfy`. */
+  /**
+   * `http://host:8188` or a reverse-proxied `https://host/comfy`; `user:password@` in it is sent as
+   * basic auth on every request (see comfy-endpoint.ts).
+   */
   url: string;
   /** Whole-request deadline for JSON routes. */
   requestTimeoutMs?: number;
@@ -79,10 +83,13 @@ export class ComfyHttp {
   readonly origin: string;
   private readonly basePath: string;
   private readonly pool: Pool;
+  private readonly authorization: string | undefined;
   private readonly options: Required<Omit<ComfyHttpOptions, "url">>;
 
   constructor(options: ComfyHttpOptions) {
-    const url = new URL(options.url);
+    const endpoint = comfyEndpoint(options.url);
+    this.authorization = endpoint.authorization;
+    const url = new URL(endpoint.url);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, "");
     this.options = {
@@ -260,9 +267,11 @@ export class ComfyHttp {
         signal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-        ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+        headers: {
+          ...(this.authorization === undefined ? {} : { authorization: this.authorization }),
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       return await handle(response);
     } catch (error) {

@@ -3,10 +3,11 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import WebSocket from "ws";
 import { defaults } from "../config/defaults.js";
+import { comfyEndpoint, type ComfyEndpoint } from "./comfy-endpoint.js";
 import { parseBinaryFrame, parseTextFrame, type ComfyFrame, type PreviewFrame } from "./frames.js";
 
 export interface ComfySocketOptions {
-  /** The backend's HTTP base URL; the socket goes to `<base>/ws`. */
+  /** The backend's HTTP base URL; the socket goes to `<base>/ws`. `user:password@` becomes basic auth. */
   url: string;
   /** Stable base clientId, persisted by the caller across bot restarts. */
   clientId: string;
@@ -55,6 +56,7 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
   private readonly random: () => number;
   private readonly bootNonce: string;
   private readonly maxFrameBytes: number;
+  private readonly endpoint: ComfyEndpoint;
   private socket: WebSocket | undefined;
   private generation = 0;
   private attempt = 0;
@@ -71,6 +73,7 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
     this.random = options.random ?? Math.random;
     this.bootNonce = options.bootNonce ?? randomBytes(3).toString("hex");
     this.maxFrameBytes = options.maxFrameBytes ?? defaults.comfy.maxFrameBytes;
+    this.endpoint = comfyEndpoint(options.url);
   }
 
   /** The clientId of the current (or next) connection: submit prompts with it. */
@@ -106,7 +109,7 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
 
   private connect(): void {
     this.generation += 1;
-    const base = new URL(this.options.url);
+    const base = new URL(this.endpoint.url);
     base.protocol = base.protocol === "https:" ? "wss:" : "ws:";
     base.pathname = `${base.pathname.replace(/\/+$/, "")}/ws`;
     base.search = new URLSearchParams({ clientId: this.clientId }).toString();
@@ -115,6 +118,10 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
       handshakeTimeout: 10_000,
       // ws would otherwise take frames up to 100 MiB (a 90 MiB frame was accepted).
       maxPayload: this.maxFrameBytes,
+      // Explicit rather than left in the URL, so HTTP and the socket send the same header.
+      ...(this.endpoint.authorization === undefined
+        ? {}
+        : { headers: { authorization: this.endpoint.authorization } }),
     });
     this.socket = socket;
     socket.on("open", () => {

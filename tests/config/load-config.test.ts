@@ -143,6 +143,15 @@ describe("the environment", () => {
     expect(problems).toEqual(['COMFY_URL: expected an http(s) URL, got "ftp://gpu2"']);
   });
 
+  it("accepts credentials in a COMFY_URL and never repeats them in a problem", () => {
+    const config = loadConfig({ env: { COMFY_URL: "http://op:hunter2@gpu1:8188" }, cwd: projectWith({}) });
+    expect(config.env.COMFY_URL).toEqual(["http://op:hunter2@gpu1:8188"]);
+    const problems = problemsOf(() =>
+      loadConfig({ env: { COMFY_URL: "http://op:hunter2@gpu 1:8188" }, cwd: projectWith({}) }),
+    );
+    expect(problems).toEqual(['COMFY_URL: expected an http(s) URL, got "http://[credentials]@gpu 1:8188"']);
+  });
+
   it("splits a comma-separated COMFY_URL into several hosts", () => {
     const config = loadConfig({ env: { COMFY_URL: "http://a:8188,http://b:8188" }, cwd: projectWith({}) });
     expect(config.env.COMFY_URL).toEqual(["http://a:8188", "http://b:8188"]);

@@ -1,3 +1,4 @@
+import { withoutCredentials } from "../../comfy/comfy-endpoint.js";
 import { ComfyHttp } from "../../comfy/comfy-http.js";
 import { isComfyError } from "../../comfy/comfy-error.js";
 import type { ObjectInfo } from "../../comfy/object-info.js";
@@ -27,7 +28,7 @@ export async function checkComfyHost(
       report.ok(`ComfyUI ${host.label} reachable (version ${stats.system.comfyui_version ?? "unknown"})`);
     } catch (error) {
       report.fail(
-        `ComfyUI ${host.label} unreachable at ${host.url}: ${describe(error)}`,
+        `ComfyUI ${host.label} unreachable at ${withoutCredentials(host.url)}: ${describe(error)}`,
         "start ComfyUI there (port 8188 by default; add --listen for other machines) or fix COMFY_URL (comma-separated http(s) URLs)",
       );
       return undefined;
