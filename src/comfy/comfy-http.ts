@@ -1,7 +1,7 @@
 import { Pool, type Dispatcher } from "undici";
 import type { z } from "zod";
 import { comfyEndpoint } from "./comfy-endpoint.js";
-import { ComfyError, isComfyError } from "./comfy-error.js";
+import { ComfyError } from "./comfy-error.js";
 import {
   featuresSchema,
   historySchema,
@@ -20,6 +20,7 @@ import { objectInfoSchema, type ObjectInfo } from "./object-info.js";
 import { defaults as configDefaults } from "../config/defaults.js";
 import { readCapped } from "./read-capped.js";
 import { readJson, readJsonOk } from "./read-json.js";
+import { requestFailure } from "./request-failure.js";
 
 export interface ComfyHttpOptions {
   /**
@@ -63,20 +64,6 @@ const defaults = {
   connections: 8,
   maxJsonBytes: configDefaults.comfy.maxJsonBytes,
 };
-
-const unreachableCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EPIPE",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CLOSED",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_DESTROYED",
-]);
 
 /** ComfyUI's HTTP routes over one keep-alive undici pool; every JSON response goes through a zod schema. */
 export class ComfyHttp {
@@ -275,21 +262,7 @@ export class ComfyHttp {
       });
       return await handle(response);
     } catch (error) {
-      if (isComfyError(error)) throw error;
-      if (options.signal?.aborted) {
-        throw new ComfyError("comfy_cancelled", `${label} aborted`, { cause: options.signal.reason });
-      }
-      const code = (error as { code?: unknown }).code;
-      if (deadline.aborted || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
-        throw new ComfyError("comfy_timeout", `${label} took over ${timeoutMs} ms`, {
-          cause: error,
-          timeout: timeoutKind,
-        });
-      }
-      if (typeof code === "string" && unreachableCodes.has(code)) {
-        throw new ComfyError("comfy_unreachable", `${label}: ${code}`, { cause: error });
-      }
-      throw new ComfyError("comfy_bad_response", `${label}: ${(error as Error).message}`, { cause: error });
+      throw requestFailure(error, { label, timeoutMs, timeoutKind, deadline, callerSignal: options.signal });
     }
   }
 }
