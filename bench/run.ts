@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   queue: async () => (await import("./queue-bench.js")).runQueueBench,
   discord: async () => (await import("./discord-bench.js")).runDiscordBench,
   retention: async () => (await import("./retention-bench.js")).runRetentionBench,
+  moderation: async () => (await import("./moderation-bench.js")).runModerationBench,
 };
 
 function format(value: number): string {

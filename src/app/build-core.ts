@@ -87,6 +87,10 @@ export async function buildCore({
       resumeClientId,
       logger: logger.child({ module: "comfy", backend: id }),
       maxOutputBytes: file.comfy.maxOutputBytes,
+      maxOutputsPerJob: file.comfy.maxOutputsPerJob,
+      maxOutputBytesPerJob: file.comfy.maxOutputBytesPerJob,
+      maxJsonBytes: file.comfy.maxJsonBytes,
+      maxFrameBytes: file.comfy.maxFrameBytes,
       timeouts: {
         startMs: file.comfy.timeouts.startSeconds * 1000,
         nodeInactivityMs: file.comfy.timeouts.nodeInactivitySeconds * 1000,

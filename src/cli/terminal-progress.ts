@@ -9,6 +9,18 @@ export interface ProgressSink {
   columns?: number | undefined;
 }
 
+// Distributes over the union, so each event type keeps its own fields.
+type WithoutJob<Event> = Event extends unknown ? Omit<Event, "job"> : never;
+
+/** A queue event as the line shows it: the line never needs the job itself. */
+export type ProgressUpdate = WithoutJob<QueueEvent>;
+
+// Some terminals (a serial console, an emulator before its first resize, `script`) report 0
+// columns; cutting to that leaves only "…". Under 10 columns nothing useful fits, so such a
+// width is taken for a wrong one and the usual 80 is assumed.
+const fallbackColumns = 80;
+const narrowestColumns = 10;
+
 /**
  * One live status line on a terminal (`step 12/30 · 40% ▰▰▰▰▱▱▱▱▱▱ · KSampler`), redrawn in place;
  * on a pipe or log file, plain lines for each state change and every quarter of progress.
@@ -24,7 +36,7 @@ export class TerminalProgress {
     this.#sink = sink;
   }
 
-  update(event: QueueEvent): void {
+  update(event: ProgressUpdate): void {
     switch (event.type) {
       case "queued":
       case "position":
@@ -78,7 +90,11 @@ export class TerminalProgress {
       this.#sink.write(`${text}\n`);
       return;
     }
-    const width = this.#sink.columns ?? 80;
+    const columns = this.#sink.columns;
+    const width =
+      columns !== undefined && Number.isFinite(columns) && columns >= narrowestColumns
+        ? Math.floor(columns)
+        : fallbackColumns;
     const line = text.length >= width ? `${text.slice(0, Math.max(0, width - 2))}…` : text;
     this.#sink.write(`\r\u001b[2K${line}`);
     this.#drawn = true;

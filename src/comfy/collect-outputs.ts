@@ -11,7 +11,12 @@ import {
 import type { Terminal } from "./prompt-run.js";
 
 export interface CollectOptions {
+  /** Per image (`comfy.maxOutputBytes`). */
   maxBytes: number;
+  /** Images per job (`comfy.maxOutputsPerJob`). */
+  maxOutputs: number;
+  /** All images of the job together (`comfy.maxOutputBytesPerJob`). */
+  maxTotalBytes: number;
   downloadTimeoutMs: number;
   signal?: AbortSignal;
 }
@@ -95,15 +100,43 @@ async function downloadOutputs(
   refs: Array<{ nodeId: string; ref: ImageRef }>,
   options: CollectOptions,
 ): Promise<ComfyOutputImage[]> {
+  if (refs.length > options.maxOutputs) {
+    throw new ComfyError(
+      "comfy_output_too_large",
+      `the prompt produced ${refs.length} images, more than ${options.maxOutputs} (comfy.maxOutputsPerJob)`,
+    );
+  }
+  // The downloads run side by side and share one budget; the first to fail stops the others,
+  // so a job over its total frees what it holds at once.
+  let total = 0;
+  const budget = {
+    take(bytes: number): void {
+      total += bytes;
+      if (total > options.maxTotalBytes) {
+        throw new ComfyError(
+          "comfy_output_too_large",
+          `the prompt's images add up to more than ${options.maxTotalBytes} bytes (comfy.maxOutputBytesPerJob)`,
+        );
+      }
+    },
+  };
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   return Promise.all(
     refs.map(async ({ nodeId, ref }) => {
-      const { bytes, mime } = await http.view(ref, {
-        maxBytes: options.maxBytes,
-        timeoutMs: options.downloadTimeoutMs,
-        signal: options.signal,
-      });
-      if (bytes.length === 0) throw new ComfyError("comfy_bad_response", `output ${ref.filename} is empty`);
-      return { nodeId, filename: ref.filename, subfolder: ref.subfolder, type: ref.type, mime, bytes };
+      try {
+        const { bytes, mime } = await http.view(ref, {
+          maxBytes: options.maxBytes,
+          timeoutMs: options.downloadTimeoutMs,
+          signal,
+          budget,
+        });
+        if (bytes.length === 0) throw new ComfyError("comfy_bad_response", `output ${ref.filename} is empty`);
+        return { nodeId, filename: ref.filename, subfolder: ref.subfolder, type: ref.type, mime, bytes };
+      } catch (error) {
+        stop.abort();
+        throw error;
+      }
     }),
   );
 }

@@ -1,6 +1,8 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { defaults } from "../config/defaults.js";
+import { withoutCredentials } from "./comfy-endpoint.js";
 import { ComfyError } from "./comfy-error.js";
 import { ComfyHttp } from "./comfy-http.js";
 import type { ComfyAttachRequest, ComfyRunRequest, ComfyRunResult } from "./comfy-job-events.js";
@@ -10,6 +12,7 @@ import { PromptTracker } from "./prompt-tracker.js";
 
 export interface ComfyBackendOptions {
   id: string;
+  /** The host's URL as configured; `user:password@` in it is sent as basic auth and never shown. */
   url: string;
   /** Stable across bot restarts (the caller persists it); see ComfySocket for the per-connection suffix. */
   clientId: string;
@@ -17,6 +20,11 @@ export interface ComfyBackendOptions {
   resumeClientId?: string | undefined;
   logger: Logger;
   maxOutputBytes: number;
+  /** Caps on what the host sends; each defaults to its `comfy.*` config default. */
+  maxOutputsPerJob?: number;
+  maxOutputBytesPerJob?: number;
+  maxJsonBytes?: number;
+  maxFrameBytes?: number;
   timeouts: { startMs: number; nodeInactivityMs: number; overallMs: number };
   pingIntervalMs: number;
   pongTimeoutMs: number;
@@ -58,6 +66,7 @@ const promptIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
  */
 export class ComfyBackend extends EventEmitter<ComfyBackendEvents> {
   readonly id: string;
+  /** The host's URL without credentials: safe to log and show to operators. */
   readonly url: string;
   readonly http: ComfyHttp;
   /** Checkpoint of the last prompt that started here: the pool prefers a warm backend. */
@@ -72,15 +81,20 @@ export class ComfyBackend extends EventEmitter<ComfyBackendEvents> {
   constructor(options: ComfyBackendOptions) {
     super();
     this.id = options.id;
-    this.url = options.url;
+    this.url = withoutCredentials(options.url);
     this.logger = options.logger.child({ backend: options.id });
-    this.http = new ComfyHttp({ url: options.url, requestTimeoutMs: options.requestTimeoutMs ?? 10_000 });
+    this.http = new ComfyHttp({
+      url: options.url,
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      maxJsonBytes: options.maxJsonBytes ?? defaults.comfy.maxJsonBytes,
+    });
     this.socket = new ComfySocket({
       url: options.url,
       clientId: options.clientId,
       logger: this.logger,
       pingIntervalMs: options.pingIntervalMs,
       pongTimeoutMs: options.pongTimeoutMs,
+      maxFrameBytes: options.maxFrameBytes ?? defaults.comfy.maxFrameBytes,
       bootNonce: (options.newId ?? randomUUID)().replace(/-/g, "").slice(0, 8),
       resumeClientId: options.resumeClientId,
       ...(options.reconnectBackoff ? { backoff: options.reconnectBackoff } : {}),
@@ -91,6 +105,8 @@ export class ComfyBackend extends EventEmitter<ComfyBackendEvents> {
       socket: this.socket,
       logger: this.logger,
       maxOutputBytes: options.maxOutputBytes,
+      maxOutputsPerJob: options.maxOutputsPerJob ?? defaults.comfy.maxOutputsPerJob,
+      maxOutputBytesPerJob: options.maxOutputBytesPerJob ?? defaults.comfy.maxOutputBytesPerJob,
       timeouts: options.timeouts,
       resyncIntervalMs: options.resyncIntervalMs ?? 5_000,
       downloadTimeoutMs: options.downloadTimeoutMs ?? 60_000,

@@ -1,6 +1,7 @@
 import { Pool, type Dispatcher } from "undici";
 import type { z } from "zod";
-import { ComfyError, isComfyError } from "./comfy-error.js";
+import { comfyEndpoint } from "./comfy-endpoint.js";
+import { ComfyError } from "./comfy-error.js";
 import {
   featuresSchema,
   historySchema,
@@ -16,15 +17,24 @@ import {
   type SystemStats,
 } from "./comfy-responses.js";
 import { objectInfoSchema, type ObjectInfo } from "./object-info.js";
+import { defaults as configDefaults } from "../config/defaults.js";
+import { readCapped } from "./read-capped.js";
+import { readJson, readJsonOk } from "./read-json.js";
+import { requestFailure } from "./request-failure.js";
 
 export interface ComfyHttpOptions {
-  /** `http://host:8188` or a reverse-proxied `https://host/comfy`. */
+  /**
+   * `http://host:8188` or a reverse-proxied `https://host/comfy`; `user:password@` in it is sent as
+   * basic auth on every request (see comfy-endpoint.ts).
+   */
   url: string;
   /** Whole-request deadline for JSON routes. */
   requestTimeoutMs?: number;
   /** `/object_info` is large and slow to build on busy servers. */
   objectInfoTimeoutMs?: number;
   connections?: number;
+  /** `comfy.maxJsonBytes`: the largest JSON answer read; a longer one is cut off and refused. */
+  maxJsonBytes?: number;
 }
 
 export interface CallOptions {
@@ -43,37 +53,37 @@ export interface DownloadedImage {
   mime: string;
 }
 
-const defaults = { requestTimeoutMs: 10_000, objectInfoTimeoutMs: 60_000, connections: 8 };
+/** Bytes shared by the downloads of one job; `take` throws once they add up to too many. */
+export interface ByteBudget {
+  take(bytes: number): void;
+}
 
-const unreachableCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EPIPE",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CLOSED",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_DESTROYED",
-]);
+const defaults = {
+  requestTimeoutMs: 10_000,
+  objectInfoTimeoutMs: 60_000,
+  connections: 8,
+  maxJsonBytes: configDefaults.comfy.maxJsonBytes,
+};
 
 /** ComfyUI's HTTP routes over one keep-alive undici pool; every JSON response goes through a zod schema. */
 export class ComfyHttp {
   readonly origin: string;
   private readonly basePath: string;
   private readonly pool: Pool;
+  private readonly authorization: string | undefined;
   private readonly options: Required<Omit<ComfyHttpOptions, "url">>;
 
   constructor(options: ComfyHttpOptions) {
-    const url = new URL(options.url);
+    const endpoint = comfyEndpoint(options.url);
+    this.authorization = endpoint.authorization;
+    const url = new URL(endpoint.url);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, "");
     this.options = {
       requestTimeoutMs: options.requestTimeoutMs ?? defaults.requestTimeoutMs,
       objectInfoTimeoutMs: options.objectInfoTimeoutMs ?? defaults.objectInfoTimeoutMs,
       connections: options.connections ?? defaults.connections,
+      maxJsonBytes: options.maxJsonBytes ?? defaults.maxJsonBytes,
     };
     this.pool = new Pool(this.origin, { connections: this.options.connections, keepAliveTimeout: 30_000 });
   }
@@ -89,13 +99,21 @@ export class ComfyHttp {
   async postPrompt(body: SubmitBody, options: CallOptions = {}): Promise<PromptAccepted> {
     return this.call("POST", "/prompt", options, body, async (response) => {
       if (response.statusCode === 400) {
-        const rejected = this.parse(promptRejectedSchema, await readJson(response), "/prompt");
+        const rejected = this.parse(
+          promptRejectedSchema,
+          await readJson(response, "POST /prompt", this.options.maxJsonBytes),
+          "/prompt",
+        );
         throw new ComfyError("comfy_validation", `prompt rejected: ${rejected.error.message}`, {
           status: 400,
           validation: { error: rejected.error, nodeErrors: rejected.node_errors },
         });
       }
-      return this.parse(promptAcceptedSchema, await readJsonOk(response, "/prompt"), "/prompt");
+      return this.parse(
+        promptAcceptedSchema,
+        await readJsonOk(response, "POST", "/prompt", this.options.maxJsonBytes),
+        "/prompt",
+      );
     });
   }
 
@@ -147,7 +165,7 @@ export class ComfyHttp {
    */
   async view(
     ref: ImageRef,
-    options: CallOptions & { maxBytes: number; timeoutMs?: number },
+    options: CallOptions & { maxBytes: number; timeoutMs?: number; budget?: ByteBudget },
   ): Promise<DownloadedImage> {
     const query = new URLSearchParams({ filename: ref.filename, subfolder: ref.subfolder, type: ref.type });
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs * 6;
@@ -172,20 +190,13 @@ export class ComfyHttp {
           response.body.destroy();
           throw tooLarge(ref, options.maxBytes);
         }
-        const chunks: Buffer[] = [];
-        let total = 0;
-        for await (const chunk of response.body) {
-          const buffer = chunk as Buffer;
-          total += buffer.length;
-          if (total > options.maxBytes) {
-            response.body.destroy();
-            throw tooLarge(ref, options.maxBytes);
-          }
-          chunks.push(buffer);
-        }
+        const read = await readCapped(response.body, options.maxBytes, (bytes) =>
+          options.budget?.take(bytes),
+        );
+        if (read.overflow) throw tooLarge(ref, options.maxBytes);
         const type = response.headers["content-type"];
         const mime = (Array.isArray(type) ? type[0] : type) ?? "application/octet-stream";
-        return { bytes: Buffer.concat(chunks, total), mime: mime.split(";")[0]!.trim() };
+        return { bytes: read.bytes, mime: mime.split(";")[0]!.trim() };
       },
       timeoutMs,
       "download",
@@ -203,7 +214,8 @@ export class ComfyHttp {
       path,
       options,
       undefined,
-      async (response) => this.parse(schema, await readJsonOk(response, path), path),
+      async (response) =>
+        this.parse(schema, await readJsonOk(response, "GET", path, this.options.maxJsonBytes), path),
       timeoutMs,
     );
   }
@@ -242,59 +254,21 @@ export class ComfyHttp {
         signal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-        ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+        headers: {
+          ...(this.authorization === undefined ? {} : { authorization: this.authorization }),
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       return await handle(response);
     } catch (error) {
-      if (isComfyError(error)) throw error;
-      if (options.signal?.aborted) {
-        throw new ComfyError("comfy_cancelled", `${label} aborted`, { cause: options.signal.reason });
-      }
-      const code = (error as { code?: unknown }).code;
-      if (deadline.aborted || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
-        throw new ComfyError("comfy_timeout", `${label} took over ${timeoutMs} ms`, {
-          cause: error,
-          timeout: timeoutKind,
-        });
-      }
-      if (typeof code === "string" && unreachableCodes.has(code)) {
-        throw new ComfyError("comfy_unreachable", `${label}: ${code}`, { cause: error });
-      }
-      throw new ComfyError("comfy_bad_response", `${label}: ${(error as Error).message}`, { cause: error });
+      throw requestFailure(error, { label, timeoutMs, timeoutKind, deadline, callerSignal: options.signal });
     }
   }
 }
 
 function tooLarge(ref: ImageRef, maxBytes: number): ComfyError {
   return new ComfyError("comfy_output_too_large", `output ${ref.filename} is larger than ${maxBytes} bytes`);
-}
-
-async function readJson(response: Dispatcher.ResponseData): Promise<unknown> {
-  const text = await response.body.text();
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ComfyError("comfy_bad_response", `not JSON (status ${response.statusCode})`, {
-      cause: error,
-      status: response.statusCode,
-    });
-  }
-}
-
-async function readJsonOk(response: Dispatcher.ResponseData, path: string): Promise<unknown> {
-  if (response.statusCode !== 200) {
-    const text = await response.body.text();
-    throw new ComfyError(
-      "comfy_bad_response",
-      `${path} answered ${response.statusCode}: ${text.slice(0, 200)}`,
-      {
-        status: response.statusCode,
-      },
-    );
-  }
-  return readJson(response);
 }
 
 function drainOk(path: string): (response: Dispatcher.ResponseData) => Promise<void> {

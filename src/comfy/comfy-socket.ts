@@ -2,16 +2,20 @@ import { EventEmitter } from "node:events";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import WebSocket from "ws";
+import { defaults } from "../config/defaults.js";
+import { comfyEndpoint, type ComfyEndpoint } from "./comfy-endpoint.js";
 import { parseBinaryFrame, parseTextFrame, type ComfyFrame, type PreviewFrame } from "./frames.js";
 
 export interface ComfySocketOptions {
-  /** The backend's HTTP base URL; the socket goes to `<base>/ws`. */
+  /** The backend's HTTP base URL; the socket goes to `<base>/ws`. `user:password@` becomes basic auth. */
   url: string;
   /** Stable base clientId, persisted by the caller across bot restarts. */
   clientId: string;
   logger: Logger;
   pingIntervalMs: number;
   pongTimeoutMs: number;
+  /** `comfy.maxFrameBytes`: a larger frame drops the connection (then it reconnects). */
+  maxFrameBytes?: number;
   backoff?: { initialMs: number; maxMs: number };
   random?: () => number;
   /** Distinguishes this process from a previous one that used the same base clientId. */
@@ -51,6 +55,8 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
   private readonly backoff: { initialMs: number; maxMs: number };
   private readonly random: () => number;
   private readonly bootNonce: string;
+  private readonly maxFrameBytes: number;
+  private readonly endpoint: ComfyEndpoint;
   private socket: WebSocket | undefined;
   private generation = 0;
   private attempt = 0;
@@ -66,6 +72,8 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
     this.backoff = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
     this.random = options.random ?? Math.random;
     this.bootNonce = options.bootNonce ?? randomBytes(3).toString("hex");
+    this.maxFrameBytes = options.maxFrameBytes ?? defaults.comfy.maxFrameBytes;
+    this.endpoint = comfyEndpoint(options.url);
   }
 
   /** The clientId of the current (or next) connection: submit prompts with it. */
@@ -101,11 +109,20 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
 
   private connect(): void {
     this.generation += 1;
-    const base = new URL(this.options.url);
+    const base = new URL(this.endpoint.url);
     base.protocol = base.protocol === "https:" ? "wss:" : "ws:";
     base.pathname = `${base.pathname.replace(/\/+$/, "")}/ws`;
     base.search = new URLSearchParams({ clientId: this.clientId }).toString();
-    const socket = new WebSocket(base, { perMessageDeflate: false, handshakeTimeout: 10_000 });
+    const socket = new WebSocket(base, {
+      perMessageDeflate: false,
+      handshakeTimeout: 10_000,
+      // ws would otherwise take frames up to 100 MiB (a 90 MiB frame was accepted).
+      maxPayload: this.maxFrameBytes,
+      // Explicit rather than left in the URL, so HTTP and the socket send the same header.
+      ...(this.endpoint.authorization === undefined
+        ? {}
+        : { headers: { authorization: this.endpoint.authorization } }),
+    });
     this.socket = socket;
     socket.on("open", () => {
       this.attempt = 0;
@@ -134,6 +151,15 @@ export class ComfySocket extends EventEmitter<ComfySocketEvents> {
       socket.terminate();
     });
     socket.on("error", (error) => {
+      if ((error as { code?: unknown }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+        // ws closes the connection with 1009; the close handler reconnects, and prompts of this
+        // connection are followed over HTTP from then on.
+        this.options.logger.warn(
+          { maxFrameBytes: this.maxFrameBytes },
+          "ComfyUI sent a socket frame larger than comfy.maxFrameBytes; dropping the connection and reconnecting",
+        );
+        return;
+      }
       this.options.logger.debug({ err: error }, "ComfyUI socket error");
     });
     socket.on("close", (code, reason) => {

@@ -26,6 +26,8 @@ export interface PromptTrackerOptions {
   socket: SocketView;
   logger: Logger;
   maxOutputBytes: number;
+  maxOutputsPerJob: number;
+  maxOutputBytesPerJob: number;
   timeouts: { startMs: number; nodeInactivityMs: number; overallMs: number };
   resyncIntervalMs: number;
   downloadTimeoutMs: number;
@@ -219,6 +221,8 @@ export class PromptTracker extends EventEmitter<PromptTrackerEvents> {
     try {
       const { images, cachedNodes } = await collectOutputs(this.o.http, run, entry, {
         maxBytes: this.o.maxOutputBytes,
+        maxOutputs: this.o.maxOutputsPerJob,
+        maxTotalBytes: this.o.maxOutputBytesPerJob,
         downloadTimeoutMs: this.o.downloadTimeoutMs,
       });
       this.settle(run, { images, cachedNodes, durationMs: this.o.now() - run.startedAt });

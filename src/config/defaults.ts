@@ -26,6 +26,20 @@ export const defaults = {
   comfy: {
     /** Largest output image the bot downloads from `/view`. */
     maxOutputBytes: 50 * 1024 * 1024,
+    /** Most images one job may produce; a workflow saving more fails instead of filling memory. */
+    maxOutputsPerJob: 32,
+    /** All of one job's images together; they are held in memory until delivered. */
+    maxOutputBytesPerJob: 256 * 1024 * 1024,
+    /**
+     * Largest JSON answer read from ComfyUI. `/object_info` is the big one: tens of MiB on hosts with
+     * many custom nodes and long model lists.
+     */
+    maxJsonBytes: 64 * 1024 * 1024,
+    /**
+     * Largest socket frame. Previews are binary frames: full-size PNG previews of large images run
+     * to several MiB, so this leaves room for them while refusing a runaway frame.
+     */
+    maxFrameBytes: 16 * 1024 * 1024,
     /** WebSocket ping interval; a missing pong within `pongTimeoutSeconds` drops the socket. */
     pingIntervalSeconds: 15,
     pongTimeoutSeconds: 10,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
+import { maskSecrets } from "../log/mask-secrets.js";
 import { ConfigError } from "./config-error.js";
 import { envDefaults } from "./defaults.js";
 import { formatIssues } from "./format-issues.js";
@@ -38,7 +39,10 @@ export function loadConfig({ env, cwd }: LoadConfigOptions): AppConfig {
   const parsedEnv = envSchema.safeParse(envInput, { reportInput: true });
   const problems = parsedEnv.success
     ? []
-    : formatIssues(parsedEnv.error.issues).map((line) => line.replace(/^COMFY_URL\.\d+:/, "COMFY_URL:"));
+    : formatIssues(parsedEnv.error.issues).map((line) =>
+        // A URL may carry `user:password@` (a ComfyUI behind basic auth): never repeat it.
+        maskSecrets(line.replace(/^COMFY_URL\.\d+:/, "COMFY_URL:")),
+      );
 
   const explicitFile = env.CONFIG_FILE?.trim();
   let configPath = path.resolve(cwd, explicitFile || envDefaults.CONFIG_FILE);

@@ -3,6 +3,7 @@ import { settingsLayerSchema } from "../moderation/settings-schema.js";
 import { configDefaultSchema } from "../request/param-schemas.js";
 import { bindingNames, boundRows, type DefaultableBinding } from "../request/param-table.js";
 import { defaults } from "./defaults.js";
+import { timerMs, timerSeconds } from "./timer-duration.js";
 
 // Messages are written for operators: the loader prints "<key>: <message>, got <value>".
 const positiveInt = z
@@ -50,30 +51,34 @@ export const fileConfigSchema = z.strictObject({
       maxSize: positiveInt.default(defaults.queue.maxSize),
       maxPerGuild: positiveInt.default(defaults.queue.maxPerGuild),
       maxRequeues: nonNegativeInt.default(defaults.queue.maxRequeues),
-      shutdownGraceSeconds: nonNegativeInt.default(defaults.queue.shutdownGraceSeconds),
+      shutdownGraceSeconds: timerSeconds({ zero: true }).default(defaults.queue.shutdownGraceSeconds),
     })
     .prefault({}),
   comfy: z
     .strictObject({
       maxOutputBytes: positiveInt.default(defaults.comfy.maxOutputBytes),
-      pingIntervalSeconds: positiveInt.default(defaults.comfy.pingIntervalSeconds),
-      pongTimeoutSeconds: positiveInt.default(defaults.comfy.pongTimeoutSeconds),
+      maxOutputsPerJob: positiveInt.default(defaults.comfy.maxOutputsPerJob),
+      maxOutputBytesPerJob: positiveInt.default(defaults.comfy.maxOutputBytesPerJob),
+      maxJsonBytes: positiveInt.default(defaults.comfy.maxJsonBytes),
+      maxFrameBytes: positiveInt.default(defaults.comfy.maxFrameBytes),
+      pingIntervalSeconds: timerSeconds().default(defaults.comfy.pingIntervalSeconds),
+      pongTimeoutSeconds: timerSeconds().default(defaults.comfy.pongTimeoutSeconds),
       timeouts: z
         .strictObject({
-          startSeconds: positiveInt.default(defaults.comfy.timeouts.startSeconds),
-          nodeInactivitySeconds: positiveInt.default(defaults.comfy.timeouts.nodeInactivitySeconds),
-          overallSeconds: positiveInt.default(defaults.comfy.timeouts.overallSeconds),
+          startSeconds: timerSeconds().default(defaults.comfy.timeouts.startSeconds),
+          nodeInactivitySeconds: timerSeconds().default(defaults.comfy.timeouts.nodeInactivitySeconds),
+          overallSeconds: timerSeconds().default(defaults.comfy.timeouts.overallSeconds),
         })
         .prefault({}),
       breakerFailures: positiveInt.default(defaults.comfy.breakerFailures),
-      breakerCooldownSeconds: positiveInt.default(defaults.comfy.breakerCooldownSeconds),
+      breakerCooldownSeconds: timerSeconds().default(defaults.comfy.breakerCooldownSeconds),
     })
     .prefault({}),
   /** Bot-wide defaults for the per-channel rules; `/settings` overrides them per server and channel. */
   settings: settingsLayerSchema.default({}),
   discord: z
     .strictObject({
-      editIntervalMs: z.int().min(250).default(defaults.discord.editIntervalMs),
+      editIntervalMs: timerMs(250).default(defaults.discord.editIntervalMs),
       channelEditsPerSecond: z.number().positive().max(50).default(defaults.discord.channelEditsPerSecond),
     })
     .prefault({}),

@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from "pino";
+import { serializeError } from "./serialize-error.js";
 
 /** Paths pino replaces with "[redacted]" wherever a token could end up in a log line. */
 export const redactPaths = [
@@ -29,6 +30,7 @@ export function createLogger(settings: LoggerSettings): Logger {
   const options: LoggerOptions = {
     level: settings.level,
     redact: { paths: redactPaths, censor: "[redacted]" },
+    serializers: { err: serializeError },
     base: { app: "comfycord" },
   };
   if (settings.pretty) {

@@ -80,6 +80,8 @@ class CompiledTermMatcher implements TermMatcher {
   readonly #phrases: { needle: string; source: string }[] = [];
   readonly #anywhere: { needle: string; source: string; folded: boolean }[] = [];
   readonly #regexes: { regex: RE2JS; source: string }[] = [];
+  /** Every regex term in one alternation: one pass over the text instead of one per term. */
+  readonly #anyRegex: RE2JS | undefined;
 
   constructor(terms: readonly string[]) {
     for (const raw of terms) {
@@ -102,28 +104,49 @@ class CompiledTermMatcher implements TermMatcher {
           break;
       }
     }
+    this.#anyRegex = this.#regexes.length > 1 ? anyOf(this.#regexes.map(({ regex }) => regex)) : undefined;
+  }
+
+  /** Every term was skipped: nothing to look for. */
+  get empty(): boolean {
+    return (
+      this.#single.size === 0 &&
+      this.#phrases.length === 0 &&
+      this.#anywhere.length === 0 &&
+      this.#regexes.length === 0
+    );
   }
 
   match(text: string): string | undefined {
     const folded = foldText(text);
     if (folded.length === 0) return undefined;
-    for (const words of skeletonReadings(folded)) {
-      const found = this.#matchWords(words, folded);
-      if (found !== undefined) return found;
+    // Splitting into words is only needed for plain terms; a list of regexes alone skips it.
+    if (this.#single.size > 0 || this.#phrases.length > 0 || this.#anywhere.length > 0) {
+      for (const words of skeletonReadings(folded)) {
+        const found = this.#matchWords(words, folded);
+        if (found !== undefined) return found;
+      }
     }
+    // RE2 scans the text once for the alternation, about as fast as for one term; only a prompt
+    // that matches (and is refused) pays for finding which term it was.
+    if (this.#anyRegex && !this.#anyRegex.test(folded)) return undefined;
     for (const { regex, source } of this.#regexes) if (regex.test(folded)) return source;
     return undefined;
   }
 
-  #matchWords(words: string, folded: string): string | undefined {
-    for (const word of words.split(" ")) {
-      const source = this.#single.get(word);
-      if (source !== undefined) return source;
+  #matchWords(words: readonly string[], folded: string): string | undefined {
+    if (this.#single.size > 0) {
+      for (const word of words) {
+        const source = this.#single.get(word);
+        if (source !== undefined) return source;
+      }
     }
-    const padded = ` ${words} `;
-    for (const phrase of this.#phrases) if (padded.includes(phrase.needle)) return phrase.source;
+    if (this.#phrases.length > 0) {
+      const padded = ` ${words.join(" ")} `;
+      for (const phrase of this.#phrases) if (padded.includes(phrase.needle)) return phrase.source;
+    }
     if (this.#anywhere.length > 0) {
-      const compact = words.replace(/ /g, "");
+      const compact = words.join("");
       for (const term of this.#anywhere) {
         if ((term.folded ? folded : compact).includes(term.needle)) return term.source;
       }
@@ -132,27 +155,56 @@ class CompiledTermMatcher implements TermMatcher {
   }
 }
 
+/**
+ * One regex matching wherever any of `regexes` does, each keeping its own flags (`(?s:…)`),
+ * or undefined when RE2 refuses the combination; the terms are then tried one by one.
+ */
+function anyOf(regexes: readonly RE2JS[]): RE2JS | undefined {
+  const parts = regexes.map((regex) => {
+    const flags = regex.flags();
+    const inline = `${flags & RE2JS.DOTALL ? "s" : ""}${flags & RE2JS.MULTILINE ? "m" : ""}`;
+    return `(?${inline}:${regex.pattern()})`;
+  });
+  try {
+    return RE2JS.compile(parts.join("|"), RE2JS.CASE_INSENSITIVE);
+  } catch {
+    // Each term compiled on its own, so trying them one by one is correct, only slower.
+    return undefined;
+  }
+}
+
+/** The matcher of an empty list: no term, so no text is even looked at. */
+const noTerms: TermMatcher = { match: () => undefined };
+
 const CACHE_LIMIT = 64;
 const cache = new Map<string, TermMatcher>();
+// The same list object (settings are resolved once and reused until they change) skips even
+// building the content key, which is as long as the whole list.
+const byList = new WeakMap<readonly string[], TermMatcher>();
 
 /**
  * The matcher for one term list, built once and reused: settings change rarely, jobs
  * often. Keyed by content, so an edited list gets a fresh matcher.
  */
 export function compileTermMatcher(terms: readonly string[]): TermMatcher {
+  if (terms.length === 0) return noTerms;
+  const known = byList.get(terms);
+  if (known) return known;
   const key = terms.join("\u0000");
-  const cached = cache.get(key);
-  if (cached) {
+  let matcher = cache.get(key);
+  if (matcher) {
     // Re-insert to keep the map in least-recently-used order.
     cache.delete(key);
-    cache.set(key, cached);
-    return cached;
+    cache.set(key, matcher);
+  } else {
+    const compiled = new CompiledTermMatcher(terms);
+    matcher = compiled.empty ? noTerms : compiled;
+    cache.set(key, matcher);
+    if (cache.size > CACHE_LIMIT) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
   }
-  const matcher = new CompiledTermMatcher(terms);
-  cache.set(key, matcher);
-  if (cache.size > CACHE_LIMIT) {
-    const oldest = cache.keys().next();
-    if (!oldest.done) cache.delete(oldest.value);
-  }
+  byList.set(terms, matcher);
   return matcher;
 }

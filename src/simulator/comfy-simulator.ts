@@ -1,42 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
 import { FileStore } from "./file-store.js";
 import { createRequestHandler } from "./http-api.js";
 import { NodeCatalog } from "./node-catalog.js";
 import { OutputCache } from "./output-cache.js";
 import { renderPng } from "./png-renderer.js";
+import { createSimulatorServer } from "./simulator-server.js";
+import type { SimulatorOptions } from "./simulator-options.js";
 import type { ExecutionEnv } from "./prompt-execution.js";
 import { PromptQueue, type QueueItem } from "./prompt-queue.js";
 import { PromptWorker } from "./prompt-worker.js";
 import { WsHub } from "./ws-hub.js";
 
-export interface SimulatorOptions {
-  /** Default 0 (ephemeral). */
-  port?: number;
-  /** Default "127.0.0.1". */
-  host?: string;
-  /** Time per sampler step, default 50. */
-  stepMs?: number;
-  /** Extra time in CheckpointLoaderSimple when the checkpoint differs from the last one loaded, default 0. */
-  loadMs?: number;
-  /** ckpt_name combo options. */
-  checkpoints?: string[];
-  /** "none" = no binary preview frames (ComfyUI's default), default "auto". */
-  previewMethod?: "none" | "auto";
-  /** Pad each output PNG to at least this many bytes (a filler tEXt chunk), default 0. */
-  outputPadBytes?: number;
-  /** class_types or node ids that raise an execution_error when run. */
-  failNodes?: string[];
-  /** Largest side of the rendered PNG; nominal sizes above it are scaled down to keep tests fast. Default 256. */
-  maxRenderSide?: number;
-  now?: () => number;
-  newId?: () => string;
-  logger?: Logger;
-}
+export type { SimulatorOptions } from "./simulator-options.js";
 
 export type ExecutionOutcomeKind = "success" | "error" | "interrupted";
 export type SimulatorEvent =
@@ -101,7 +80,10 @@ class Simulator implements ComfySimulator {
     this.stepMs = options.stepMs ?? 50;
     this.failNodes = [...(options.failNodes ?? [])];
     this.checkpointList = [...(options.checkpoints ?? defaultCheckpoints)];
-    this.previewJpeg = readFileSync(new URL("./fixtures/preview.jpg", import.meta.url));
+    const jpeg = readFileSync(new URL("./fixtures/preview.jpg", import.meta.url));
+    // Bytes after a JPEG's end marker are ignored by decoders: a bigger frame, the same image.
+    const previewPad = options.previewPadBytes ?? 0;
+    this.previewJpeg = previewPad > 0 ? Buffer.concat([jpeg, Buffer.alloc(previewPad)]) : jpeg;
     this.catalog = new NodeCatalog({
       checkpoints: () => this.checkpoints(),
       inputFiles: () => this.files.list("input"),
@@ -171,20 +153,13 @@ class Simulator implements ComfySimulator {
       enqueue: (item) => this.enqueue(item),
       interrupt: (promptId) => this.worker.interrupt(promptId),
     });
-    const server = createServer((req, res) => {
-      handler(req, res).catch((error: unknown) =>
-        this.options.logger?.error({ err: error }, "simulator route failed"),
-      );
-    });
-    server.on("upgrade", (req, socket, head) => {
-      const url = new URL(req.url ?? "/", "http://simulator");
-      if (url.pathname !== "/ws" && url.pathname !== "/api/ws") {
-        socket.destroy();
-        return;
-      }
-      this.wss.handleUpgrade(req, socket, head, (ws) =>
-        this.hub.accept(ws, url.searchParams.get("clientId")),
-      );
+    const server = createSimulatorServer({
+      handler,
+      wss: this.wss,
+      hub: this.hub,
+      basicAuth: this.options.basicAuth,
+      jsonPadBytes: this.options.jsonPadBytes ?? 0,
+      logger: this.options.logger,
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -120,6 +120,42 @@ describe("npm run doctor", () => {
     expect(code).toBe(1);
   });
 
+  it("checks a ComfyUI behind basic auth and never prints its credentials", async () => {
+    const guarded = await startComfySimulator({
+      stepMs: 1,
+      basicAuth: { username: "operator", password: "hunter2-secret" },
+    });
+    const down = await startComfySimulator({ stepMs: 1 });
+    const downUrl = down.url;
+    await down.close();
+    try {
+      const withCredentials = (url: string) => url.replace("http://", "http://operator:hunter2-secret@");
+      const { text, lines } = await doctor(
+        baseEnv({ COMFY_URL: `${withCredentials(guarded.url)},${withCredentials(downUrl)}` }),
+      );
+      expect(
+        lines.some((l) => /^✓ ComfyUI 127\.0\.0\.1:\d+ reachable/.test(l)),
+        text,
+      ).toBe(true);
+      expect(
+        lines.some((l) => /^✓ workflow sdxl runs on/.test(l)),
+        text,
+      ).toBe(true);
+      const { line } = failure(lines, /unreachable/);
+      expect(line).toContain(`unreachable at ${downUrl}`);
+      expect(text).not.toContain("hunter2");
+      expect(text).not.toContain("operator");
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it("never prints the credentials of a COMFY_URL it cannot parse", async () => {
+    const { text } = await doctor(baseEnv({ COMFY_URL: "http://operator:hunter2-secret@gpu 1:8188" }));
+    expect(text).toContain("COMFY_URL: expected an http(s) URL");
+    expect(text).not.toContain("hunter2");
+  });
+
   it("names the missing checkpoint when a host lacks a workflow's model", async () => {
     const lacking = await startComfySimulator({
       stepMs: 1,

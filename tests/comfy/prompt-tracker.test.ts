@@ -34,6 +34,8 @@ async function legacyTracker() {
     socket: { clientId, connected: true, reconnectNow: () => undefined },
     logger: silentLogger,
     maxOutputBytes: 1e7,
+    maxOutputsPerJob: 10,
+    maxOutputBytesPerJob: 1e8,
     timeouts: { startMs: 5_000, nodeInactivityMs: 5_000, overallMs: 10_000 },
     resyncIntervalMs: 1_000,
     downloadTimeoutMs: 5_000,

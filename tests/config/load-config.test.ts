@@ -90,6 +90,54 @@ describe("the config file", () => {
     });
     expect(config?.retention.days).toBe(30);
   });
+
+  it("caps what ComfyUI may send by default", () => {
+    const { config } = parseConfigText("", "bot.yaml");
+    expect(config?.comfy).toMatchObject({
+      maxOutputBytes: 52_428_800,
+      maxOutputsPerJob: 32,
+      maxOutputBytesPerJob: 268_435_456,
+      maxJsonBytes: 67_108_864,
+      maxFrameBytes: 16_777_216,
+    });
+  });
+
+  it("refuses every timer longer than Node.js can wait, naming the key", () => {
+    // 2 147 484 s is the first whole second past 2^31 - 1 ms, which Node fires after 1 ms.
+    const tooLong = 2_147_484;
+    const project = projectWith({
+      "config/bot.yaml": [
+        `queue: { shutdownGraceSeconds: ${tooLong} }`,
+        "comfy:",
+        `  pingIntervalSeconds: ${tooLong}`,
+        `  pongTimeoutSeconds: ${tooLong}`,
+        `  breakerCooldownSeconds: ${tooLong}`,
+        `  timeouts: { startSeconds: ${tooLong}, nodeInactivitySeconds: ${tooLong}, overallSeconds: ${tooLong} }`,
+        "discord: { editIntervalMs: 2147483648 }",
+        "",
+      ].join("\n"),
+    });
+    const problems = problemsOf(() => loadConfig({ env: {}, cwd: project }));
+    const limit = "expected at most 2147483 seconds (about 24 days, the longest a Node.js timer can wait)";
+    expect(problems).toEqual([
+      `config/bot.yaml: queue.shutdownGraceSeconds: ${limit}, got ${tooLong}`,
+      `config/bot.yaml: comfy.pingIntervalSeconds: ${limit}, got ${tooLong}`,
+      `config/bot.yaml: comfy.pongTimeoutSeconds: ${limit}, got ${tooLong}`,
+      `config/bot.yaml: comfy.timeouts.startSeconds: ${limit}, got ${tooLong}`,
+      `config/bot.yaml: comfy.timeouts.nodeInactivitySeconds: ${limit}, got ${tooLong}`,
+      `config/bot.yaml: comfy.timeouts.overallSeconds: ${limit}, got ${tooLong}`,
+      `config/bot.yaml: comfy.breakerCooldownSeconds: ${limit}, got ${tooLong}`,
+      "config/bot.yaml: discord.editIntervalMs: expected at most 2147483647 ms (about 24 days, the longest a Node.js timer can wait), got 2147483648",
+    ]);
+  });
+
+  it("accepts the longest timers Node.js can wait", () => {
+    const { problems } = parseConfigText(
+      "comfy: { timeouts: { overallSeconds: 2147483 } }\ndiscord: { editIntervalMs: 2147483647 }\n",
+      "bot.yaml",
+    );
+    expect(problems).toEqual([]);
+  });
 });
 
 describe("the environment", () => {
@@ -98,6 +146,15 @@ describe("the environment", () => {
       loadConfig({ env: { COMFY_URL: "http://gpu1:8188, ftp://gpu2" }, cwd: projectWith({}) }),
     );
     expect(problems).toEqual(['COMFY_URL: expected an http(s) URL, got "ftp://gpu2"']);
+  });
+
+  it("accepts credentials in a COMFY_URL and never repeats them in a problem", () => {
+    const config = loadConfig({ env: { COMFY_URL: "http://op:hunter2@gpu1:8188" }, cwd: projectWith({}) });
+    expect(config.env.COMFY_URL).toEqual(["http://op:hunter2@gpu1:8188"]);
+    const problems = problemsOf(() =>
+      loadConfig({ env: { COMFY_URL: "http://op:hunter2@gpu 1:8188" }, cwd: projectWith({}) }),
+    );
+    expect(problems).toEqual(['COMFY_URL: expected an http(s) URL, got "http://[credentials]@gpu 1:8188"']);
   });
 
   it("splits a comma-separated COMFY_URL into several hosts", () => {

@@ -78,6 +78,13 @@ describe("banned-term matching", () => {
     expect(matcher.match("a".repeat(50_000))).toBe("/(a+)+$/");
   });
 
+  it("reports the first regex term in list order when several match, each keeping its own flags", () => {
+    const matcher = compileTermMatcher(["/nomatch/", "/b.d/s", "/^bad/", "/^day/"]);
+    expect(matcher.match("Bad day")).toBe("/b.d/s");
+    expect(matcher.match("a good day")).toBeUndefined();
+    expect(compileTermMatcher(["/^day/", "/zzz/"]).match("bad day")).toBeUndefined();
+  });
+
   it("rejects invalid regexes and unsupported flags with a message", () => {
     const unclosed = parseTerm("/(a/");
     expect(unclosed.ok).toBe(false);
@@ -92,6 +99,45 @@ describe("banned-term matching", () => {
 
   it("skips a stored term that no longer parses instead of failing every prompt", () => {
     expect(compileTermMatcher(["/(a/", "gore"]).match("gore")).toBe("gore");
+  });
+});
+
+/** The fastest of a few runs, in milliseconds: one slow run on a busy machine is not the matcher's doing. */
+function fastestMs(run: () => void, times = 3): number {
+  let best = Infinity;
+  for (let index = 0; index < times; index++) {
+    const started = performance.now();
+    run();
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}
+
+// 60 000 characters, ten times Discord's longest option: a pass that is quadratic in a run of
+// symbols takes seconds here, a linear one a few milliseconds.
+const hostilePrompts: [string, string][] = [
+  ["a run of exclamation marks", "!".repeat(60_000)],
+  ["a run of pipes", "|".repeat(60_000)],
+  ["exclamation marks and pipes", "!|".repeat(30_000)],
+  ["long symbol runs ending in a letter", `${"!".repeat(999)}a`.repeat(60)],
+  ["one letter", "a".repeat(60_000)],
+  ["letters and dots", "a.".repeat(30_000)],
+  ["zero-width characters", "\u200B".repeat(60_000)],
+  ["a banned term repeated without spaces", "gore".repeat(15_000)],
+  ["mixed scripts", "аa日!ß".repeat(12_000)],
+];
+
+describe("banned-term matching on hostile input", () => {
+  const terms = ["gore", "kill", "blood bath", "🍆", "血", "/blood(y|bath)/"];
+
+  it.each(hostilePrompts)("checks 60 000 characters of %s in linear time", (_name, prompt) => {
+    const matcher = compileTermMatcher(terms);
+    expect(fastestMs(() => matcher.match(prompt))).toBeLessThan(100);
+  });
+
+  it("still finds a term at the end of a long run of symbols", () => {
+    expect(compileTermMatcher(terms).match(`${"!".repeat(60_000)} gore`)).toBe("gore");
+    expect(compileTermMatcher(terms).match(`${"|".repeat(60_000)}k1ll`)).toBe("kill");
   });
 });
 

@@ -20,4 +20,10 @@ describe("progressBar", () => {
     expect(progressBar(Number.NaN)).toBe("▱".repeat(10));
     expect(progressBar(0.5, 4)).toBe("▰▰▱▱");
   });
+
+  it("draws the default ten cells when asked for a width it cannot draw", () => {
+    for (const width of [0, -4, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(progressBar(0.5, width)).toBe("▰▰▰▰▰▱▱▱▱▱");
+    }
+  });
 });

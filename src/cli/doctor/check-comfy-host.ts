@@ -1,3 +1,4 @@
+import { withoutCredentials } from "../../comfy/comfy-endpoint.js";
 import { ComfyHttp } from "../../comfy/comfy-http.js";
 import { isComfyError } from "../../comfy/comfy-error.js";
 import type { ObjectInfo } from "../../comfy/object-info.js";
@@ -8,7 +9,7 @@ import type { DoctorReport } from "./doctor-report.js";
  * `/object_info` for the workflow checks. Returns undefined when the host cannot be used.
  */
 export async function checkComfyHost(
-  host: { url: string; label: string },
+  host: { url: string; label: string; maxJsonBytes: number },
   report: DoctorReport,
   timeoutMs = 10_000,
 ): Promise<ObjectInfo | undefined> {
@@ -16,6 +17,8 @@ export async function checkComfyHost(
     url: host.url,
     requestTimeoutMs: timeoutMs,
     objectInfoTimeoutMs: timeoutMs * 6,
+    // The bot's own cap, so an /object_info the bot would refuse fails here too.
+    maxJsonBytes: host.maxJsonBytes,
   });
   try {
     let argv: unknown;
@@ -25,7 +28,7 @@ export async function checkComfyHost(
       report.ok(`ComfyUI ${host.label} reachable (version ${stats.system.comfyui_version ?? "unknown"})`);
     } catch (error) {
       report.fail(
-        `ComfyUI ${host.label} unreachable at ${host.url}: ${describe(error)}`,
+        `ComfyUI ${host.label} unreachable at ${withoutCredentials(host.url)}: ${describe(error)}`,
         "start ComfyUI there (port 8188 by default; add --listen for other machines) or fix COMFY_URL (comma-separated http(s) URLs)",
       );
       return undefined;

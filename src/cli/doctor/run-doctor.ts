@@ -77,7 +77,11 @@ export async function runDoctor(ctx: DoctorContext): Promise<number> {
   const labels = backendLabels(config.env.COMFY_URL);
   for (const [index, url] of config.env.COMFY_URL.entries()) {
     const label = labels[index] ?? url;
-    const info = await checkComfyHost({ url, label }, report, ctx.timeoutMs);
+    const info = await checkComfyHost(
+      { url, label, maxJsonBytes: config.file.comfy.maxJsonBytes },
+      report,
+      ctx.timeoutMs,
+    );
     if (info) checkWorkflowsOnHost(workflows.templates, { label, info }, report);
     else if (workflows.templates.length > 0) report.skip(`workflows on ${label}`, "the host is unreachable");
   }
