@@ -49,7 +49,7 @@ function deps(layer: SettingsLayer = {}) {
     generation: {
       generate: (input: GenerateInput): Promise<GenerateOutcome> => {
         calls.push(input);
-        return Promise.resolve({ kind: "refused", code: "test", message: "stop here", settings });
+        return Promise.resolve({ kind: "refused", code: "disabled", message: "stop here", settings });
       },
     },
     settings: { resolve: () => Promise.resolve(settings) },

@@ -8,7 +8,8 @@ import { ComfyError } from "../../src/comfy/comfy-error.js";
 import { ComfyHttp } from "../../src/comfy/comfy-http.js";
 import type { ApiPrompt } from "../../src/comfy/comfy-job-events.js";
 import { startComfySimulator, type SimulatorOptions } from "../../src/simulator/comfy-simulator.js";
-import { fakeWorkflow, makeBackend, started, waitFor } from "./backend-fixture.js";
+import { eventually } from "../support/eventually.js";
+import { fakeWorkflow, makeBackend, started } from "./backend-fixture.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -167,6 +168,6 @@ describe("caps on what ComfyUI sends", () => {
     const roomy = await backendFor(sim, { maxOutputBytes: 1_000_000, maxOutputBytesPerJob: 1_000_000 });
     const result = await roomy.run({ promptId: randomUUID(), prompt: workflowSaving(3) });
     expect(result.images).toHaveLength(3);
-    await waitFor(() => roomy.inFlight === 0);
+    await eventually(() => roomy.inFlight === 0, "the backend to free its slot");
   });
 });
