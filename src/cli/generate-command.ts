@@ -76,7 +76,8 @@ export async function runGenerate(ctx: GenerateContext): Promise<number> {
   try {
     for (const problem of core.workflowProblems) io.printError(`warning: ${problem}`);
     await core.start();
-    const urls = config.env.COMFY_URL;
+    // The backends' URLs carry no credentials, unlike COMFY_URL itself.
+    const urls = core.pool.backends.map((backend) => backend.url);
     if (core.pool.backends.every((backend) => backend.objectInfo() === undefined)) {
       io.printError(`Generation failed: image server unreachable at ${urls.join(", ")}`);
       return 1;

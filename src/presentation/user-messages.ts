@@ -38,7 +38,7 @@ export function describeJobError(error: JobError, context: JobErrorContext = {})
       return timeoutText(Job, error.timeout);
     case "comfy_output_too_large": {
       const limit = context.maxBytes === undefined ? "" : ` (limit ${formatMiB(context.maxBytes)})`;
-      return `The image from ${job} is too large to upload here${limit} — try a smaller size.`;
+      return `The images from ${job} are more than this bot accepts${limit} — try a smaller size or fewer images.`;
     }
     case "comfy_bad_response":
       return `The image server sent an unexpected reply for ${job}. ${operatorHint}`;

@@ -96,14 +96,14 @@ describe("describeJobError", () => {
     expect(failed({ code: "comfy_timeout", message: "", timeout: "node_inactivity" })).toContain("stalled");
   });
 
-  it("gives the upload limit when the output is too large", () => {
+  it("gives the limit when the output is too large or too many", () => {
     expect(
       describeJobError(
         { code: "comfy_output_too_large", message: "" },
         { jobId, maxBytes: 10 * 1024 * 1024 },
       ),
     ).toBe(
-      `The image from job \`${jobId}\` is too large to upload here (limit 10 MiB) — try a smaller size.`,
+      `The images from job \`${jobId}\` are more than this bot accepts (limit 10 MiB) — try a smaller size or fewer images.`,
     );
   });
 
