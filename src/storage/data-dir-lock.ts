@@ -13,7 +13,7 @@ export const pidFileName = "comfycord.pid";
  * How long taking the lock waits: long enough to ride out `doctor` reading it for a moment,
  * short enough that a second bot fails at once.
  */
-const acquireTimeoutMs = 1000;
+const acquireTimeoutMs = 500;
 
 export interface DataDirLock {
   readonly dataDir: string;
