@@ -1,15 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { z } from "zod";
 import { BackendPool } from "../comfy/backend-pool.js";
 import { ComfyBackend } from "../comfy/comfy-backend.js";
 import type { AppConfig } from "../config/load-config.js";
-import { ResultIndex } from "../history/result-index.js";
+import type { ResultStore } from "../history/result-store.js";
 import { botSettingsDefaults } from "../moderation/effective-settings.js";
 import { SettingsRepository } from "../moderation/settings-repository.js";
 import { ComfyDispatcher } from "../dispatch/comfy-dispatcher.js";
 import { JobQueue } from "../queue/job-queue.js";
-import type { Store } from "../store/store.js";
+import type { Storage } from "../storage/storage.js";
 import { loadWorkflows } from "../workflows/load-workflows.js";
 import { paramChoices } from "../workflows/param-choices.js";
 import type { WorkflowTemplate } from "../workflows/workflow-template.js";
@@ -27,7 +26,7 @@ export interface Core {
   queue: JobQueue;
   settings: SettingsRepository;
   generation: GenerationService;
-  results: ResultIndex;
+  results: ResultStore;
   /** Checkpoints offered for a workflow (or any) by the connected hosts. */
   modelChoices: (workflow: string | undefined) => string[];
   /**
@@ -41,7 +40,7 @@ export interface Core {
 
 export interface BuildCoreOptions {
   config: AppConfig;
-  store: Store;
+  storage: Storage;
   logger: Logger;
   now?: () => number;
   /** Requests that did not become jobs (refused by policy or limits), for metrics. */
@@ -51,7 +50,7 @@ export interface BuildCoreOptions {
 /** Builds the core; `start()` then connects the hosts (or keeps retrying) and recovers unfinished jobs. */
 export async function buildCore({
   config,
-  store,
+  storage,
   logger,
   now = Date.now,
   onDecline,
@@ -66,7 +65,7 @@ export async function buildCore({
   }
 
   // A client id per host that survives restarts, so a restarted bot can recognise its prompts.
-  const meta = store.collection("meta", z.string());
+  const { meta } = storage;
   const labels = backendLabels(env.COMFY_URL);
   const backends: ComfyBackend[] = [];
   for (const [index, url] of env.COMFY_URL.entries()) {
@@ -121,7 +120,7 @@ export async function buildCore({
   }
 
   const settings = new SettingsRepository(
-    store,
+    storage.settings,
     botSettingsDefaults({ settings: file.settings, rateLimit: file.rateLimit }),
   );
   const dispatcher = new ComfyDispatcher({
@@ -131,7 +130,8 @@ export async function buildCore({
     recheck: (job) => recheckAtDispatch(job, settings),
   });
   const queue = new JobQueue({
-    store,
+    // The queue's stores: jobs, the members' rate-limit records and the learned durations.
+    storage: { jobs: storage.jobs, rates: storage.rates, eta: storage.eta },
     dispatcher,
     logger: logger.child({ module: "queue" }),
     limits: file.queue,
@@ -166,7 +166,7 @@ export async function buildCore({
     queue,
     settings,
     generation,
-    results: new ResultIndex(store),
+    results: storage.results,
     modelChoices,
     start: async () => {
       // Hosts report `/object_info` through the "objectInfo" event, which checks the workflows.

@@ -73,6 +73,8 @@ export async function probeDataDirLock(dataDir: string): Promise<LockState> {
   const file = path.join(dataDir, lockFileName);
   if (!existsSync(file)) return { held: false };
   const db = await openLockDatabase(file, "read-only");
+  // node-sqlite3 waits 1 s by default; a held lock should answer at once.
+  db.configure("busyTimeout", 0);
   try {
     await exec(db, "SELECT count(*) FROM sqlite_master");
     return { held: false };

@@ -9,7 +9,7 @@ import {
   runningJob,
   stagedJob,
   succeededJob,
-} from "./support/records.js";
+} from "../support/stored-records.js";
 
 /**
  * Opens an empty store of the implementation under test; `planted` rows are in it first, as

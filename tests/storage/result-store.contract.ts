@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ResultStore } from "../../src/history/result-store.js";
 import type { StoredResultRow } from "../../src/storage/memory/memory-result-store.js";
-import { resultEntry } from "./support/records.js";
+import { resultEntry } from "../support/stored-records.js";
 
 /** Opens an empty store of the implementation under test, with `planted` rows as another writer left them. */
 export type OpenResultStore = (planted?: readonly StoredResultRow[]) => Promise<ResultStore>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SettingsStore } from "../../src/moderation/settings-store.js";
-import { settingsRecord } from "./support/records.js";
+import { settingsRecord } from "../support/stored-records.js";
 
 export type OpenSettingsStore = () => Promise<SettingsStore>;
 

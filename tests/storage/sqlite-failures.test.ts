@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { StorageError, StorageOpenError } from "../../src/storage/storage-error.js";
 import type { Storage } from "../../src/storage/storage.js";
 import { bindReadOnly, canMount, isRoot, mountTmpfs, type Mounted } from "./support/mounts.js";
-import { queuedJob, resultEntry, settingsRecord } from "./support/records.js";
+import { queuedJob, resultEntry, settingsRecord } from "../support/stored-records.js";
 import { OpenedStorages, dataFile, rawConnection, silent, tempDataDir } from "./support/temp-storage.js";
 import KeyvSqlite from "@keyv/sqlite";
 import { openStorage } from "../../src/storage/open-storage.js";

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openStorage } from "../../src/storage/open-storage.js";
 import { StorageOpenError } from "../../src/storage/storage-error.js";
-import { queuedJob, resultEntry, settingsRecord, succeededJob } from "./support/records.js";
+import { queuedJob, resultEntry, settingsRecord, succeededJob } from "../support/stored-records.js";
 import {
   OpenedStorages,
   capturingLogger,

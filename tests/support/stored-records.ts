@@ -1,5 +1,5 @@
-import type { ResultEntry } from "../../../src/history/result-store.js";
-import type { SettingsRecord } from "../../../src/moderation/settings-store.js";
+import type { ResultEntry } from "../../src/history/result-store.js";
+import type { SettingsRecord } from "../../src/moderation/settings-store.js";
 import type {
   CancelledJob,
   FailedJob,
@@ -8,7 +8,7 @@ import type {
   RunningJob,
   StagedJob,
   SucceededJob,
-} from "../../../src/queue/job.js";
+} from "../../src/queue/job.js";
 
 /** Test records of every kind, with what varies between tests as arguments. */
 
