@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Core } from "../app/build-core.js";
+import { finishedAtOf, type Job } from "../queue/job.js";
 import type { BotMetrics } from "./metrics.js";
 
 /** Jobs slower than this are worth a warning line: a slow or overloaded host. */
@@ -19,6 +20,7 @@ export function watchQueueMetrics(
     metrics.setQueueDepth(core.queue.depth);
     if (event.type === "started") {
       const job = event.job;
+      const startedAt = startedAtOf(job);
       logger?.info(
         {
           jobId: job.id,
@@ -26,7 +28,7 @@ export function watchQueueMetrics(
           channelId: job.channelId,
           backend: event.backend,
           workflow: job.workflow,
-          waitedSeconds: job.startedAt !== undefined ? (job.startedAt - job.queuedAt) / 1000 : undefined,
+          waitedSeconds: startedAt !== undefined ? (startedAt - job.queuedAt) / 1000 : undefined,
         },
         "job started",
       );
@@ -35,18 +37,18 @@ export function watchQueueMetrics(
     if (event.type !== "succeeded" && event.type !== "failed" && event.type !== "cancelled") return;
     metrics.recordJob(event.type);
     const job = event.job;
+    const startedAt = startedAtOf(job);
+    const finishedAt = finishedAtOf(job);
     const seconds =
-      job.startedAt !== undefined && job.finishedAt !== undefined
-        ? (job.finishedAt - job.startedAt) / 1000
-        : undefined;
+      startedAt !== undefined && finishedAt !== undefined ? (finishedAt - startedAt) / 1000 : undefined;
     if (event.type === "succeeded" && seconds !== undefined) {
-      metrics.observeJobDuration({ workflow: job.workflow, backend: job.backend ?? "unknown" }, seconds);
+      metrics.observeJobDuration({ workflow: job.workflow, backend: backendOf(job) ?? "unknown" }, seconds);
     }
     const line = {
       jobId: job.id,
       userId: job.userId,
       channelId: job.channelId,
-      backend: job.backend,
+      backend: backendOf(job),
       workflow: job.workflow,
       durationSeconds: seconds,
       ...(event.type === "failed" ? { code: event.error.code } : {}),
@@ -71,4 +73,13 @@ export function watchQueueMetrics(
       if (listener) backend.off("health", listener);
     }
   };
+}
+
+/** When ComfyUI began running the job's last attempt, if it did. */
+function startedAtOf(job: Job): number | undefined {
+  return "run" in job ? job.run?.startedAt : undefined;
+}
+
+function backendOf(job: Job): string | undefined {
+  return "run" in job ? job.run?.backend : undefined;
 }
