@@ -1,6 +1,6 @@
 /**
  * Composition root: the only module with side effects at start. It reads the configuration,
- * builds the logger, the store and the core, connects to Discord and handles shutdown.
+ * builds the logger, the storage and the core, connects to Discord and handles shutdown.
  */
 import path from "node:path";
 import { buildCore } from "./app/build-core.js";
@@ -15,7 +15,7 @@ import { startHealthServer, type HealthServer } from "./ops/health-server.js";
 import { BotMetrics } from "./ops/metrics.js";
 import { watchQueueMetrics } from "./ops/queue-metrics.js";
 import { RetentionPruner } from "./history/retention-pruner.js";
-import { Store } from "./store/store.js";
+import { openStorage } from "./storage/open-storage.js";
 
 async function main(): Promise<void> {
   const cwd = process.cwd();
@@ -31,24 +31,33 @@ async function main(): Promise<void> {
   if (config.usedExample) {
     logger.info("config/bot.yaml not found: using config/bot.example.yaml (copy it to customise)");
   }
-  const store = await Store.open({ dataDir: config.env.DATA_DIR, logger: logger.child({ module: "store" }) });
-  logger.info({ dataFile: store.filePath }, "store open");
+  // Claims DATA_DIR for this process: a second bot on the same folder stops here with one line
+  // naming this one's pid (`DataDirLockedError`, printed by describeStartupError).
+  const storage = await openStorage({
+    dataDir: config.env.DATA_DIR,
+    logger: logger.child({ module: "storage" }),
+  });
+  logger.info({ dataFile: storage.location }, "storage open");
 
   const metrics = new BotMetrics();
-  const core = await buildCore({ config, store, logger, onDecline: (outcome) => metrics.recordJob(outcome) });
+  const core = await buildCore({
+    config,
+    storage,
+    logger,
+    onDecline: (outcome) => metrics.recordJob(outcome),
+  });
   const stopQueueMetrics = watchQueueMetrics(core, metrics, logger.child({ module: "jobs" }));
   const bot = await startDiscordBot({
     config,
     token,
     core,
-    store,
+    meta: storage.meta,
     logger,
     metrics,
     commands: commandRegistry,
   });
   const pruner = new RetentionPruner({
-    store,
-    results: core.results,
+    storage,
     retentionDays: config.file.retention.days,
     logger: logger.child({ module: "retention" }),
   });
@@ -64,7 +73,7 @@ async function main(): Promise<void> {
       checks: async () => ({
         discord: bot.isReady(),
         backends: core.pool.backends.map((backend) => ({ id: backend.id, up: backend.health.online })),
-        store: await store.ping(),
+        store: await storage.ping(),
       }),
     });
     logger.info({ url: health.url }, "health and metrics listening");
@@ -83,7 +92,7 @@ async function main(): Promise<void> {
     await core.close();
     await bot.close();
     await health?.close();
-    await store.close();
+    await storage.close();
     logger.info("stopped");
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -1,20 +1,20 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { z } from "zod";
 import { BackendPool } from "../comfy/backend-pool.js";
 import { ComfyBackend } from "../comfy/comfy-backend.js";
 import type { AppConfig } from "../config/load-config.js";
-import { ResultIndex } from "../history/result-index.js";
+import type { ResultStore } from "../history/result-store.js";
 import { botSettingsDefaults } from "../moderation/effective-settings.js";
 import { SettingsRepository } from "../moderation/settings-repository.js";
 import { ComfyDispatcher } from "../dispatch/comfy-dispatcher.js";
 import { JobQueue } from "../queue/job-queue.js";
-import type { Store } from "../store/store.js";
+import type { Storage } from "../storage/storage.js";
 import { loadWorkflows } from "../workflows/load-workflows.js";
 import { paramChoices } from "../workflows/param-choices.js";
 import type { ParamName } from "../request/param-table.js";
 import type { WorkflowTemplate } from "../workflows/workflow-template.js";
 import { backendLabels } from "../comfy/backend-labels.js";
+import { withoutCredentials } from "../comfy/comfy-endpoint.js";
 import { GenerationService } from "./generation-service.js";
 import { recheckAtDispatch } from "../dispatch/recheck-at-dispatch.js";
 import { WorkflowValidity } from "../workflows/workflow-validity.js";
@@ -28,7 +28,7 @@ export interface Core {
   queue: JobQueue;
   settings: SettingsRepository;
   generation: GenerationService;
-  results: ResultIndex;
+  results: ResultStore;
   /** The names the connected hosts offer for a parameter of a workflow, or of any (autocomplete). */
   paramChoices: (name: ParamName, workflow: string | undefined) => string[];
   /**
@@ -42,7 +42,7 @@ export interface Core {
 
 export interface BuildCoreOptions {
   config: AppConfig;
-  store: Store;
+  storage: Storage;
   logger: Logger;
   now?: () => number;
   /** Requests that did not become jobs (refused by policy or limits), for metrics. */
@@ -52,7 +52,7 @@ export interface BuildCoreOptions {
 /** Builds the core; `start()` then connects the hosts (or keeps retrying) and recovers unfinished jobs. */
 export async function buildCore({
   config,
-  store,
+  storage,
   logger,
   now = Date.now,
   onDecline,
@@ -67,18 +67,21 @@ export async function buildCore({
   }
 
   // A client id per host that survives restarts, so a restarted bot can recognise its prompts.
-  const meta = store.collection("meta", z.string());
+  const { meta } = storage;
   const labels = backendLabels(env.COMFY_URL);
   const backends: ComfyBackend[] = [];
   for (const [index, url] of env.COMFY_URL.entries()) {
     const id = labels[index]!;
-    const key = `comfy-client-id:${url}`;
+    // Keyed by the URL without credentials: a password never lands in the data file, and changing it
+    // keeps the host's client id.
+    const hostKey = withoutCredentials(url);
+    const key = `comfy-client-id:${hostKey}`;
     let clientId = await meta.get(key);
     if (!clientId) {
       clientId = randomUUID();
       await meta.set(key, clientId);
     }
-    const lastKey = `comfy-last-client-id:${url}`;
+    const lastKey = `comfy-last-client-id:${hostKey}`;
     const resumeClientId = await meta.get(lastKey);
     const backend = new ComfyBackend({
       id,
@@ -126,7 +129,7 @@ export async function buildCore({
   }
 
   const settings = new SettingsRepository(
-    store,
+    storage.settings,
     botSettingsDefaults({ settings: file.settings, rateLimit: file.rateLimit }),
   );
   const dispatcher = new ComfyDispatcher({
@@ -136,11 +139,11 @@ export async function buildCore({
     recheck: (job) => recheckAtDispatch(job, settings),
   });
   const queue = new JobQueue({
-    store,
+    // The queue's stores: jobs, the members' rate-limit records and the learned durations.
+    stores: { jobs: storage.jobs, rates: storage.rates, eta: storage.eta },
     dispatcher,
     logger: logger.child({ module: "queue" }),
     limits: file.queue,
-    retentionDays: file.retention.days,
     now,
   });
   const generation = new GenerationService({
@@ -171,7 +174,7 @@ export async function buildCore({
     queue,
     settings,
     generation,
-    results: new ResultIndex(store),
+    results: storage.results,
     paramChoices: choicesFor,
     start: async () => {
       // Hosts report `/object_info` through the "objectInfo" event, which checks the workflows.

@@ -1,20 +1,18 @@
 /**
  * `npm run forget -- <userId>`: deletes every record the bot keeps about one Discord user (job
- * records with their prompts, result links, the rate-limit counter), like `/forget-me`.
+ * records with their prompts, result links, the rate-limit record), like `/forget-me`.
  *
- * Safe while the bot runs (SQLite in WAL mode lets both write the file), with one limit: the
- * running bot keeps the user's unfinished jobs in memory and writes them again when they finish.
- * The command says when it deleted any; use `/forget-me` then, or run it again once they are done.
+ * Only while the bot is stopped: a running bot holds the member's unfinished jobs in memory and
+ * would write them back. The command takes the bot's DATA_DIR lock, so it refuses (naming the
+ * bot's pid) while a bot runs, and a bot cannot start while it works.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pino } from "pino";
 import { withEnvFile } from "../config/env-file.js";
 import { loadConfig } from "../config/load-config.js";
-import { ResultIndex } from "../history/result-index.js";
-import { dataFileName } from "../ops/sqlite-backup.js";
-import { QueueStore } from "../queue/queue-store.js";
-import { Store } from "../store/store.js";
+import { dataFileName, openStorage } from "../storage/open-storage.js";
+import { DataDirLockedError, StorageOpenError } from "../storage/storage-error.js";
 
 export interface ForgetCommandContext {
   argv: readonly string[];
@@ -23,7 +21,7 @@ export interface ForgetCommandContext {
   io: { print(line: string): void; printError(line: string): void };
 }
 
-const usage = "Usage: npm run forget -- <discord user id>";
+const usage = "Usage: npm run forget -- <discord user id>   (with the bot stopped)";
 
 /** Returns the process exit code. */
 export async function runForgetCommand(context: ForgetCommandContext): Promise<number> {
@@ -51,23 +49,40 @@ export async function runForgetCommand(context: ForgetCommandContext): Promise<n
     io.printError(`no database at ${path.join(dataDir, dataFileName)}: check DATA_DIR`);
     return 1;
   }
-  const store = await Store.open({ dataDir, logger: pino({ level: "warn" }, pino.destination(2)) });
+  let storage;
   try {
-    const queue = new QueueStore(store, { retentionMs: config.file.retention.days * 86_400_000 });
-    const removed = await queue.forgetUser(userId);
-    const results = await new ResultIndex(store).forgetUser(userId);
-    io.print(
-      `Deleted for ${userId}: ${removed.jobs + removed.history} job records ` +
-        `(${removed.jobs} unfinished), ${results} result links, ${removed.rateRecords} rate-limit records.`,
-    );
-    if (removed.jobs > 0) {
-      io.print(
-        "Warning: some jobs were still waiting or running. If the bot is running it still holds them and " +
-          "will write them again when they finish: run this again once they are done, or use /forget-me.",
+    storage = await openStorage({ dataDir, logger: pino({ level: "warn" }, pino.destination(2)) });
+  } catch (error) {
+    if (error instanceof DataDirLockedError) {
+      const bot = error.pid === undefined ? "A bot" : `A bot (pid ${error.pid})`;
+      io.printError(
+        `${bot} is running on DATA_DIR "${dataDir}" and would write this member's jobs back. ` +
+          "Ask them to use /forget-me in Discord, or stop the bot and run this again.",
       );
+      return 1;
     }
+    if (error instanceof StorageOpenError) {
+      io.printError(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  try {
+    const unfinished = (await storage.jobs.loadUnfinished()).jobs.filter(
+      (job) => job.userId === userId,
+    ).length;
+    const jobs = await storage.jobs.forgetUser(userId);
+    const results = await storage.results.forgetUser(userId);
+    const rateRecords = (await storage.rates.forgetUser(userId)) ? 1 : 0;
+    io.print(
+      `Deleted for ${userId}: ${jobs} job records (${unfinished} still waiting or running, which will not run), ` +
+        `${results} result links, ${rateRecords} rate-limit records.`,
+    );
+    io.print(
+      `Backups (${path.join(dataDir, "backups")} and any copies elsewhere) keep theirs until deleted.`,
+    );
     return 0;
   } finally {
-    await store.close();
+    await storage.close();
   }
 }

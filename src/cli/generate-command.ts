@@ -10,7 +10,7 @@ import { describeJobError } from "../presentation/user-messages.js";
 import type { RunOutputFile } from "../queue/dispatcher.js";
 import type { JobError } from "../queue/job-error.js";
 import type { Job } from "../queue/job.js";
-import { Store } from "../store/store.js";
+import { openStorage } from "../storage/open-storage.js";
 import { generateUsage, parseGenerateArgs } from "./generate-options.js";
 import { TerminalProgress, type ProgressSink } from "./terminal-progress.js";
 
@@ -69,8 +69,8 @@ export async function runGenerate(ctx: GenerateContext): Promise<number> {
   }
   const logger =
     ctx.logger ?? (args.verbose ? pino({ level: "debug" }, process.stderr) : pino({ level: "silent" }));
-  const store = await Store.open({ logger });
-  const core = await buildCore({ config, store, logger });
+  const storage = await openStorage({ logger });
+  const core = await buildCore({ config, storage, logger });
   const progress = new TerminalProgress(ctx.progress);
   const ending = watchJob(core, progress);
   try {
@@ -133,7 +133,7 @@ export async function runGenerate(ctx: GenerateContext): Promise<number> {
     ending.stop();
     progress.finish();
     await core.close(0);
-    await store.close();
+    await storage.close();
   }
 }
 

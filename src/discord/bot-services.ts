@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { GenerationService } from "../app/generation-service.js";
-import type { ResultIndex } from "../history/result-index.js";
+import type { ResultStore } from "../history/result-store.js";
 import type { SettingsRepository } from "../moderation/settings-repository.js";
 import type { JobQueue } from "../queue/job-queue.js";
 import type { JobMessages } from "./job-messages.js";
@@ -22,7 +22,7 @@ export interface BotServices {
   jobMessages: JobMessages;
   transport: MessageTransport;
   settings: SettingsRepository;
-  results: ResultIndex;
+  results: ResultStore;
   hosts: () => HostStatus[];
   /** The names the hosts offer for a parameter of a workflow, or of any workflow (autocomplete). */
   paramChoices: (name: ParamName, workflow: string | undefined) => string[];

@@ -4,7 +4,7 @@ import type { Core } from "../app/build-core.js";
 import type { AppConfig } from "../config/load-config.js";
 import type { BotMetrics } from "../ops/metrics.js";
 import { unreachableNotice } from "../presentation/user-messages.js";
-import type { Store } from "../store/store.js";
+import type { MetaStore } from "../storage/meta-store.js";
 import type { BotServices } from "./bot-services.js";
 import { commandDefinitions, type CommandRecord } from "./command-record.js";
 import { createDiscordClient } from "./create-client.js";
@@ -18,7 +18,8 @@ export interface DiscordBotOptions {
   config: AppConfig;
   token: string;
   core: Core;
-  store: Store;
+  /** The storage's meta store: the registration hash lives there. */
+  meta: MetaStore;
   logger: Logger;
   metrics?: BotMetrics | undefined;
   /** The slash commands (`src/commands/registry.ts`): routed and registered from this one list. */
@@ -116,7 +117,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
       applicationId,
       guildId: config.env.DISCORD_GUILD_ID,
       commands: commandDefinitions(commands, { templates: core.templates }),
-      store: options.store,
+      meta: options.meta,
       logger: discordLogger,
     });
   } catch (error) {

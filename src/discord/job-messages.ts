@@ -13,7 +13,7 @@ import { truncate } from "../presentation/truncate.js";
 import type { Job, JobMessage } from "../queue/job.js";
 import type { JobQueue } from "../queue/job-queue.js";
 import type { QueueEvent } from "../queue/queue-events.js";
-import type { ResultIndex } from "../history/result-index.js";
+import type { ResultStore } from "../history/result-store.js";
 import { isOldMessageEditCap, type MessageTarget, type MessageTransport } from "./message-transport.js";
 import { viewToPayload } from "./view-to-payload.js";
 
@@ -39,7 +39,7 @@ export interface JobMessagesOptions {
   queue: Pick<JobQueue, "subscribe" | "setMessages">;
   transport: MessageTransport;
   settings: SettingsRepository;
-  results: ResultIndex;
+  results: ResultStore;
   logger: Logger;
   editIntervalMs: number;
   channelEditsPerSecond: number;
@@ -300,6 +300,7 @@ export class JobMessages {
       userId: job.userId,
       jobId: job.id,
       workflow: job.workflow,
+      request: job.request,
       params: job.params,
       createdAt: this.#now(),
     });

@@ -2,8 +2,7 @@ import { createHash } from "node:crypto";
 import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from "discord.js";
 import { Routes, type REST } from "discord.js";
 import type { Logger } from "pino";
-import { z } from "zod";
-import type { Store } from "../store/store.js";
+import type { MetaStore } from "../storage/meta-store.js";
 
 export interface RegisterOptions {
   rest: REST;
@@ -11,7 +10,8 @@ export interface RegisterOptions {
   /** Register to one server (instant) rather than globally. */
   guildId?: string | undefined;
   commands: RESTPostAPIChatInputApplicationCommandsJSONBody[];
-  store: Store;
+  /** Where the hash of the last registration is kept (`commands-hash:<guild id or "global">`). */
+  meta: MetaStore;
   logger: Logger;
   /** Overwrite even when nothing changed (`npm run register`). */
   force?: boolean;
@@ -32,7 +32,7 @@ export function commandsHash(
  * restarts in a loop must not burn them.
  */
 export async function registerCommands(options: RegisterOptions): Promise<"registered" | "unchanged"> {
-  const meta = options.store.collection("meta", z.string());
+  const { meta } = options;
   const key = `commands-hash:${options.guildId ?? "global"}`;
   const hash = commandsHash(options);
   if (!options.force && (await meta.get(key)) === hash) {

@@ -5,7 +5,9 @@ import { missingTokenHelp } from "../app/startup-messages.js";
 import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/load-config.js";
 import { registerCommands } from "./register-commands.js";
-import { Store, StoreOpenError } from "../store/store.js";
+import { openStorage } from "../storage/open-storage.js";
+import type { Storage } from "../storage/storage.js";
+import { StorageOpenError } from "../storage/storage-error.js";
 import { loadWorkflows } from "../workflows/load-workflows.js";
 import { commandDefinitions, type CommandRecord } from "./command-record.js";
 import { fetchForDiscord } from "./discord-fetch.js";
@@ -29,7 +31,7 @@ const applicationSchema = z.looseObject({ id: z.string() });
  */
 export async function registerNow(ctx: RegisterContext): Promise<number> {
   const { io } = ctx;
-  let store: Store | undefined;
+  let storage: Storage | undefined;
   try {
     const config = loadConfig({ env: ctx.env, cwd: ctx.cwd });
     const token = config.env.DISCORD_TOKEN;
@@ -46,14 +48,15 @@ export async function registerNow(ctx: RegisterContext): Promise<number> {
     const workflows = await loadWorkflows(config.file.workflows, config.configDir, logger);
     for (const problem of workflows.problems) io.printError(`warning: ${problem.message}`);
     const commands = commandDefinitions(ctx.commands, { templates: workflows.templates });
-    // The bot's own store, so its next start sees these definitions as current and does not re-send them.
-    store = await Store.open({ dataDir: config.env.DATA_DIR, logger });
+    // The bot's own storage, so its next start sees these definitions as current and does not re-send
+    // them. Without the bot's lock: this runs beside a running bot and only writes the hash.
+    storage = await openStorage({ dataDir: config.env.DATA_DIR, logger, lock: false });
     await registerCommands({
       rest,
       applicationId: application.id,
       guildId: config.env.DISCORD_GUILD_ID,
       commands,
-      store,
+      meta: storage.meta,
       logger,
       force: true,
     });
@@ -72,7 +75,7 @@ export async function registerNow(ctx: RegisterContext): Promise<number> {
       io.printError(`Registration failed: Discord answered ${error.status} (${error.message}).${hint}`);
       return 1;
     }
-    if (error instanceof ConfigError || error instanceof StoreOpenError) {
+    if (error instanceof ConfigError || error instanceof StorageOpenError) {
       io.printError(error.message);
       return 1;
     }
@@ -81,6 +84,6 @@ export async function registerNow(ctx: RegisterContext): Promise<number> {
     io.printError(`Registration failed: ${(error as Error).message}${detail}`);
     return 1;
   } finally {
-    await store?.close();
+    await storage?.close();
   }
 }

@@ -1,41 +1,47 @@
 import type { Logger } from "pino";
-import { isFinished, jobSchema } from "../queue/job.js";
-import type { Store } from "../store/store.js";
-import { ensureIncrementalVacuum, reclaimFreePages, type ReclaimMode } from "./reclaim-space.js";
-import type { ResultIndex } from "./result-index.js";
-import { sweepNamespace } from "../store/sweep-namespace.js";
+import type { JobStore, SweepOptions } from "../queue/job-store.js";
+import type { ResultStore } from "./result-store.js";
+
+/**
+ * What retention needs of the storage (`Storage` has it): the two prunes, rate-record expiry and
+ * giving the freed space back.
+ */
+export interface RetentionTarget {
+  jobs: Pick<JobStore, "pruneFinished">;
+  results: Pick<ResultStore, "pruneBefore">;
+  expireRateRecords(now: number, options?: SweepOptions): Promise<number>;
+  reclaimSpace(options?: { signal?: AbortSignal }): Promise<number>;
+}
 
 export interface RetentionPrunerOptions {
-  store: Store;
-  results: ResultIndex;
+  storage: RetentionTarget;
   /** `config.retention.days`: finished jobs and result links older than this are deleted. */
   retentionDays: number;
   logger: Logger;
   now?: () => number;
   /** Time between two runs; the first run starts right after `start()`. */
   intervalMs?: number;
-  /** Rows examined per batch (tests use small batches). */
+  /** Rows deleted per batch (tests use small batches). */
   batchRows?: number;
 }
 
 export interface PruneCounts {
-  /** Finished jobs deleted from `job-history`. */
+  /** Finished jobs deleted. */
   jobs: number;
-  /** Result links (reroll index) deleted. */
+  /** Result links (the reroll index) deleted. */
   results: number;
   /** Rate-limit records whose every hit had expired. */
   rateRecords: number;
 }
 
 const day = 86_400_000;
-const finishedStates = "('succeeded','failed','cancelled')";
 
 /**
  * Deletes what retention no longer allows, periodically and off the queue's path: finished jobs
- * (by `finishedAt`), result links (by `createdAt`) once `retentionDays` have passed (a record
- * exactly `retentionDays` old is deleted), and rate-limit records with only expired hits. Unfinished
- * jobs live in another namespace and are never touched. Works in small batches on its own SQLite
- * connection and yields between batches, then gives the freed pages back to the file system.
+ * (by finish time) and result links (by creation time) once `retentionDays` have passed (a record
+ * exactly `retentionDays` old is deleted), and rate-limit records with only expired hits.
+ * Unfinished jobs are never touched. The storage deletes in small batches and lets admissions in
+ * between; then the freed space goes back to the file system.
  */
 export class RetentionPruner {
   readonly #options: RetentionPrunerOptions;
@@ -44,7 +50,6 @@ export class RetentionPruner {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<PruneCounts> | undefined;
   #abort = new AbortController();
-  #vacuum: ReclaimMode | undefined;
 
   constructor(options: RetentionPrunerOptions) {
     if (!(options.retentionDays > 0))
@@ -60,7 +65,9 @@ export class RetentionPruner {
     if (this.#abort.signal.aborted) this.#abort = new AbortController();
     const tick = (): void => {
       this.runOnce()
-        .catch((error: unknown) => this.#options.logger.error({ err: error }, "retention run failed"))
+        .catch((error: unknown) =>
+          this.#options.logger.error({ err: error }, "retention run failed; trying again next interval"),
+        )
         .finally(() => {
           if (this.#timer) this.#timer = setTimeout(tick, this.#intervalMs).unref();
         });
@@ -82,63 +89,26 @@ export class RetentionPruner {
   }
 
   async #run(): Promise<PruneCounts> {
+    const { storage, logger, retentionDays, batchRows } = this.#options;
     const started = performance.now();
     const now = this.#now();
-    const cutoff = now - this.#options.retentionDays * day;
-    const query = this.#options.store.sql();
-    const counts = query ? await this.#sweepSql(query, cutoff, now) : await this.#sweepMemory(cutoff);
-    let reclaimedPages = 0;
-    if (query && this.#vacuum === "incremental" && counts.jobs + counts.results + counts.rateRecords > 0) {
-      reclaimedPages = await reclaimFreePages(query, { signal: this.#abort.signal });
-    }
-    const level = counts.jobs + counts.results + counts.rateRecords > 0 ? "info" : "debug";
-    this.#options.logger[level](
-      { ...counts, reclaimedPages, ms: Math.round(performance.now() - started) },
+    // "Before cutoff + 1 ms" keeps what retention promised: exactly retentionDays old is gone.
+    const before = now - retentionDays * day + 1;
+    const sweep: SweepOptions = {
+      signal: this.#abort.signal,
+      ...(batchRows === undefined ? {} : { batchRows }),
+    };
+    const counts: PruneCounts = {
+      jobs: await storage.jobs.pruneFinished(before, sweep),
+      results: await storage.results.pruneBefore(before, sweep),
+      rateRecords: await storage.expireRateRecords(now, sweep),
+    };
+    const deleted = counts.jobs + counts.results + counts.rateRecords;
+    const reclaimedBytes = deleted > 0 ? await storage.reclaimSpace({ signal: this.#abort.signal }) : 0;
+    logger[deleted > 0 ? "info" : "debug"](
+      { ...counts, reclaimedBytes, ms: Math.round(performance.now() - started) },
       "retention pass done",
     );
     return counts;
-  }
-
-  async #sweepSql(query: NonNullable<ReturnType<Store["sql"]>>, cutoff: number, now: number) {
-    this.#vacuum ??= await ensureIncrementalVacuum(query, this.#options.logger);
-    const common = {
-      signal: this.#abort.signal,
-      ...(this.#options.batchRows === undefined ? {} : { batchRows: this.#options.batchRows }),
-    };
-    const jobs = await sweepNamespace(query, {
-      ...common,
-      namespace: "job-history",
-      // A finished job without `finishedAt` (older records) ages from its creation.
-      where:
-        `json_extract(value, '$.value.state') IN ${finishedStates} AND ` +
-        `coalesce(json_extract(value, '$.value.finishedAt'), json_extract(value, '$.value.createdAt')) <= ?`,
-      params: [cutoff],
-    });
-    const results = await sweepNamespace(query, {
-      ...common,
-      namespace: "results",
-      where: "json_extract(value, '$.value.createdAt') <= ?",
-      params: [cutoff],
-    });
-    // Keyv's own TTL: the limiter writes each record to expire one window after its last hit.
-    const rateRecords = await sweepNamespace(query, {
-      ...common,
-      namespace: "rate-limits",
-      where: "json_extract(value, '$.expires') <= ?",
-      params: [now],
-    });
-    return { jobs, results, rateRecords };
-  }
-
-  /** An in-memory store (tests, dry runs) has no SQL: walk the collections instead. */
-  async #sweepMemory(cutoff: number): Promise<PruneCounts> {
-    const history = this.#options.store.collection("job-history", jobSchema);
-    const expired: string[] = [];
-    for await (const [id, job] of history.entries()) {
-      if (isFinished(job.state) && (job.finishedAt ?? job.createdAt) <= cutoff) expired.push(id);
-    }
-    await history.deleteMany(expired);
-    const results = await this.#options.results.pruneBefore(cutoff + 1);
-    return { jobs: expired.length, results, rateRecords: 0 };
   }
 }

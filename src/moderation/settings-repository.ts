@@ -1,12 +1,10 @@
-import { z } from "zod";
-import type { Collection } from "../store/collection.js";
-import type { Store } from "../store/store.js";
 import {
   resolveEffectiveSettings,
   type EffectiveSettings,
   type SettingValues,
 } from "./effective-settings.js";
 import { settingsLayerSchema, type SettingsLayer } from "./settings-schema.js";
+import type { SettingsStore } from "./settings-store.js";
 
 /** Where a moderator's change applies. */
 export type SettingsScope =
@@ -19,15 +17,6 @@ export interface ChannelLocation {
   parentId?: string | undefined;
 }
 
-const settingsRecordSchema = z.strictObject({
-  /** Kept on channel records so a server's channels can be listed without Discord. */
-  guildId: z.string(),
-  settings: settingsLayerSchema,
-});
-type SettingsRecord = z.infer<typeof settingsRecordSchema>;
-
-export const settingsCollectionName = "settings";
-
 /** The channel scope for a location: a thread's settings live on its parent channel. */
 export function channelScope(location: ChannelLocation): SettingsScope {
   return { kind: "channel", guildId: location.guildId, channelId: location.parentId ?? location.channelId };
@@ -38,11 +27,11 @@ export function scopeKey(scope: SettingsScope): string {
 }
 
 /**
- * Server and channel settings layers in the store (collection "settings", keys
- * `guild:<id>` and `channel:<id>`), resolved over the bot defaults.
+ * Server and channel settings layers in the settings store (keys `guild:<id>` and
+ * `channel:<id>`), resolved over the bot defaults.
  */
 export class SettingsRepository {
-  readonly #collection: Collection<SettingsRecord>;
+  readonly #store: SettingsStore;
   readonly #base: SettingValues;
   // Read-modify-write per key runs one at a time, so two moderators editing the same
   // scope at once cannot lose each other's change.
@@ -53,8 +42,8 @@ export class SettingsRepository {
    */
   readonly #layers = new Map<string, SettingsLayer>();
 
-  constructor(store: Pick<Store, "collection">, base: SettingValues) {
-    this.#collection = store.collection(settingsCollectionName, settingsRecordSchema);
+  constructor(store: SettingsStore, base: SettingValues) {
+    this.#store = store;
     this.#base = base;
   }
 
@@ -66,7 +55,7 @@ export class SettingsRepository {
     const key = scopeKey(scope);
     const cached = this.#layers.get(key);
     if (cached) return cached;
-    const layer = (await this.#collection.get(key))?.settings ?? {};
+    const layer = (await this.#store.get(key))?.settings ?? {};
     this.#layers.set(key, layer);
     return layer;
   }
@@ -85,18 +74,20 @@ export class SettingsRepository {
   ): Promise<{ before: SettingsLayer; after: SettingsLayer }> {
     const key = scopeKey(scope);
     const previous = this.#pending.get(key) ?? Promise.resolve();
-    const run = previous.then(async () => {
+    const run = (async () => {
+      // Only the previous change's end matters here; its outcome went to its own caller.
+      await Promise.allSettled([previous]);
       const before = await this.getLayer(scope);
       const after = settingsLayerSchema.parse(change({ ...before }));
-      if (Object.keys(after).length === 0) await this.#collection.delete(key);
-      else await this.#collection.set(key, { guildId: scope.guildId, settings: after });
+      // Stored first: a change the store refused is not in the cache either.
+      if (Object.keys(after).length === 0) await this.#store.delete(key);
+      else await this.#store.set(key, { guildId: scope.guildId, settings: after });
       this.#layers.set(key, after);
       return { before, after };
-    });
-    const settled = run.catch(() => undefined);
-    this.#pending.set(key, settled);
-    void settled.then(() => {
-      if (this.#pending.get(key) === settled) this.#pending.delete(key);
+    })();
+    this.#pending.set(key, run);
+    void Promise.allSettled([run]).then(() => {
+      if (this.#pending.get(key) === run) this.#pending.delete(key);
     });
     return run;
   }
@@ -115,12 +106,10 @@ export class SettingsRepository {
    * here, try #art" replies. Channels that only inherit `enabled` are not listed.
    */
   async enabledChannelIds(guildId: string): Promise<string[]> {
-    const ids: string[] = [];
-    for await (const [key, record] of this.#collection.entries()) {
-      if (key.startsWith("channel:") && record.guildId === guildId && record.settings.enabled === true) {
-        ids.push(key.slice("channel:".length));
-      }
-    }
-    return ids.sort();
+    const channels = await this.#store.channelsOf(guildId);
+    return channels
+      .filter(([, record]) => record.settings.enabled === true)
+      .map(([channelId]) => channelId)
+      .sort();
   }
 }

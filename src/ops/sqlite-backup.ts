@@ -1,10 +1,12 @@
 import { copyFile, link, mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { lockDataDir } from "../storage/data-dir-lock.js";
+import { inspectDataFile } from "../storage/sqlite/inspect-data-file.js";
+import { DataDirLockedError } from "../storage/storage-error.js";
 import { OpsError } from "./ops-error.js";
 import { openSqlite } from "./sqlite-connection.js";
 
-/** The file name Store uses inside DATA_DIR when none is given. */
-export const dataFileName = "comfycord.sqlite";
+export { dataFileName } from "../storage/open-storage.js";
 
 export interface BackupResult {
   file: string;
@@ -15,7 +17,7 @@ export interface RestoreResult {
   dataFile: string;
   /** Where the data file that was replaced now lives; undefined when there was none. */
   previousFile: string | undefined;
-  /** Rows in the restored `keyv` table (records of every namespace). */
+  /** Records in the restored file: jobs, result links, rate-limit and key-value records. */
   records: number;
 }
 
@@ -71,8 +73,9 @@ export async function backupDatabase(sourceFile: string, destFile: string): Prom
 
 /**
  * Replaces `dataFile` with `backupFile` after checking the backup (SQLite integrity check and
- * the `keyv` table). Only while the bot is stopped: a data file another connection holds open
- * is refused. The replaced file is kept beside it as `<name>.before-restore-<time>`.
+ * comfycord's tables). Only while the bot is stopped: it takes the bot's DATA_DIR lock for the
+ * swap, so it refuses while a bot runs and no bot starts halfway. The replaced file is kept
+ * beside it as `<name>.before-restore-<time>`.
  */
 export async function restoreDatabase(
   backupFile: string,
@@ -81,6 +84,26 @@ export async function restoreDatabase(
 ): Promise<RestoreResult> {
   if (!(await isFile(backupFile))) throw new OpsError("source_missing", `no backup file at "${backupFile}"`);
   await mkdir(path.dirname(dataFile), { recursive: true });
+  let lock;
+  try {
+    lock = await lockDataDir(path.dirname(dataFile));
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    const bot = error.pid === undefined ? "a bot" : `a bot (pid ${error.pid})`;
+    throw new OpsError(
+      "database_in_use",
+      `"${path.dirname(dataFile)}" is in use by ${bot}. Stop the bot, then restore.`,
+      { cause: error },
+    );
+  }
+  try {
+    return await swapIn(backupFile, dataFile, now);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function swapIn(backupFile: string, dataFile: string, now: () => Date): Promise<RestoreResult> {
   // Check a copy, not the original: the copy is what goes into place, and opening it may
   // write (journal mode) without touching the operator's backup.
   const staged = `${dataFile}.restoring-${process.pid}`;
@@ -118,22 +141,22 @@ async function checkBackup(staged: string, label: string): Promise<number> {
           `"${label}" failed SQLite's integrity check: ${problems.slice(0, 3).join("; ")}`,
         );
       }
-      const tables = await db.all<{ name: string }>(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'keyv'",
-      );
-      if (tables.length === 0) {
-        throw new OpsError(
-          "invalid_backup",
-          `"${label}" is an SQLite database but not a comfycord one (no keyv table)`,
-        );
-      }
       // A copy of a WAL database carries the WAL flag; the bot turns WAL back on when it opens.
       await db.run("PRAGMA journal_mode=DELETE");
-      const [count] = await db.all<{ records: number }>("SELECT COUNT(*) AS records FROM keyv");
-      return count?.records ?? 0;
     } finally {
       await db.close();
     }
+    const data = await inspectDataFile(staged);
+    if (!data.comfycord) {
+      throw new OpsError("invalid_backup", `"${label}" is an SQLite database but not a comfycord one`);
+    }
+    if (data.version > data.currentVersion) {
+      throw new OpsError(
+        "invalid_backup",
+        `"${label}" was written by a newer comfycord (data format ${data.version}); this version reads up to ${data.currentVersion}`,
+      );
+    }
+    return data.records;
   } catch (error) {
     if (error instanceof OpsError) throw error;
     throw new OpsError(

@@ -39,7 +39,7 @@ describe("JobQueue with the real ComfyUI client against the simulator", () => {
     const dir = await tempDir();
     cleanup.push(dir.remove);
     const { queue, events } = await stack([a!, b!], { dataDir: dir.dir });
-    await eventually(() => queue.stats().state === "open");
+    await eventually(() => queue.stats().state === "open", "the queue to open");
     const decisions = [];
     for (const [i, user] of ["A", "A", "A", "B", "B", "C"].entries())
       decisions.push(await queue.admit(fake(user, i + 1)));
@@ -56,11 +56,11 @@ describe("JobQueue with the real ComfyUI client against the simulator", () => {
     for (const event of succeeded) {
       if (event.type !== "succeeded") continue;
       const file = event.files[0]!;
-      const sim = event.job.backend === "gpu-1" ? a! : b!;
+      const sim = event.job.run.backend === "gpu-1" ? a! : b!;
       expect(Buffer.from(file.data).equals(sim.viewBytes(file.filename, file.subfolder, file.type)!)).toBe(
         true,
       );
-      expect(event.job.promptId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(event.job.run.promptId).toMatch(/^[0-9a-f-]{36}$/);
     }
     expect(events.some((event) => event.type === "progress")).toBe(true);
     expect(events.some((event) => event.type === "started")).toBe(true);
@@ -74,7 +74,9 @@ describe("JobQueue with the real ComfyUI client against the simulator", () => {
     await eventually(() => queue.get(decision.job.id)?.state === "running", "running");
     await sim!.crash();
     await sim!.restart();
-    await eventually(() => events.some((event) => event.type === "requeued"), "requeued", 10_000);
+    await eventually(() => events.some((event) => event.type === "requeued"), "requeued", {
+      timeoutMs: 10_000,
+    });
     await queue.onIdle();
     expect(queue.get(decision.job.id)).toMatchObject({ state: "succeeded", attempts: 2, requeues: 1 });
     expect(sim!.stats.executions.filter((record) => record.outcome === "success")).toHaveLength(1);
@@ -95,7 +97,7 @@ describe("JobQueue with the real ComfyUI client against the simulator", () => {
     await eventually(
       () => events.filter((event) => event.type === "requeued").length === 2,
       "both requeued",
-      10_000,
+      { timeoutMs: 10_000 },
     );
     await eventually(
       () => queue.get(first.job.id)?.attempts === 2 && queue.get(first.job.id)?.state === "running",
@@ -124,12 +126,16 @@ describe("JobQueue with the real ComfyUI client against the simulator", () => {
       () => queue.get(first.job.id)?.state === "running" && queue.get(second.job.id)?.state === "running",
       "both running",
     );
-    const victim = queue.get(first.job.id)!.backend === "gpu-1" ? a! : b!;
+    const victimJob = queue.get(first.job.id);
+    const victim = victimJob?.state === "running" && victimJob.run.backend === "gpu-1" ? a! : b!;
     const survivor = victim === a ? "gpu-2" : "gpu-1";
     await victim.crash();
     await queue.onIdle();
-    expect(queue.get(first.job.id)?.error).toBeUndefined();
-    expect(queue.get(first.job.id)).toMatchObject({ state: "succeeded", backend: survivor, attempts: 2 });
+    expect(queue.get(first.job.id)).toMatchObject({
+      state: "succeeded",
+      run: { backend: survivor },
+      attempts: 2,
+    });
     expect(queue.get(second.job.id)?.state).toBe("succeeded");
     expect(events.filter((event) => event.type === "requeued")).toHaveLength(1);
     await victim.restart();
@@ -168,7 +174,7 @@ describe("JobQueue with the real ComfyUI client against the simulator", () => {
     await eventually(
       () => second.events.some((event) => event.type === "succeeded" && event.job.id === decision.job.id),
       "delivered after restart",
-      10_000,
+      { timeoutMs: 10_000 },
     );
     expect(second.queue.get(decision.job.id)?.state).toBe("succeeded");
     expect(sim!.stats.executions).toHaveLength(1);

@@ -1,7 +1,8 @@
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { QueueStore } from "../../src/queue/queue-store.js";
-import type { Job } from "../../src/queue/job.js";
-import type { Store } from "../../src/store/store.js";
+import type { SucceededJob } from "../../src/queue/job.js";
+import { dataFileName } from "../../src/storage/open-storage.js";
+import { rowsMentioning } from "../support/data-file-scan.js";
 import { startBotHarness, type BotHarness } from "./support/bot-harness.js";
 
 let harness: BotHarness | undefined;
@@ -10,18 +11,8 @@ afterEach(async () => {
   harness = undefined;
 });
 
-/** Every record of one namespace that mentions `text` anywhere (ids, owner, prompt). */
-async function rowsMentioning(store: Store, namespace: string, text: string): Promise<string[]> {
-  const rows = await store.sql()!<{ key: string }>(
-    "SELECT key FROM keyv WHERE key > ? AND key < ? AND instr(key || value, ?) > 0",
-    `${namespace}:`,
-    `${namespace};`,
-    text,
-  );
-  return rows.map((row) => row.key);
-}
-
-function finishedJob(id: string, userId: string, guildId: string): Job {
+function finishedJob(id: string, userId: string, guildId: string): SucceededJob {
+  const prompt = `secret prompt of ${userId}`;
   return {
     id,
     seq: 1,
@@ -30,9 +21,12 @@ function finishedJob(id: string, userId: string, guildId: string): Job {
     channelId: "1",
     messages: [],
     workflow: "sd15",
-    params: { prompt: `secret prompt of ${userId}` },
+    request: { prompt },
+    params: { prompt },
     priority: false,
     state: "succeeded",
+    run: { backend: "gpu", promptId: `p-${id}`, stagedAt: Date.now() - 4000, startedAt: Date.now() - 3000 },
+    outputs: [],
     attempts: 1,
     requeues: 0,
     createdAt: Date.now() - 5000,
@@ -44,12 +38,13 @@ function finishedJob(id: string, userId: string, guildId: string): Job {
 describe("/forget-me end to end", () => {
   it("asks first, cancels the member's running job and deletes each of their records, none of anyone else's", async () => {
     harness = await startBotHarness({ simulator: { stepMs: 200 } });
-    const { discord, store, core } = harness;
+    const { discord, storage, core } = harness;
     const { alice, bob } = discord.users;
-    const records = new QueueStore(store, { retentionMs: 86_400_000 });
+    const file = path.join(harness.dataDir, dataFileName);
+    const mentions = async (userId: string) => rowsMentioning(file, userId);
     for (const user of [alice, bob]) {
-      await records.history.set(`${user.id}-old`, finishedJob(`${user.id}-old`, user.id, discord.guild.id));
-      await records.history.set(`${user.id}-elsewhere`, finishedJob(`${user.id}-elsewhere`, user.id, "42"));
+      await storage.jobs.save(finishedJob(`${user.id}-old`, user.id, discord.guild.id));
+      await storage.jobs.save(finishedJob(`${user.id}-elsewhere`, user.id, "42"));
       await core.results.record({
         messageId: `9${user.id}`,
         channelId: discord.channels.general.id,
@@ -57,6 +52,7 @@ describe("/forget-me end to end", () => {
         userId: user.id,
         jobId: `${user.id}-old`,
         workflow: "sd15",
+        request: { prompt: `secret prompt of ${user.id}` },
         params: { prompt: `secret prompt of ${user.id}`, seed: 1 },
         createdAt: Date.now(),
       });
@@ -74,8 +70,8 @@ describe("/forget-me end to end", () => {
       options: { prompt: "a slow sunset" },
     });
     await waiting.reply();
-    expect(await rowsMentioning(store, "jobs", alice.id)).toHaveLength(1);
-    expect(await rowsMentioning(store, "rate-limits", alice.id)).toHaveLength(1);
+    // Two finished jobs, the running one, the result link and the rate-limit record.
+    expect((await mentions(alice.id)).sort()).toEqual(["jobs", "jobs", "jobs", "rate_limits", "results"]);
 
     const ask = discord.invokeSlash({ name: "forget-me", user: alice });
     const question = await ask.reply();
@@ -87,7 +83,7 @@ describe("/forget-me end to end", () => {
     });
     expect((await keep.ack()).type).toBe(7);
     expect(discord.messages.get(question.id)!.content).toBe("Nothing was deleted.");
-    expect(await rowsMentioning(store, "job-history", alice.id)).toHaveLength(2);
+    expect(await mentions(alice.id)).toHaveLength(5);
 
     const again = await discord.invokeSlash({ name: "forget-me", user: alice }).reply();
     discord.clickButton({ message: again, customId: `forget-me:confirm:${alice.id}`, user: alice });
@@ -102,14 +98,13 @@ describe("/forget-me end to end", () => {
     expect(core.queue.jobsOf(alice.id)).toEqual([]);
 
     await core.queue.onIdle();
-    for (const namespace of ["jobs", "job-history", "results", "rate-limits"]) {
-      expect(await rowsMentioning(store, namespace, alice.id), namespace).toEqual([]);
-    }
+    // Nothing in the whole data file mentions Alice any more.
+    expect(await mentions(alice.id)).toEqual([]);
     // Bob's records are all still there. (His queued job may be finishing meanwhile and adding
     // records of its own, so check the seeded ones by key rather than counting rows.)
-    expect(await records.history.get(`${bob.id}-old`)).toBeDefined();
-    expect(await records.history.get(`${bob.id}-elsewhere`)).toBeDefined();
+    expect(await storage.jobs.get(`${bob.id}-old`)).toBeDefined();
+    expect(await storage.jobs.get(`${bob.id}-elsewhere`)).toBeDefined();
     expect(await core.results.get(`9${bob.id}`)).toBeDefined();
-    expect(await rowsMentioning(store, "rate-limits", bob.id)).toHaveLength(1);
+    expect(await storage.rates.hits(bob.id)).toHaveLength(1);
   });
 });

@@ -36,6 +36,7 @@ async function seedResults(
       userId,
       jobId: `job-${index}`,
       workflow: "sd15",
+      request: { prompt: `castle number ${index}` },
       params: { prompt: `castle number ${index}`, seed: 1000 + index },
       createdAt: base + index * 60_000,
     });
@@ -108,7 +109,7 @@ describe("/history end to end", () => {
 
   it("answers a 🎲 on a result retention has pruned with a short explanation", async () => {
     harness = await startBotHarness();
-    const { discord, store, core } = harness;
+    const { discord, storage, core } = harness;
     const handle = discord.invokeSlash({
       name: "generate",
       options: { prompt: "a quiet harbour", workflow: "sd15" },
@@ -121,8 +122,7 @@ describe("/history end to end", () => {
 
     const later = Date.now() + 31 * 86_400_000;
     const pruner = new RetentionPruner({
-      store,
-      results: core.results,
+      storage,
       retentionDays: 30,
       logger: pino({ level: "silent" }),
       now: () => later,

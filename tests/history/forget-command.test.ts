@@ -3,17 +3,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runForgetCommand } from "../../src/cli/forget-command.js";
-import { ResultIndex } from "../../src/history/result-index.js";
-import { QueueStore } from "../../src/queue/queue-store.js";
-import { Store } from "../../src/store/store.js";
-import { idsIn, job, result, silent } from "./records.js";
+import { jobsOfEveryState, resultEntry } from "../support/stored-records.js";
+import { OpenedStorages } from "../storage/support/temp-storage.js";
 
 const alice = "111111111111111111";
 const bob = "222222222222222222";
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map(async (store) => store.close()));
-});
+const storages = new OpenedStorages();
+afterEach(async () => storages.closeAll());
 
 /** A project folder with no config file (defaults apply) and DATA_DIR relative to it. */
 function project() {
@@ -28,33 +24,47 @@ function project() {
   return { out, err, context, dataDir: path.join(cwd, "state") };
 }
 
+async function seed(dataDir: string) {
+  const storage = await storages.open({ dataDir });
+  for (const userId of [alice, bob]) {
+    for (const job of jobsOfEveryState(userId))
+      await storage.jobs.save({ ...job, id: `${userId}-${job.id}` });
+    await storage.results.record(resultEntry({ messageId: `m${userId}`, userId, createdAt: Date.now() }));
+    await storage.rates.save(userId, [Date.now()], Date.now() + 60_000);
+  }
+  return storage;
+}
+
 describe("npm run forget", () => {
-  it("deletes one user's records from the file another process has open, and warns about unfinished jobs", async () => {
+  it("deletes one member's records with the bot stopped, says what went and that backups keep theirs", async () => {
     const { context, out, err, dataDir } = project();
-    const store = await Store.open({ dataDir, logger: silent });
-    open.push(store);
-    const records = new QueueStore(store, { retentionMs: 86_400_000 });
-    const results = new ResultIndex(store);
-    for (const userId of [alice, bob]) {
-      await records.save(job({ id: `${userId}-waiting`, userId, state: "queued", at: Date.now() }));
-      await records.history.set(
-        `${userId}-done`,
-        job({ id: `${userId}-done`, userId, state: "succeeded", at: Date.now() }),
-      );
-      await results.record(result({ messageId: `m${userId}`, userId, createdAt: Date.now() }));
-      await records.rateLimits.set(userId, { hits: [Date.now()] });
-    }
+    await storages.close(await seed(dataDir));
 
     expect(await runForgetCommand({ ...context, argv: [alice] })).toBe(0);
     expect(err).toEqual([]);
     expect(out[0]).toBe(
-      `Deleted for ${alice}: 2 job records (1 unfinished), 1 result links, 1 rate-limit records.`,
+      `Deleted for ${alice}: 7 job records (3 still waiting or running, which will not run), ` +
+        "1 result links, 1 rate-limit records.",
     );
-    expect(out[1]).toMatch(/^Warning: some jobs were still waiting or running/);
-    expect(await idsIn(store, "jobs")).toEqual([`${bob}-waiting`]);
-    expect(await idsIn(store, "job-history")).toEqual([`${bob}-done`]);
-    expect(await idsIn(store, "results")).toEqual([`m${bob}`]);
-    expect(await idsIn(store, "rate-limits")).toEqual([bob]);
+    expect(out[1]).toMatch(/^Backups .* keep theirs until deleted\.$/);
+
+    const storage = await storages.open({ dataDir });
+    expect(await storage.jobs.get(`${alice}-queued`)).toBeUndefined();
+    expect(await storage.results.get(`m${alice}`)).toBeUndefined();
+    expect(await storage.rates.hits(alice)).toEqual([]);
+    expect((await storage.jobs.get(`${bob}-succeeded`))?.userId).toBe(bob);
+    expect(await storage.results.get(`m${bob}`)).toBeDefined();
+  });
+
+  it("refuses while a bot holds DATA_DIR, naming its pid and pointing to /forget-me, and deletes nothing", async () => {
+    const { context, err, dataDir } = project();
+    const bot = await seed(dataDir);
+    expect(await runForgetCommand({ ...context, argv: [alice] })).toBe(1);
+    expect(err).toEqual([
+      `A bot (pid ${process.pid}) is running on DATA_DIR "${dataDir}" and would write this member's jobs back. ` +
+        "Ask them to use /forget-me in Discord, or stop the bot and run this again.",
+    ]);
+    expect((await bot.jobs.get(`${alice}-queued`))?.userId).toBe(alice);
   });
 
   it("refuses anything but a user id, and a DATA_DIR without a database", async () => {

@@ -16,7 +16,9 @@ import {
   channelScope,
   type SettingsScope,
 } from "../../src/moderation/settings-repository.js";
-import { Store } from "../../src/store/store.js";
+import { openStorage } from "../../src/storage/open-storage.js";
+import type { Storage } from "../../src/storage/storage.js";
+import { rawConnection } from "../storage/support/temp-storage.js";
 
 const logger = pino({ level: "silent" });
 const guildId = "100000000000000001";
@@ -27,13 +29,13 @@ const server: SettingsScope = { kind: "server", guildId };
 const channel: SettingsScope = { kind: "channel", guildId, channelId };
 
 let dataDir: string;
-let store: Store;
+let store: Storage;
 let repository: SettingsRepository;
 
 beforeEach(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "comfycord-settings-"));
-  store = await Store.open({ dataDir, logger });
-  repository = new SettingsRepository(store, botSettingsDefaults({ settings: { maxSteps: 60 } }));
+  store = await openStorage({ dataDir, logger, busyTimeoutMs: 200 });
+  repository = new SettingsRepository(store.settings, botSettingsDefaults({ settings: { maxSteps: 60 } }));
 });
 
 afterEach(async () => {
@@ -118,6 +120,23 @@ describe("settings repository", () => {
     });
   });
 
+  it("reports a change the store could not save, keeps the stored layer, and applies the next change", async () => {
+    await setSetting(repository, server, "maxSteps", "40");
+    const other = await rawConnection(dataDir);
+    await other.run("BEGIN IMMEDIATE");
+    try {
+      await expect(setSetting(repository, server, "maxSteps", "20")).rejects.toMatchObject({
+        failure: "busy",
+      });
+    } finally {
+      await other.run("ROLLBACK");
+      await other.close();
+    }
+    expect((await repository.getLayer(server)).maxSteps).toBe(40);
+    await setSetting(repository, server, "maxSteps", "30");
+    expect((await repository.getLayer(server)).maxSteps).toBe(30);
+  });
+
   it("lists the channels of a server where generation was turned on", async () => {
     await setSetting(repository, server, "enabled", "no");
     await setSetting(repository, channel, "enabled", "yes");
@@ -137,8 +156,8 @@ describe("settings repository", () => {
     await banTerm(repository, channel, "gore");
     await store.close();
 
-    store = await Store.open({ dataDir, logger });
-    repository = new SettingsRepository(store, botSettingsDefaults());
+    store = await openStorage({ dataDir, logger });
+    repository = new SettingsRepository(store.settings, botSettingsDefaults());
     const effective = await repository.resolve({ guildId, channelId });
     expect(effective.values.nsfw).toBe("off");
     expect(effective.values.roleGrants).toEqual({

@@ -1,21 +1,15 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { runBackupCommand } from "../../src/cli/backup-command.js";
 import { runRestoreCommand } from "../../src/cli/restore-command.js";
-import { Store } from "../../src/store/store.js";
+import { OpenedStorages } from "../storage/support/temp-storage.js";
 
-const logger = pino({ level: "silent" });
-const jobSchema = z.object({ owner: z.string(), steps: z.int() });
 const now = () => new Date("2026-11-22T00:10:20.300Z");
 
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map(async (store) => store.close()));
-});
+const storages = new OpenedStorages();
+afterEach(async () => storages.closeAll());
 
 /** A project folder with no config file (defaults apply) and DATA_DIR relative to it. */
 function project() {
@@ -34,9 +28,8 @@ function project() {
 describe("npm run backup", () => {
   it("writes DATA_DIR/backups/comfycord-<time>.sqlite by default and refuses to write it twice", async () => {
     const { context, out, err, dataDir } = project();
-    const store = await Store.open({ dataDir, logger });
-    open.push(store);
-    await store.collection("jobs", jobSchema).set("a", { owner: "alice", steps: 20 });
+    const store = await storages.open({ dataDir });
+    await store.meta.set("a", "alice");
 
     expect(await runBackupCommand({ ...context, argv: [] })).toBe(0);
     const expected = path.join(dataDir, "backups", "comfycord-2026-11-22T00-10-20Z.sqlite");
@@ -50,8 +43,7 @@ describe("npm run backup", () => {
 
   it("writes where --out says, relative to the working folder", async () => {
     const { context, cwd, dataDir } = project();
-    const store = await Store.open({ dataDir, logger });
-    open.push(store);
+    await storages.open({ dataDir });
     expect(await runBackupCommand({ ...context, argv: ["--out", "copies/one.sqlite"] })).toBe(0);
     expect(existsSync(path.join(cwd, "copies", "one.sqlite"))).toBe(true);
   });
@@ -66,28 +58,23 @@ describe("npm run backup", () => {
 describe("npm run restore", () => {
   it("refuses while the bot has the store open, then restores once it is closed", async () => {
     const { context, out, err, dataDir } = project();
-    const store = await Store.open({ dataDir, logger });
-    open.push(store);
-    const jobs = store.collection("jobs", jobSchema);
-    await jobs.set("a", { owner: "alice", steps: 20 });
+    const store = await storages.open({ dataDir });
+    await store.meta.set("a", "alice");
     expect(await runBackupCommand({ ...context, argv: ["--out", "snap.sqlite"] })).toBe(0);
-    await jobs.set("b", { owner: "bob", steps: 30 });
+    await store.meta.set("b", "bob");
 
     expect(await runRestoreCommand({ ...context, argv: ["snap.sqlite"] })).toBe(1);
     expect(err.join("\n")).toMatch(/Restore failed: .*Stop the bot/);
 
-    open.splice(0, 1);
-    await store.close();
+    await storages.close(store);
     out.length = 0;
     expect(await runRestoreCommand({ ...context, argv: ["snap.sqlite"] })).toBe(0);
     expect(out.join("\n")).toMatch(/integrity ok, 1 record\b/);
     expect(out.join("\n")).toContain("comfycord.sqlite.before-restore-2026-11-22T00-10-20Z");
 
-    const reopened = await Store.open({ dataDir, logger });
-    open.push(reopened);
-    const restoredJobs = reopened.collection("jobs", jobSchema);
-    expect(await restoredJobs.get("a")).toEqual({ owner: "alice", steps: 20 });
-    expect(await restoredJobs.get("b")).toBeUndefined();
+    const reopened = await storages.open({ dataDir });
+    expect(await reopened.meta.get("a")).toBe("alice");
+    expect(await reopened.meta.get("b")).toBeUndefined();
   });
 
   it("asks for exactly one backup file", async () => {

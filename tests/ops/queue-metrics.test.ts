@@ -5,25 +5,13 @@ import { describe, expect, it } from "vitest";
 import type { Core } from "../../src/app/build-core.js";
 import { BotMetrics } from "../../src/ops/metrics.js";
 import { watchQueueMetrics } from "../../src/ops/queue-metrics.js";
-import { newJob, type Job } from "../../src/queue/job.js";
+import { failedJob, runningJob, succeededJob } from "../support/stored-records.js";
 import { QueueEvents } from "../../src/queue/queue-events.js";
 
-function job(overrides: Partial<Job> = {}): Job {
-  return {
-    ...newJob(
-      {
-        userId: "u1",
-        guildId: "g1",
-        channelId: "c1",
-        workflow: "sd15",
-        params: { prompt: "a secret prompt" },
-        limits: { jobsPerWindow: 5, windowSeconds: 60, maxQueuedPerUser: 3 },
-      },
-      { id: "job-1", seq: 1, now: 1_000 },
-    ),
-    ...overrides,
-  };
-}
+/** Job 1 of u1 in c1, queued at 1 s, started at 4 s (on gpu1:8188), ended as the test says. */
+const at = { id: "job-1", userId: "u1", at: 2_000 };
+const onHost = { backend: "gpu1:8188", promptId: "p-1", stagedAt: 3_000 };
+const secret = { workflow: "sd15", params: { prompt: "a secret prompt" } };
 
 describe("queue metrics and job log lines", () => {
   it("counts outcomes, times jobs by workflow and host, follows host health, and never logs the prompt", async () => {
@@ -49,15 +37,23 @@ describe("queue metrics and job log lines", () => {
     const metrics = new BotMetrics({ defaultMetrics: false });
     const stop = watchQueueMetrics(core, metrics, logger);
 
-    events.emit({ type: "started", job: job({ state: "running", startedAt: 4_000 }), backend: "gpu1:8188" });
+    events.emit({
+      type: "started",
+      job: { ...runningJob(at), ...secret, run: { ...onHost, startedAt: 4_000 } },
+      backend: "gpu1:8188",
+    });
     events.emit({
       type: "succeeded",
-      job: job({ state: "succeeded", backend: "gpu1:8188", startedAt: 4_000, finishedAt: 16_000 }),
+      job: {
+        ...succeededJob({ ...at, finishedAt: 16_000 }),
+        ...secret,
+        run: { ...onHost, startedAt: 4_000 },
+      },
       files: [],
     });
     events.emit({
       type: "failed",
-      job: job({ state: "failed", finishedAt: 5_000 }),
+      job: { ...failedJob({ ...at, finishedAt: 5_000, neverSent: true }), ...secret },
       error: { code: "comfy_execution", message: "boom" },
     });
     host.emit("health", { online: false });

@@ -1,10 +1,17 @@
+import { existsSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
-import { z } from "zod";
-import { Store, StoreOpenError } from "../../store/store.js";
+import { probeDataDirLock } from "../../storage/data-dir-lock.js";
+import { dataFileName } from "../../storage/open-storage.js";
+import { inspectDataFile } from "../../storage/sqlite/inspect-data-file.js";
 import type { DoctorReport } from "./doctor-report.js";
 
-/** DATA_DIR opens as the bot opens it: folder created if needed, writable, the SQLite file readable. */
+/**
+ * DATA_DIR as the bot needs it: a folder it can write (created if missing), a data file this
+ * version can read, and whether a bot runs on it. Reads only: doctor runs beside the bot, so it
+ * neither takes the bot's lock nor opens the file for writing.
+ */
 export async function checkDataDir(
   dataDir: string,
   cwd: string,
@@ -12,19 +19,55 @@ export async function checkDataDir(
   report: DoctorReport,
 ): Promise<void> {
   const resolved = path.resolve(cwd, dataDir);
-  let store: Store | undefined;
   try {
-    store = await Store.open({ dataDir: resolved, logger });
-    // A write as well as the open's read: a read-only file system passes `access` on some mounts.
-    await store.collection("meta", z.string()).set("doctor-check", "ok");
-    report.ok(`data folder writable (${store.filePath ?? resolved})`);
+    await mkdir(resolved, { recursive: true });
+    // A real write: a read-only file system passes `access` on some mounts.
+    const probe = path.join(resolved, `.doctor-probe-${process.pid}`);
+    await writeFile(probe, "ok");
+    await rm(probe);
   } catch (error) {
-    const message = error instanceof StoreOpenError ? error.message : (error as Error).message;
     report.fail(`data folder unusable: ${resolved}`, [
-      message,
+      (error as Error).message,
       "set DATA_DIR to a folder the bot's user can write (it is created when missing)",
     ]);
-  } finally {
-    await store?.close();
+    return;
+  }
+  const file = path.join(resolved, dataFileName);
+  report.ok(`data folder writable (${file})`);
+
+  const lock = await probeDataDirLock(resolved);
+  if (lock.held)
+    report.note(`a bot is running on this folder${lock.pid === undefined ? "" : ` (pid ${lock.pid})`}`);
+
+  if (!existsSync(file)) {
+    report.skip("data file", "not created yet: the bot creates it when it first starts");
+    return;
+  }
+  try {
+    const data = await inspectDataFile(file);
+    if (data.version > data.currentVersion) {
+      report.fail(
+        `data file written by a newer comfycord (format ${data.version}, this version reads ${data.currentVersion})`,
+        ["run the newer version, or restore a backup taken before the upgrade (npm run restore)"],
+      );
+    } else if (data.version < data.currentVersion) {
+      report.ok(`data file readable (older format ${data.version}: the bot converts it when it next starts)`);
+    } else {
+      report.ok(
+        `data file readable: ${data.jobs} jobs (${data.unfinishedJobs} unfinished), ${data.results} result links`,
+      );
+    }
+    if (data.setAside > 0) {
+      report.warn(`${data.setAside} stored records could not be read back and were set aside`, [
+        `inspect them with: sqlite3 "${file}" 'SELECT source, record_id, reason FROM set_aside'`,
+        "delete them there once handled: the bot never loads them",
+      ]);
+    }
+  } catch (error) {
+    logger.debug({ err: error }, "data file check failed");
+    report.fail(`data file unreadable: ${file}`, [
+      (error as Error).message,
+      "restore the last good backup with npm run restore (the bot stopped)",
+    ]);
   }
 }

@@ -23,4 +23,16 @@ export class MemoryRateStore implements RateStore {
   async forgetUser(userId: string): Promise<boolean> {
     return Promise.resolve(this.#records.delete(userId));
   }
+
+  /** Drops records whose expiry passed by `now` (retention); returns how many. */
+  async expire(now: number): Promise<number> {
+    let count = 0;
+    for (const [userId, record] of this.#records) {
+      if (record.expiresAt <= now) {
+        this.#records.delete(userId);
+        count++;
+      }
+    }
+    return Promise.resolve(count);
+  }
 }

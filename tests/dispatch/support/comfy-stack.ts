@@ -5,7 +5,8 @@ import { ComfyDispatcher } from "../../../src/dispatch/comfy-dispatcher.js";
 import { JobQueue } from "../../../src/queue/job-queue.js";
 import type { QueueEvent } from "../../../src/queue/queue-events.js";
 import { startComfySimulator, type ComfySimulator } from "../../../src/simulator/comfy-simulator.js";
-import { Store } from "../../../src/store/store.js";
+import { openStorage } from "../../../src/storage/open-storage.js";
+import type { Storage } from "../../../src/storage/storage.js";
 import { WorkflowTemplate } from "../../../src/workflows/workflow-template.js";
 import { silent } from "../../queue/support/harness.js";
 
@@ -40,7 +41,7 @@ export async function startSimulators(count: number, stepMs: number): Promise<Co
 export interface ComfyStack {
   queue: JobQueue;
   pool: BackendPool;
-  store: Store;
+  storage: Storage;
   events: QueueEvent[];
   /** Graceful: queue first (detaches), then sockets, then the file. */
   stop(graceMs?: number): Promise<void>;
@@ -74,7 +75,7 @@ export async function startStack(
   );
   const pool = new BackendPool({ backends, logger: silent, breakerFailures: 5, breakerCooldownMs: 200 });
   await pool.start();
-  const store = await Store.open(
+  const storage = await openStorage(
     options.dataDir === undefined ? { logger: silent } : { dataDir: options.dataDir, logger: silent },
   );
   const template = fakeTemplate();
@@ -84,7 +85,7 @@ export async function startStack(
     logger: silent,
   });
   const queue = new JobQueue({
-    store,
+    stores: { jobs: storage.jobs, rates: storage.rates, eta: storage.eta },
     dispatcher,
     logger: silent,
     positionIntervalMs: 0,
@@ -98,12 +99,12 @@ export async function startStack(
   return {
     queue,
     pool,
-    store,
+    storage,
     events,
     stop: async (graceMs = 0) => {
       await queue.close({ graceMs });
       await pool.stop();
-      await store.close();
+      await storage.close();
     },
   };
 }

@@ -12,7 +12,8 @@ import {
   type ComfySimulator,
   type SimulatorOptions,
 } from "../../../src/simulator/comfy-simulator.js";
-import { Store } from "../../../src/store/store.js";
+import { openStorage } from "../../../src/storage/open-storage.js";
+import type { Storage } from "../../../src/storage/storage.js";
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from "../../fakes/discord/index.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
@@ -57,7 +58,7 @@ export interface BotHarness {
   discord: FakeDiscord;
   sims: ComfySimulator[];
   dataDir: string;
-  store: Store;
+  storage: Storage;
   core: Core;
   bot: DiscordBot;
   logs: Record<string, unknown>[];
@@ -104,9 +105,9 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       },
     }),
   );
-  const store = await Store.open({ dataDir, logger });
+  const storage = await openStorage({ dataDir, logger });
   const now = options.fakeClock ? discord.clock.now : Date.now;
-  const core = await buildCore({ config, store, logger, now });
+  const core = await buildCore({ config, storage, logger, now });
   const admitted: Array<{ id: string; userId: string }> = [];
   core.queue.subscribe((event) => {
     if (event.type === "queued") admitted.push({ id: event.job.id, userId: event.job.userId });
@@ -115,7 +116,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     config,
     token: discord.botToken,
     core,
-    store,
+    meta: storage.meta,
     logger,
     now,
     commands: commandRegistry,
@@ -126,13 +127,13 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     botStopped = true;
     await core.close(2000);
     await bot.close();
-    await store.close();
+    await storage.close();
   };
   return {
     discord,
     sims,
     dataDir,
-    store,
+    storage,
     core,
     bot,
     logs,

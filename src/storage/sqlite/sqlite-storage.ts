@@ -1,0 +1,125 @@
+import KeyvSqlite from "@keyv/sqlite";
+import type { Logger } from "pino";
+import type { SweepOptions } from "../../queue/job-store.js";
+import type { Storage } from "../storage.js";
+import { KeyvEtaStore, KeyvMetaStore, KeyvSettingsStore } from "./keyv-stores.js";
+import { importLegacyRecords } from "./legacy/legacy-import.js";
+import { ensureIncrementalVacuum, reclaimFreePages } from "./reclaim-space.js";
+import { migrate } from "./schema.js";
+import { SqliteDatabase } from "./sqlite-database.js";
+import { SqliteJobStore } from "./sqlite-job-store.js";
+import { SqliteRateStore } from "./sqlite-rate-store.js";
+import { SqliteResultStore } from "./sqlite-result-store.js";
+
+export interface SqliteStorageOptions {
+  file: string;
+  logger: Logger;
+  /** How long a statement waits for another connection's write lock before failing. */
+  busyTimeoutMs?: number;
+  now?: () => number;
+  /** Called after the files are closed (releases the data folder's lock). */
+  onClose?: () => Promise<void>;
+}
+
+/**
+ * The embedded default: one SQLite file. Jobs, results and rate limits are the project's own
+ * tables on one connection (queries, and an admission's two writes without lock contention);
+ * settings, meta and ETA records are Keyv namespaces in the `keyv` table on a second one.
+ */
+export class SqliteStorage implements Storage {
+  readonly jobs: SqliteJobStore;
+  readonly rates: SqliteRateStore;
+  readonly results: SqliteResultStore;
+  readonly eta: KeyvEtaStore;
+  readonly settings: KeyvSettingsStore;
+  readonly meta: KeyvMetaStore;
+  readonly location: string;
+  readonly #db: SqliteDatabase;
+  readonly #keyv: KeyvSqlite;
+  readonly #logger: Logger;
+  readonly #onClose: (() => Promise<void>) | undefined;
+  #closed = false;
+
+  private constructor(db: SqliteDatabase, keyv: KeyvSqlite, options: SqliteStorageOptions) {
+    const { logger, now = Date.now } = options;
+    this.#db = db;
+    this.#keyv = keyv;
+    this.#logger = logger;
+    this.#onClose = options.onClose;
+    this.location = db.file;
+    this.jobs = new SqliteJobStore(db, logger.child({ store: "jobs" }), now);
+    this.rates = new SqliteRateStore(db, logger.child({ store: "rates" }), now);
+    this.results = new SqliteResultStore(db, logger.child({ store: "results" }));
+    this.eta = new KeyvEtaStore(keyv, logger.child({ store: "eta" }));
+    this.settings = new KeyvSettingsStore(keyv, logger.child({ store: "settings" }));
+    this.meta = new KeyvMetaStore(keyv, logger.child({ store: "meta" }));
+  }
+
+  /** Opens (or creates) the file, brings its schema up to date and moves old-format records over. */
+  static async open(options: SqliteStorageOptions): Promise<SqliteStorage> {
+    const { file, logger, busyTimeoutMs = 10_000, now = Date.now } = options;
+    const db = await SqliteDatabase.open(file, { mode: "create", busyTimeoutMs });
+    let keyv: KeyvSqlite | undefined;
+    try {
+      // auto_vacuum only takes on a file without tables, so it comes first; WAL lets Keyv's
+      // connection read while this one writes; NORMAL sync survives a process crash (only an
+      // OS crash can lose the last commits) and saves an fsync per commit.
+      await db.exec("PRAGMA auto_vacuum=INCREMENTAL");
+      const journal = await db.get<{ journal_mode: string }>("PRAGMA journal_mode=WAL");
+      if (journal?.journal_mode !== "wal") {
+        logger.warn(
+          { file, journalMode: journal?.journal_mode },
+          "the data file could not switch to WAL mode",
+        );
+      }
+      await db.exec("PRAGMA synchronous=NORMAL");
+      await migrate(db, logger);
+      await importLegacyRecords(db, logger, now());
+      await ensureIncrementalVacuum(db, logger);
+      keyv = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: busyTimeoutMs });
+      // Also thrown to every query; this listener only keeps an emitted error from crashing.
+      keyv.on("error", (error: unknown) => logger.debug({ err: error }, "Keyv connection error"));
+      await keyv.query("PRAGMA synchronous=NORMAL");
+      return new SqliteStorage(db, keyv, options);
+    } catch (error) {
+      if (keyv)
+        await keyv
+          .disconnect()
+          .catch((closeError: unknown) =>
+            logger.warn({ err: closeError }, "closing a half-opened Keyv connection failed"),
+          );
+      await db.close();
+      throw error;
+    }
+  }
+
+  async expireRateRecords(now: number, options?: SweepOptions): Promise<number> {
+    return this.rates.expire(now, options);
+  }
+
+  async reclaimSpace(options: { signal?: AbortSignal } = {}): Promise<number> {
+    return reclaimFreePages(this.#db, options);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.#db.get("SELECT 1");
+      await this.#keyv.query("SELECT 1");
+      return true;
+    } catch (error) {
+      this.#logger.warn({ err: error }, "storage health check failed");
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.#keyv.disconnect();
+      await this.#db.close();
+    } finally {
+      await this.#onClose?.();
+    }
+  }
+}

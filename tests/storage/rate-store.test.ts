@@ -1,0 +1,17 @@
+import { afterEach } from "vitest";
+import { MemoryRateStore } from "../../src/storage/memory/memory-rate-store.js";
+import { describeRateStoreContract } from "./rate-store.contract.js";
+import { OpenedStorages, tempDataDir } from "./support/temp-storage.js";
+
+const storages = new OpenedStorages();
+afterEach(async () => storages.closeAll());
+
+describeRateStoreContract("memory", async (now) => {
+  const store = new MemoryRateStore(now);
+  return Promise.resolve({ store, expire: async (at: number) => store.expire(at) });
+});
+
+describeRateStoreContract("SQLite file", async (now) => {
+  const storage = await storages.open({ dataDir: tempDataDir(), now });
+  return { store: storage.rates, expire: async (at: number) => storage.expireRateRecords(at) };
+});
