@@ -168,7 +168,8 @@ export async function runDiscordBench(): Promise<Record<string, number>> {
     const uploadLatency: number[] = [];
     const fetchLatency: number[] = [];
     for (const [jobId, found] of jobMarker) {
-      const promptId = core.queue.get(jobId)?.promptId;
+      const job = core.queue.get(jobId);
+      const promptId = job !== undefined && "run" in job ? job.run?.promptId : undefined;
       const success = promptId === undefined ? undefined : successAt.get(promptId);
       const upload = editsByMarker.get(found)?.find((edit) => edit.final);
       if (success !== undefined && upload) uploadLatency.push(upload.at - success);

@@ -5,7 +5,7 @@
  * Run: `npx tsx bench/moderation-bench.ts` or `npm run bench -- moderation`.
  */
 import { pathToFileURL } from "node:url";
-import { checkGenerate, type GenerateRequest } from "../src/moderation/check-generate.js";
+import { checkGenerate, type GenerateCheck } from "../src/moderation/check-generate.js";
 import { botSettingsDefaults } from "../src/moderation/effective-settings.js";
 
 const length = 6000;
@@ -115,9 +115,10 @@ export function runModerationBench(): Promise<Record<string, number>> {
   // The settings object is built once, as the settings repository hands out the same values until they change.
   const settings = botSettingsDefaults({ settings: { bannedTerms: [...plainTerms, ...regexTerms] } });
   const context = { channelNsfw: false };
-  const requests: GenerateRequest[] = Object.values(hostilePrompts).map((prompt) => ({
-    prompt,
-    negative: "blurry, lowres",
+  // Every check sees what the member typed and the values that would run (the shipped SDXL defaults).
+  const requests: GenerateCheck[] = Object.values(hostilePrompts).map((prompt) => ({
+    request: { prompt, negative: "blurry, lowres" },
+    params: { prompt, negative: "blurry, lowres", steps: 30, width: 1024, height: 1024, count: 1 },
     workflow: "sdxl",
   }));
   for (let round = 0; round < warmupRounds; round++) {
