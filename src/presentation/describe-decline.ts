@@ -27,6 +27,8 @@ export function describeDecline(
       return `This server already has ${decision.maxPerGuild} jobs waiting — try again in a few minutes.`;
     case "refused":
       return passThrough(decision.reason, "That request isn't allowed here.");
+    case "store_failed":
+      return "Couldn't save your job — please try again in a moment.";
     case "closed":
       return "The bot is restarting — try again in a minute.";
   }

@@ -1,9 +1,11 @@
+import type { Logger } from "pino";
 import type { AdmissionDecision, AdmissionRequest, PolicyVerdict } from "./admission.js";
 import { KeyLock } from "../concurrency/key-lock.js";
 import type { RateLimiter } from "./rate-limiter.js";
 
 export interface AdmissionGateDeps {
   rate: RateLimiter;
+  logger: Logger;
   maxSize: number;
   maxPerGuild: number;
   isOpen: () => boolean;
@@ -34,8 +36,9 @@ export class AdmissionGate {
   }
 
   /**
-   * `store` stores the job; it runs only when every check passed, alongside the counter write,
-   * and the decision is returned only after both landed. `enqueue` then makes the job visible.
+   * `store` stores the job; it runs only when every check passed, alongside the counter write.
+   * The job is accepted only once it is stored: if `store` rejects, the answer is `store_failed`,
+   * the counter is given back and nothing is enqueued. `enqueue` then makes the job visible.
    */
   async admit<T>(
     request: AdmissionRequest,
@@ -50,13 +53,30 @@ export class AdmissionGate {
       // On success the check has reserved a place (synchronously, before its promise settles).
       const refusal = await this.#check(request);
       if (refusal) return refusal;
-      let stored: T;
+      let stored: PromiseSettledResult<T>;
+      let hit: Awaited<ReturnType<RateLimiter["hit"]>>;
       try {
-        [stored] = await Promise.all([store(), this.#deps.rate.hit(request.userId, request.limits)]);
+        [[stored], hit] = await Promise.all([
+          Promise.allSettled([store()]),
+          this.#deps.rate.hit(request.userId, request.limits),
+        ]);
       } finally {
         this.#release(request.guildId);
       }
-      return enqueue(stored);
+      const { logger } = this.#deps;
+      if (stored.status === "rejected") {
+        logger.error(
+          { err: stored.reason, userId: request.userId },
+          "could not store an admitted job; refused",
+        );
+        await this.#giveBack(request, hit.at);
+        return { kind: "store_failed" };
+      }
+      if (!hit.stored) {
+        // The job is stored, so it stands; the hit still counts in memory until the next restart.
+        logger.warn({ err: hit.error, userId: request.userId }, "could not store a rate-limit hit");
+      }
+      return enqueue(stored.value);
     });
   }
 
@@ -94,6 +114,15 @@ export class AdmissionGate {
       return { kind: "guild_queue_full", maxPerGuild: this.#deps.maxPerGuild };
     }
     return undefined;
+  }
+
+  async #giveBack(request: AdmissionRequest, at: number): Promise<void> {
+    try {
+      await this.#deps.rate.undo(request.userId, at, request.limits);
+    } catch (error) {
+      // The store is failing anyway; the member is limited a little early until the record expires.
+      this.#deps.logger.warn({ err: error, userId: request.userId }, "could not give a rate-limit hit back");
+    }
   }
 
   #release(guildId: string): void {

@@ -40,6 +40,8 @@ export type AdmissionDecision =
   /** This server already has `maxPerGuild` jobs waiting. */
   | { kind: "guild_queue_full"; maxPerGuild: number }
   | { kind: "refused"; reason: string; code?: string | undefined }
+  /** The job could not be stored (disk full, database locked too long): nothing was kept, try again. */
+  | { kind: "store_failed" }
   /** The bot is shutting down. */
   | { kind: "closed" };
 

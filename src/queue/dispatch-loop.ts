@@ -17,6 +17,8 @@ export interface DispatchLoopDeps {
   /** No backend can ever run the job. */
   reject: (jobId: string, message: string) => void;
   logger: Logger;
+  /** After a dispatch could not be stored, try again this much later even if nothing else happens. */
+  retryMs?: number;
 }
 
 /**
@@ -27,6 +29,7 @@ export class DispatchLoop {
   readonly #deps: DispatchLoopDeps;
   #pumping = false;
   #again = false;
+  #retry: NodeJS.Timeout | undefined;
 
   constructor(deps: DispatchLoopDeps) {
     this.#deps = deps;
@@ -59,8 +62,26 @@ export class DispatchLoop {
       const pick = this.#pick();
       if (pick === "retry") continue;
       if (!pick) return;
-      if (!(await deps.dispatch(pick.jobId, pick.backendId))) return;
+      if (!(await deps.dispatch(pick.jobId, pick.backendId))) {
+        this.#retryLater();
+        return;
+      }
     }
+  }
+
+  /** Stops a pending retry (shutdown). */
+  stop(): void {
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+  }
+
+  #retryLater(): void {
+    if (this.#retry) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      this.pump();
+    }, this.#deps.retryMs ?? 1000);
+    this.#retry.unref();
   }
 
   /** The first head some backend takes now; heads no backend can ever run are rejected. */

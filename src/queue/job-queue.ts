@@ -38,6 +38,8 @@ export interface JobQueueOptions {
   precheck?: (request: AdmissionRequest) => PolicyVerdict | Promise<PolicyVerdict>;
   /** Least time between two rounds of `position` events. */
   positionIntervalMs?: number;
+  /** After a dispatch could not be stored, the queue tries again this much later (default 1 s). */
+  dispatchRetryMs?: number;
   eta?: EtaModelOptions;
   now?: () => number;
   newId?: () => string;
@@ -112,6 +114,7 @@ export class JobQueue {
     this.#rate = new RateLimiter(options.stores.rates, this.#now);
     this.#gate = new AdmissionGate({
       rate: this.#rate,
+      logger: this.#logger,
       maxSize: this.#limits.maxSize,
       maxPerGuild: this.#limits.maxPerGuild ?? defaults.queue.maxPerGuild,
       isOpen: () => this.#state === "open",
@@ -158,6 +161,7 @@ export class JobQueue {
       dispatch: async (jobId, backendId) => this.#dispatch(jobId, backendId),
       reject: (jobId, message) => this.#reject(jobId, message),
       logger: this.#logger,
+      ...(options.dispatchRetryMs === undefined ? {} : { retryMs: options.dispatchRetryMs }),
     });
   }
 
@@ -197,11 +201,7 @@ export class JobQueue {
       request,
       async () => {
         const job = admittedJob(request, { id: this.#newId(), seq: ++this.#seq, now: this.#now() });
-        try {
-          await this.#jobs.insert(job);
-        } catch (error) {
-          throw new QueueError("store_failed", "could not store the job", { cause: error });
-        }
+        await this.#jobs.insert(job);
         return job;
       },
       (job) => this.#enqueue(job),
@@ -321,6 +321,7 @@ export class JobQueue {
     this.#state = "closing";
     this.#unsubscribeCapacity?.();
     this.#positions.stop();
+    this.#loop.stop();
     const graceMs = options.graceMs ?? this.#limits.shutdownGraceSeconds * 1000;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([

@@ -38,17 +38,40 @@ export class RateLimiter {
     return { ok: false, retryAfterMs: Math.max(1, blocking + windowMs - now) };
   }
 
-  /** Counts one admission; resolves once the counter is stored. */
-  async hit(userId: string, limits: WindowLimits): Promise<void> {
+  /**
+   * Counts one admission, at once in memory and then in the store. Never rejects: `stored` says
+   * whether the write landed (a failed write still limits the member until the next restart),
+   * and `at` names the hit for `undo`.
+   */
+  async hit(
+    userId: string,
+    limits: WindowLimits,
+  ): Promise<{ at: number; stored: true } | { at: number; stored: false; error: unknown }> {
     const now = this.#now();
     const windowMs = limits.windowSeconds * 1000;
-    const hits = (await this.#hits(userId)).filter((hit) => hit + windowMs > now);
-    hits.push(now);
-    const kept = hits.slice(-Math.max(1, limits.jobsPerWindow));
-    // Stored first: a hit that did not land must not count in memory either.
-    await this.#records.save(userId, kept, now + windowMs);
-    if (this.#cache.size >= maxCachedUsers && !this.#cache.has(userId)) this.#cache.clear();
-    this.#cache.set(userId, kept);
+    try {
+      const hits = (await this.#hits(userId)).filter((hit) => hit + windowMs > now);
+      hits.push(now);
+      const kept = hits.slice(-Math.max(1, limits.jobsPerWindow));
+      if (this.#cache.size >= maxCachedUsers && !this.#cache.has(userId)) this.#cache.clear();
+      this.#cache.set(userId, kept);
+      await this.#records.save(userId, kept, now + windowMs);
+      return { at: now, stored: true };
+    } catch (error) {
+      return { at: now, stored: false, error };
+    }
+  }
+
+  /** Takes back the hit made at `at` (its admission was not stored after all), in memory and in the store. */
+  async undo(userId: string, at: number, limits: WindowLimits): Promise<void> {
+    const hits = [...(this.#cache.get(userId) ?? (await this.#hits(userId)))];
+    const index = hits.lastIndexOf(at);
+    if (index < 0) return;
+    hits.splice(index, 1);
+    this.#cache.set(userId, hits);
+    const last = hits.at(-1);
+    if (last === undefined) await this.#records.forgetUser(userId);
+    else await this.#records.save(userId, hits, last + limits.windowSeconds * 1000);
   }
 
   /** Forgets the member's hits here and in the store (`/forget-me`). */

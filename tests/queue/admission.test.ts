@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EffectiveLimits } from "../../src/queue/admission.js";
 import { FakeClock } from "../support/fake-clock.js";
-import { ids, openQueue, request } from "./support/harness.js";
+import { ids, memoryStores, openQueue, request } from "./support/harness.js";
 import { FakeDispatcher } from "./support/fake-dispatcher.js";
 
 const tight: EffectiveLimits = { jobsPerWindow: 2, windowSeconds: 60, maxQueuedPerUser: 5 };
@@ -84,6 +84,27 @@ describe("JobQueue admission", () => {
     const first = queue.jobsOf("a")[0]!;
     await queue.cancel(first.id, { userId: "a" });
     expect((await queue.admit(request("c", { guildId: "busy" }))).kind).toBe("accepted");
+  });
+
+  it("answers store_failed, keeps nothing and gives the rate-limit slot back when the job cannot be stored", async () => {
+    const dispatcher = new FakeDispatcher([{ id: "gpu-1", slots: 0 }]);
+    const stores = memoryStores();
+    let failing = true;
+    const insert = stores.jobs.insert.bind(stores.jobs);
+    stores.jobs.insert = async (job) => {
+      if (failing) throw new Error("SQLITE_FULL: database or disk is full");
+      return insert(job);
+    };
+    const { queue, events } = await openQueue({ dispatcher, stores });
+    const once = { jobsPerWindow: 1, windowSeconds: 60, maxQueuedPerUser: 5 };
+    expect(await queue.admit(request("u", { limits: once }))).toEqual({ kind: "store_failed" });
+    expect(queue.jobsOf("u")).toEqual([]);
+    expect(queue.depth).toBe(0);
+    expect(events).toEqual([]);
+    expect(await stores.rates.hits("u")).toEqual([]);
+    failing = false;
+    // The failed attempt did not use the member's one job per window.
+    expect((await queue.admit(request("u", { limits: once }))).kind).toBe("accepted");
   });
 
   it("refuses on the policy verdict or the precheck hook without counting the attempt", async () => {

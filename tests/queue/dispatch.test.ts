@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { RunError } from "../../src/queue/dispatcher.js";
 import { FakeDispatcher, image } from "./support/fake-dispatcher.js";
 import { eventually } from "../support/eventually.js";
-import { ids, openQueue, request, settle } from "./support/harness.js";
+import { ids, memoryStores, openQueue, request, settle } from "./support/harness.js";
 
 describe("JobQueue dispatch", () => {
   it("dispatches A B C A B A A A when A queued 5, B 2 and C 1 before a slot was free", async () => {
@@ -51,6 +51,34 @@ describe("JobQueue dispatch", () => {
       run: { promptId: "abcdef-0123", backend: "gpu-1" },
       attempts: 1,
     });
+  });
+
+  it("does not submit a job whose staging cannot be stored, and dispatches it once the store works", async () => {
+    const dispatcher = new FakeDispatcher([{ id: "gpu-1", slots: 0 }]);
+    const stores = memoryStores();
+    let failing = true;
+    let refusedStagings = 0;
+    const save = stores.jobs.save.bind(stores.jobs);
+    stores.jobs.save = async (job) => {
+      if (failing && job.state === "staged") {
+        refusedStagings++;
+        throw new Error("SQLITE_BUSY: database is locked");
+      }
+      return save(job);
+    };
+    const { queue } = await openQueue({ dispatcher, stores, dispatchRetryMs: 20 });
+    const accepted = await queue.admit(request("u"));
+    if (accepted.kind !== "accepted") throw new Error("expected accepted");
+    dispatcher.setSlots("gpu-1", 1);
+    await eventually(() => refusedStagings === 1, "the staging write to fail");
+    expect(dispatcher.runs).toEqual([]);
+    expect(await stores.jobs.get(accepted.job.id)).toMatchObject({ state: "queued", attempts: 0 });
+    expect(queue.get(accepted.job.id)).toMatchObject({ state: "queued" });
+    expect(queue.position(accepted.job.id)).toBe(0);
+    // Nothing else happens (no new job, no slot freed): the queue tries again by itself.
+    failing = false;
+    await eventually(() => dispatcher.runs.length === 1, "dispatched once the store works");
+    expect(await stores.jobs.get(accepted.job.id)).toMatchObject({ state: "staged", attempts: 1 });
   });
 
   it("fails a job no backend can run and lets the next user's job go instead of blocking", async () => {

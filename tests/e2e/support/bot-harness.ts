@@ -52,6 +52,8 @@ export interface HarnessOptions {
   fakeClock?: boolean;
   /** Reuse servers and data from an earlier harness (a bot restart). */
   reuse?: Pick<BotHarness, "discord" | "sims" | "dataDir">;
+  /** How long a write waits for a lock held elsewhere (the storage's default is 10 s). */
+  busyTimeoutMs?: number;
 }
 
 export interface BotHarness {
@@ -105,7 +107,11 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       },
     }),
   );
-  const storage = await openStorage({ dataDir, logger });
+  const storage = await openStorage({
+    dataDir,
+    logger,
+    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+  });
   const now = options.fakeClock ? discord.clock.now : Date.now;
   const core = await buildCore({ config, storage, logger, now });
   const admitted: Array<{ id: string; userId: string }> = [];
