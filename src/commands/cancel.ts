@@ -7,7 +7,8 @@ import {
 } from "discord.js";
 import type { BotServices } from "../discord/bot-services.js";
 import type { CommandRecord } from "../discord/command-record.js";
-import { canModerate } from "../discord/interaction-context.js";
+import { mayModerateJobs } from "../discord/moderation-rights.js";
+import type { CancelDecision } from "../queue/admission.js";
 import { parseCancelButtonId } from "../presentation/message-view.js";
 import { truncate } from "../presentation/truncate.js";
 import { isFinished, type Job } from "../queue/job.js";
@@ -17,6 +18,22 @@ function unfinishedJobsOf(services: BotServices, userId: string): Job[] {
     .jobsOf(userId)
     .filter((job) => !isFinished(job))
     .sort((a, b) => b.seq - a.seq);
+}
+
+/**
+ * Cancels as the member who asked: their own job, or someone else's when they may moderate jobs
+ * in that job's channel (see `mayModerateJobs`). A job of another server is treated as unknown.
+ */
+async function cancelAs(
+  interaction: ChatInputCommandInteraction | ButtonInteraction,
+  services: BotServices,
+  jobId: string,
+): Promise<CancelDecision> {
+  const userId = interaction.user.id;
+  const job = await services.queue.load(jobId);
+  if (!job || job.guildId !== interaction.guildId) return { kind: "not_found" };
+  const byModerator = job.userId !== userId && (await mayModerateJobs(interaction.client, job, userId));
+  return services.queue.cancel(jobId, { userId, byModerator });
 }
 
 /** `/cancel [job]`: the member's latest unfinished job unless one is picked. */
@@ -30,10 +47,7 @@ async function runCancel(interaction: ChatInputCommandInteraction, services: Bot
   }
   // Cancelling a running prompt waits on ComfyUI, which can outlast Discord's 3-second window.
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const decision = await services.queue.cancel(jobId, {
-    userId: interaction.user.id,
-    byModerator: canModerate(interaction, "channel"),
-  });
+  const decision = await cancelAs(interaction, services, jobId);
   const text = {
     cancelled: `Cancelled job \`${jobId.slice(0, 8)}\`.`,
     not_found: "That job does not exist (or has been forgotten).",
@@ -65,10 +79,7 @@ async function cancelButton(interaction: ButtonInteraction, services: BotService
   // Acknowledge first: cancelling a running prompt waits on ComfyUI (up to its HTTP timeouts),
   // which can outlast Discord's 3-second window; the job message itself shows the outcome.
   await interaction.deferUpdate();
-  const decision = await services.queue.cancel(jobId, {
-    userId: interaction.user.id,
-    byModerator: canModerate(interaction, "channel"),
-  });
+  const decision = await cancelAs(interaction, services, jobId);
   if (decision.kind !== "cancelled") {
     const text = {
       not_found: "That job no longer exists.",

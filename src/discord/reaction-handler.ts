@@ -13,6 +13,7 @@ import { renderJobView } from "../presentation/render-job-view.js";
 import { truncate } from "../presentation/truncate.js";
 import type { BotServices } from "./bot-services.js";
 import { postModLog } from "./mod-log.js";
+import { mayModerateJobs } from "./moderation-rights.js";
 import { viewToPayload } from "./view-to-payload.js";
 
 export const rerollEmoji = "🎲";
@@ -126,7 +127,7 @@ export class ReactionHandler {
     userId: string,
   ): Promise<void> {
     const services = this.#services;
-    const moderator = this.#canManageMessages(channelId, userId);
+    const moderator = await mayModerateJobs(this.#client, { guildId, channelId }, userId);
     const jobId = services.jobMessages.jobForMessage(messageId);
     if (jobId) {
       const decision = await services.queue.cancel(jobId, { userId, byModerator: moderator });
@@ -222,12 +223,6 @@ export class ReactionHandler {
     if (!channel) return false;
     if (channel.isThread()) return Boolean(channel.parent && "nsfw" in channel.parent && channel.parent.nsfw);
     return "nsfw" in channel && channel.nsfw === true;
-  }
-
-  #canManageMessages(channelId: string, userId: string): boolean {
-    const channel = this.#client.channels.cache.get(channelId);
-    if (!channel || channel.isDMBased()) return false;
-    return channel.permissionsFor(userId)?.has(PermissionFlagsBits.ManageMessages) ?? false;
   }
 
   #botCan(channelId: string, permission: bigint): boolean {

@@ -46,14 +46,24 @@ export interface FakeRole {
   managed: boolean;
 }
 
+/** A channel permission overwrite: for a role (`type` 0) or a member (`type` 1). */
+export interface FakeOverwrite {
+  id: string;
+  type: 0 | 1;
+  allow: bigint;
+  deny: bigint;
+}
+
 export interface FakeChannel {
   id: string;
   name: string;
-  /** 0 guild text, 11 public thread. */
+  /** 0 guild text, 11 public thread, 12 private thread. */
   type: number;
   nsfw: boolean;
   parentId: string | null;
   position: number;
+  /** Sent as `permission_overwrites` (threads take their parent's). */
+  overwrites?: FakeOverwrite[];
 }
 
 export interface FakeMember {
@@ -156,9 +166,40 @@ export function createDefaultWorld(newId: () => string, now: () => number): Defa
   };
 }
 
+const allPermissions = (1n << 53n) - 1n;
+
 /** Guild-level permissions of a member: @everyone plus its roles (administrator means everything). */
 export function memberPermissions(guild: GuildFixture, member: FakeMember): bigint {
   let bits = guild.roles.find((role) => role.id === guild.id)?.permissions ?? 0n;
   for (const role of guild.roles) if (member.roleIds.includes(role.id)) bits |= role.permissions;
-  return bits & Permission.administrator ? (1n << 53n) - 1n : bits;
+  return bits & Permission.administrator ? allPermissions : bits;
+}
+
+/**
+ * A member's permissions in one channel, as Discord computes them: the guild-level ones, then the
+ * channel's @everyone overwrite, then its role overwrites together, then the member's own.
+ * Threads use their parent channel's overwrites.
+ */
+export function channelPermissions(guild: GuildFixture, member: FakeMember, channel: FakeChannel): bigint {
+  let bits = memberPermissions(guild, member);
+  if (bits === allPermissions) return bits;
+  const source = channel.parentId
+    ? (guild.channels.find((c) => c.id === channel.parentId) ?? channel)
+    : channel;
+  const overwrites = source.overwrites ?? [];
+  const apply = (overwrite: FakeOverwrite | undefined) => {
+    if (overwrite) bits = (bits & ~overwrite.deny) | overwrite.allow;
+  };
+  apply(overwrites.find((overwrite) => overwrite.type === 0 && overwrite.id === guild.id));
+  let allow = 0n;
+  let deny = 0n;
+  for (const overwrite of overwrites) {
+    if (overwrite.type === 0 && overwrite.id !== guild.id && member.roleIds.includes(overwrite.id)) {
+      allow |= overwrite.allow;
+      deny |= overwrite.deny;
+    }
+  }
+  bits = (bits & ~deny) | allow;
+  apply(overwrites.find((overwrite) => overwrite.type === 1 && overwrite.id === member.user.id));
+  return bits;
 }

@@ -59,7 +59,17 @@ export function channelPayload(guild: GuildFixture, channel: FakeChannel): Json 
       },
     };
   }
-  return { ...base, topic: null, permission_overwrites: [], default_auto_archive_duration: 1440 };
+  return {
+    ...base,
+    topic: null,
+    permission_overwrites: (channel.overwrites ?? []).map((overwrite) => ({
+      id: overwrite.id,
+      type: overwrite.type,
+      allow: overwrite.allow.toString(),
+      deny: overwrite.deny.toString(),
+    })),
+    default_auto_archive_duration: 1440,
+  };
 }
 
 export function memberPayload(member: FakeMember): Json {

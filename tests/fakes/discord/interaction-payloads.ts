@@ -1,7 +1,7 @@
 import type { FakeDiscordContext } from "./fake-discord-context.js";
 import { findChannel } from "./fake-discord-context.js";
 import type { FakeUser } from "./guild-fixture.js";
-import { memberPermissions } from "./guild-fixture.js";
+import { channelPermissions } from "./guild-fixture.js";
 import type { Json } from "./guild-payloads.js";
 import { channelPayload, interactionMemberPayload } from "./guild-payloads.js";
 
@@ -93,9 +93,10 @@ export function interactionPayload(ctx: FakeDiscordContext, input: InteractionEn
     roleIds: [],
     joinedAt: new Date(ctx.clock.now()).toISOString(),
   };
-  const permissions = (input.memberPermissions ?? memberPermissions(guild, member)).toString();
+  // Discord sends the member's and the app's permissions in the interaction's channel.
+  const permissions = (input.memberPermissions ?? channelPermissions(guild, member, channel)).toString();
   const botMember = guild.members.find((m) => m.user.id === ctx.botUser.id);
-  const appPermissions = botMember ? memberPermissions(guild, botMember).toString() : "0";
+  const appPermissions = botMember ? channelPermissions(guild, botMember, channel).toString() : "0";
   return {
     id: input.id,
     application_id: ctx.applicationId,
