@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Job } from "../../src/queue/job.js";
+import { inspectDataFile } from "../../src/storage/sqlite/inspect-data-file.js";
 import { oldJob, writeOldFormatFile } from "./support/old-format.js";
 import {
   OpenedStorages,
@@ -360,11 +361,17 @@ describe("opening a data file of the old format", () => {
           "SELECT count(*) AS n FROM keyv WHERE key LIKE 'jobs:%' OR key LIKE 'job-history:%' OR key LIKE 'results:%' OR key LIKE 'rate-limits:%'",
         ),
       ).toEqual([{ n: 0 }]);
-      expect(await raw.all("SELECT count(*) AS n FROM jobs")).toEqual([{ n: 1210 }]);
+      expect(await raw.all("SELECT count(*) AS n FROM jobs")).toEqual([{ n: 4 }]);
       expect(await raw.all("PRAGMA auto_vacuum")).toEqual([{ auto_vacuum: 2 }]);
     } finally {
       await raw.close();
     }
+
+    expect(await inspectDataFile(dataFile(dataDir))).toMatchObject({
+      jobs: 1210,
+      unfinishedJobs: 4,
+      results: 1,
+    });
 
     const { logger: again, lines: secondLines } = capturingLogger();
     const reopened = await storages.open({ dataDir, logger: again });

@@ -8,7 +8,7 @@ import type { SqliteDatabase } from "./sqlite-database.js";
  * get every migration, and `importLegacyRecords` then moves the old records over.
  *
  * Only code in `src/storage/sqlite` knows these names. Append migrations; never edit one that
- * shipped.
+ * shipped. The per-day tables of finished jobs and result links are described in `tables.ts`.
  */
 const migrations: ReadonlyArray<{ version: number; sql: string }> = [
   {
@@ -17,33 +17,19 @@ const migrations: ReadonlyArray<{ version: number; sql: string }> = [
       -- Keyv's own table, as @keyv/sqlite creates it: settings, meta and ETA records live here.
       CREATE TABLE IF NOT EXISTS keyv(key VARCHAR(255) PRIMARY KEY, value TEXT );
 
-      -- Every job, unfinished and finished; the whole job as JSON, the fields queries need as columns.
+      -- Unfinished jobs: the whole job as JSON, the fields queries need as columns. A job moves to
+      -- its finish day's table (tables.ts) when it ends; result links live in day tables too.
       CREATE TABLE jobs (
         id TEXT PRIMARY KEY,
         seq INTEGER NOT NULL,
         user_id TEXT NOT NULL,
         guild_id TEXT NOT NULL,
         state TEXT NOT NULL,
-        finished_at INTEGER,
         job TEXT NOT NULL
       );
+      -- Start-up reads them in admission order.
       CREATE INDEX jobs_by_seq ON jobs (seq);
-      -- Start-up reads only these: unfinished jobs in admission order.
-      CREATE INDEX jobs_unfinished ON jobs (seq) WHERE finished_at IS NULL;
       CREATE INDEX jobs_by_user ON jobs (user_id);
-      CREATE INDEX jobs_by_finished_at ON jobs (finished_at) WHERE finished_at IS NOT NULL;
-
-      -- message id → what made the image, for 🎲, ❌ and /history.
-      CREATE TABLE results (
-        message_id TEXT PRIMARY KEY,
-        user_id TEXT NOT NULL,
-        guild_id TEXT NOT NULL,
-        channel_id TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        entry TEXT NOT NULL
-      );
-      CREATE INDEX results_by_member ON results (user_id, guild_id, created_at, message_id);
-      CREATE INDEX results_by_created_at ON results (created_at);
 
       -- One row per member: their recent admission times, until every one is outside the window.
       CREATE TABLE rate_limits (
