@@ -74,6 +74,29 @@ describe("a write while another connection holds the write lock", () => {
   });
 });
 
+describe("a storage that is closed", () => {
+  it("rejects every read and write instead of answering absent or done", async () => {
+    const storage = await storages.open({ dataDir: tempDataDir() });
+    await storages.close(storage);
+    const reads: Array<[string, () => Promise<unknown>]> = [
+      ["jobs.get", async () => storage.jobs.get("x")],
+      ["jobs.loadUnfinished", async () => storage.jobs.loadUnfinished()],
+      ["jobs.maxSeq", async () => storage.jobs.maxSeq()],
+      ["rates.hits", async () => storage.rates.hits("u")],
+      ["results.get", async () => storage.results.get("m")],
+      ["results.page", async () => storage.results.page({ userId: "u", guildId: "g", offset: 0, limit: 5 })],
+      ["settings.get", async () => storage.settings.get("guild:g")],
+      ["settings.channelsOf", async () => storage.settings.channelsOf("g")],
+      ["meta.get", async () => storage.meta.get("k")],
+      ["eta.load", async () => storage.eta.load()],
+    ];
+    for (const [name, call] of [...reads, ...everyWrite(storage, "closed")]) {
+      await expect(call(), name).rejects.toThrow(StorageError);
+    }
+    expect(await storage.ping()).toBe(false);
+  });
+});
+
 describe("a full disk", () => {
   it.skipIf(!canMount())(
     "rejects a write it could not store with a StorageError on a full small file system, and every write it accepted survives a restart",
