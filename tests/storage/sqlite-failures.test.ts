@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { chmodSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { StorageError, StorageOpenError } from "../../src/storage/storage-error.js";
@@ -134,6 +135,8 @@ describe("a full disk", () => {
       }
 
       await storages.close(storage);
+      // The operator frees space, and the bot starts again.
+      execFileSync("mount", ["-o", "remount,size=4m", mount.dir]);
       const reopened = await storages.open({ dataDir: mount.dir });
       const { jobs } = await reopened.jobs.loadUnfinished();
       const ids = jobs.map((job) => job.id);
@@ -154,6 +157,8 @@ describe("a full disk", () => {
     const db = await SqliteDatabase.open(dataFile(dataDir), { busyTimeoutMs: 1000 });
     const keyv = new KeyvSqlite({ uri: `sqlite://${dataFile(dataDir)}` });
     try {
+      // No free pages left to fill: the next page a write needs is past the limit.
+      await db.exec("VACUUM");
       const pages = (await db.get<{ page_count: number }>("PRAGMA page_count"))?.page_count ?? 0;
       await db.exec(`PRAGMA max_page_count = ${pages + 2}`);
       await keyv.query(`PRAGMA max_page_count = ${pages + 2}`);

@@ -76,7 +76,9 @@ export class SqliteStorage implements Storage {
     try {
       // auto_vacuum only takes on a file without tables, so it comes first; WAL lets Keyv's
       // connection read while this one writes.
-      await db.exec("PRAGMA auto_vacuum=INCREMENTAL");
+      // Only a new, empty file: on any other this is a no-op that still wants to write.
+      const pages = await db.get<{ page_count: number }>("PRAGMA page_count");
+      if (pages?.page_count === 0) await db.exec("PRAGMA auto_vacuum=INCREMENTAL");
       const journal = await db.get<{ journal_mode: string }>("PRAGMA journal_mode=WAL");
       if (journal?.journal_mode !== "wal") {
         logger.warn(
