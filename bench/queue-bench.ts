@@ -1,7 +1,8 @@
 /**
- * Queue figures: admission and position latency with 10,000 jobs from 1,000 users on a real
- * SQLite file, memory growth, restart recovery of those jobs, and how busy two simulated GPUs
- * are kept end to end. Run: `npx tsx bench/queue-bench.ts`.
+ * Queue figures: position latency with 10,000 jobs from 1,000 users on a real SQLite file, memory
+ * growth, restart recovery of those jobs, and how busy two simulated GPUs are kept end to end.
+ * Run: `npx tsx bench/queue-bench.ts`. Admission latency (`admit_us_p99`) is measured by
+ * `admission-bench.ts`.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -15,7 +16,7 @@ import { ComfyDispatcher } from "../src/dispatch/comfy-dispatcher.js";
 import { JobQueue } from "../src/queue/job-queue.js";
 import type { Dispatcher } from "../src/queue/ports.js";
 import { startComfySimulator } from "../src/simulator/comfy-simulator.js";
-import { Store } from "../src/store/store.js";
+import { openStorage } from "../src/storage/open-storage.js";
 import { WorkflowTemplate } from "../src/workflows/workflow-template.js";
 
 const logger = pino({ level: "silent" });
@@ -49,8 +50,13 @@ async function admissionFigures(dataDir: string): Promise<Record<string, number>
   globalThis.gc?.();
   const rssBefore = process.memoryUsage().rss;
   const heapBefore = process.memoryUsage().heapUsed;
-  const store = await Store.open({ dataDir, logger });
-  const queue = new JobQueue({ store, dispatcher: busyDispatcher, logger, limits: queueLimits });
+  const storage = await openStorage({ dataDir, logger });
+  const queue = new JobQueue({
+    storage: { jobs: storage.jobs, rates: storage.rates, eta: storage.eta },
+    dispatcher: busyDispatcher,
+    logger,
+    limits: queueLimits,
+  });
   await queue.start();
   const admitUs: number[] = [];
   const ids: string[] = [];
@@ -108,12 +114,12 @@ async function admissionFigures(dataDir: string): Promise<Record<string, number>
   // RSS keeps V8's and SQLite's high-water marks; the live heap says what the queue itself holds.
   const heapGrowth = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
   await queue.close({ graceMs: 0 });
-  await store.close();
+  await storage.close();
 
   const recoveryStarted = performance.now();
-  const reopened = await Store.open({ dataDir, logger });
+  const reopened = await openStorage({ dataDir, logger });
   const recovered = new JobQueue({
-    store: reopened,
+    storage: { jobs: reopened.jobs, rates: reopened.rates, eta: reopened.eta },
     dispatcher: busyDispatcher,
     logger,
     limits: queueLimits,
@@ -124,8 +130,9 @@ async function admissionFigures(dataDir: string): Promise<Record<string, number>
   await recovered.close({ graceMs: 0 });
   await reopened.close();
   return {
-    admit_us_p50: round(admitUs.sort((a, b) => a - b)[Math.floor(admitUs.length / 2)] ?? NaN),
-    admit_us_p99: round(p99(admitUs)),
+    // admit_us_p50/p99 moved to admission-bench.ts (the store's part of an admission, until the
+    // new queue lands and `store-admission.ts` calls `queue.admit`).
+    queue_admit_us_p99: round(p99(admitUs)),
     admit_burst_1000_users_ms: round(burstMs),
     position_us_p99: round(p99(positionUs), 2),
     rss_growth_mb_10k: round(rssGrowth),
@@ -166,10 +173,15 @@ async function gpuBusyRatio(): Promise<{ ratio: number; note?: string }> {
       }),
   );
   const pool = new BackendPool({ backends, logger, breakerFailures: 5, breakerCooldownMs: 1000 });
-  const store = await Store.open({ logger });
+  const storage = await openStorage({ logger });
   const template = benchTemplate();
   const dispatcher = new ComfyDispatcher({ pool, templates: new Map([[template.name, template]]), logger });
-  const queue = new JobQueue({ store, dispatcher, logger, limits: queueLimits });
+  const queue = new JobQueue({
+    storage: { jobs: storage.jobs, rates: storage.rates, eta: storage.eta },
+    dispatcher,
+    logger,
+    limits: queueLimits,
+  });
   try {
     await pool.start();
     const deadline = Date.now() + 5000;
@@ -210,7 +222,7 @@ async function gpuBusyRatio(): Promise<{ ratio: number; note?: string }> {
   } finally {
     await queue.close({ graceMs: 0 });
     await pool.stop();
-    await store.close();
+    await storage.close();
     await Promise.all(sims.map(async (sim) => sim.close()));
   }
 }

@@ -6,6 +6,7 @@ type Bench = () => Promise<Record<string, number>>;
 
 const benches: Record<string, () => Promise<Bench>> = {
   comfy: async () => (await import("./comfy-bench.js")).runComfyBench,
+  admission: async () => (await import("./admission-bench.js")).runAdmissionBench,
   queue: async () => (await import("./queue-bench.js")).runQueueBench,
   discord: async () => (await import("./discord-bench.js")).runDiscordBench,
   retention: async () => (await import("./retention-bench.js")).runRetentionBench,

@@ -104,9 +104,15 @@ export class RetentionPruner {
       rateRecords: await storage.expireRateRecords(now, sweep),
     };
     const deleted = counts.jobs + counts.results + counts.rateRecords;
+    const deletedAt = performance.now();
     const reclaimedBytes = deleted > 0 ? await storage.reclaimSpace({ signal: this.#abort.signal }) : 0;
     logger[deleted > 0 ? "info" : "debug"](
-      { ...counts, reclaimedBytes, ms: Math.round(performance.now() - started) },
+      {
+        ...counts,
+        reclaimedBytes,
+        deleteMs: Math.round(deletedAt - started),
+        reclaimMs: Math.round(performance.now() - deletedAt),
+      },
       "retention pass done",
     );
     return counts;

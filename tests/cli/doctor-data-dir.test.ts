@@ -60,7 +60,7 @@ describe("doctor's data folder check", () => {
     await plantRows(dataDir, [{ sql: "PRAGMA user_version = 42", params: [] }]);
     const newer = await check(dataDir);
     expect(newer.lines).toContain(
-      "✗ data file written by a newer comfycord (format 42, this version reads 1)",
+      "✗ data file written by a newer comfycord (format 42, this version reads 2)",
     );
 
     const file = path.join(tempDataDir(), "not-a-folder");

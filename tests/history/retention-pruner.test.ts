@@ -4,6 +4,8 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { RetentionPruner } from "../../src/history/retention-pruner.js";
 import { MemoryStorage } from "../../src/storage/memory/memory-storage.js";
+import { createDayTableSql, dayTableName } from "../../src/storage/sqlite/day-tables.js";
+import { finishedJobTables, resultTables } from "../../src/storage/sqlite/tables.js";
 import type { Storage } from "../../src/storage/storage.js";
 import {
   cancelledJob,
@@ -95,9 +97,13 @@ describe.each(Object.entries(kinds))("RetentionPruner on %s storage", (_kind, op
 describe("RetentionPruner on a SQLite file", () => {
   it("ages out an unreadable finished job by its finish time, without reading it", async () => {
     const dataDir = tempDataDir();
+    const table = dayTableName(finishedJobTables, cutoff - day);
     await plantRows(dataDir, [
+      ...createDayTableSql(finishedJobTables, table)
+        .split("\n")
+        .map((sql) => ({ sql, params: [] })),
       {
-        sql: "INSERT INTO jobs (id, seq, user_id, guild_id, state, finished_at, job) VALUES ('broken', 1, 'u1', 'g1', 'failed', ?, 'not json')",
+        sql: `INSERT INTO ${table} (id, seq, user_id, guild_id, state, finished_at, job) VALUES ('broken', 1, 'u1', 'g1', 'failed', ?, 'not json')`,
         params: [cutoff - day],
       },
     ]);
@@ -109,14 +115,16 @@ describe("RetentionPruner on a SQLite file", () => {
   it("gives the freed pages back, so the file shrinks with what retention keeps", async () => {
     const dataDir = tempDataDir();
     const storage = await storages.open({ dataDir });
+    // 3,000 fat result links past retention, written straight into the day's table.
+    await storage.results.record(resultEntry({ messageId: "first", createdAt: cutoff - day }));
+    const table = dayTableName(resultTables, cutoff - day);
     const raw = await rawConnection(dataDir);
     try {
-      // 3,000 fat result links past retention, written straight into the table.
       await raw.run(
-        `INSERT INTO results (message_id, user_id, guild_id, channel_id, created_at, entry)
-         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 2999)
+        `INSERT INTO ${table} (message_id, user_id, guild_id, channel_id, created_at, entry)
+         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 2998)
          SELECT 'm' || i, 'u1', 'g1', 'c1', ? - i, json_object('prompt', printf('%.2000c', 'x')) FROM n`,
-        cutoff,
+        cutoff - day,
       );
       await raw.run("PRAGMA wal_checkpoint(TRUNCATE)");
     } finally {

@@ -1,5 +1,7 @@
 import { afterEach } from "vitest";
 import { MemoryJobStore } from "../../src/storage/memory/memory-job-store.js";
+import { createDayTableSql, dayTableName } from "../../src/storage/sqlite/day-tables.js";
+import { finishedJobTables } from "../../src/storage/sqlite/tables.js";
 import { describeJobStoreContract } from "./job-store.contract.js";
 import { OpenedStorages, plantRows, tempDataDir } from "./support/temp-storage.js";
 
@@ -14,17 +16,26 @@ describeJobStoreContract("SQLite file", async (planted = []) => {
   const dataDir = tempDataDir();
   await plantRows(
     dataDir,
-    planted.map((row) => ({
-      sql: "INSERT INTO jobs (id, seq, user_id, guild_id, state, finished_at, job) VALUES (?, ?, ?, 'g1', ?, ?, ?)",
-      params: [
-        row.id,
-        row.seq,
-        row.userId,
-        row.finishedAt === undefined ? "queued" : "succeeded",
-        row.finishedAt ?? null,
-        row.text,
-      ],
-    })),
+    planted.flatMap((row) => {
+      if (row.finishedAt === undefined) {
+        return [
+          {
+            sql: "INSERT INTO jobs (id, seq, user_id, guild_id, state, job) VALUES (?, ?, ?, 'g1', 'queued', ?)",
+            params: [row.id, row.seq, row.userId, row.text],
+          },
+        ];
+      }
+      const table = dayTableName(finishedJobTables, row.finishedAt);
+      return [
+        ...createDayTableSql(finishedJobTables, table)
+          .split("\n")
+          .map((sql) => ({ sql, params: [] })),
+        {
+          sql: `INSERT INTO ${table} (id, seq, user_id, guild_id, state, finished_at, job) VALUES (?, ?, ?, 'g1', 'succeeded', ?, ?)`,
+          params: [row.id, row.seq, row.userId, row.finishedAt, row.text],
+        },
+      ];
+    }),
   );
   return (await storages.open({ dataDir })).jobs;
 });

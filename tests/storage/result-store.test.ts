@@ -1,5 +1,7 @@
 import { afterEach } from "vitest";
 import { MemoryResultStore } from "../../src/storage/memory/memory-result-store.js";
+import { createDayTableSql, dayTableName } from "../../src/storage/sqlite/day-tables.js";
+import { resultTables } from "../../src/storage/sqlite/tables.js";
 import { describeResultStoreContract } from "./result-store.contract.js";
 import { OpenedStorages, plantRows, tempDataDir } from "./support/temp-storage.js";
 
@@ -14,10 +16,18 @@ describeResultStoreContract("SQLite file", async (planted = []) => {
   const dataDir = tempDataDir();
   await plantRows(
     dataDir,
-    planted.map((row) => ({
-      sql: "INSERT INTO results (message_id, user_id, guild_id, channel_id, created_at, entry) VALUES (?, ?, ?, 'c1', ?, ?)",
-      params: [row.messageId, row.userId, row.guildId, row.createdAt, row.text],
-    })),
+    planted.flatMap((row) => {
+      const table = dayTableName(resultTables, row.createdAt);
+      return [
+        ...createDayTableSql(resultTables, table)
+          .split("\n")
+          .map((sql) => ({ sql, params: [] })),
+        {
+          sql: `INSERT INTO ${table} (message_id, user_id, guild_id, channel_id, created_at, entry) VALUES (?, ?, ?, 'c1', ?, ?)`,
+          params: [row.messageId, row.userId, row.guildId, row.createdAt, row.text],
+        },
+      ];
+    }),
   );
   return (await storages.open({ dataDir })).results;
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { chmodSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { StorageError, StorageOpenError } from "../../src/storage/storage-error.js";
@@ -74,6 +75,29 @@ describe("a write while another connection holds the write lock", () => {
   });
 });
 
+describe("a storage that is closed", () => {
+  it("rejects every read and write instead of answering absent or done", async () => {
+    const storage = await storages.open({ dataDir: tempDataDir() });
+    await storages.close(storage);
+    const reads: Array<[string, () => Promise<unknown>]> = [
+      ["jobs.get", async () => storage.jobs.get("x")],
+      ["jobs.loadUnfinished", async () => storage.jobs.loadUnfinished()],
+      ["jobs.maxSeq", async () => storage.jobs.maxSeq()],
+      ["rates.hits", async () => storage.rates.hits("u")],
+      ["results.get", async () => storage.results.get("m")],
+      ["results.page", async () => storage.results.page({ userId: "u", guildId: "g", offset: 0, limit: 5 })],
+      ["settings.get", async () => storage.settings.get("guild:g")],
+      ["settings.channelsOf", async () => storage.settings.channelsOf("g")],
+      ["meta.get", async () => storage.meta.get("k")],
+      ["eta.load", async () => storage.eta.load()],
+    ];
+    for (const [name, call] of [...reads, ...everyWrite(storage, "closed")]) {
+      await expect(call(), name).rejects.toThrow(StorageError);
+    }
+    expect(await storage.ping()).toBe(false);
+  });
+});
+
 describe("a full disk", () => {
   it.skipIf(!canMount())(
     "rejects a write it could not store with a StorageError on a full small file system, and every write it accepted survives a restart",
@@ -111,6 +135,8 @@ describe("a full disk", () => {
       }
 
       await storages.close(storage);
+      // The operator frees space, and the bot starts again.
+      execFileSync("mount", ["-o", "remount,size=4m", mount.dir]);
       const reopened = await storages.open({ dataDir: mount.dir });
       const { jobs } = await reopened.jobs.loadUnfinished();
       const ids = jobs.map((job) => job.id);
@@ -131,6 +157,8 @@ describe("a full disk", () => {
     const db = await SqliteDatabase.open(dataFile(dataDir), { busyTimeoutMs: 1000 });
     const keyv = new KeyvSqlite({ uri: `sqlite://${dataFile(dataDir)}` });
     try {
+      // No free pages left to fill: the next page a write needs is past the limit.
+      await db.exec("VACUUM");
       const pages = (await db.get<{ page_count: number }>("PRAGMA page_count"))?.page_count ?? 0;
       await db.exec(`PRAGMA max_page_count = ${pages + 2}`);
       await keyv.query(`PRAGMA max_page_count = ${pages + 2}`);

@@ -26,7 +26,7 @@ describe("the SQLite storage", () => {
     try {
       expect(await raw.all("PRAGMA journal_mode")).toEqual([{ journal_mode: "wal" }]);
       expect(await raw.all("PRAGMA auto_vacuum")).toEqual([{ auto_vacuum: 2 }]);
-      expect(await raw.all("PRAGMA user_version")).toEqual([{ user_version: 1 }]);
+      expect(await raw.all("PRAGMA user_version")).toEqual([{ user_version: 2 }]);
     } finally {
       await raw.close();
     }
@@ -146,7 +146,10 @@ describe("the SQLite storage", () => {
 
   it("serves the queue's queries from indexes, not table scans", async () => {
     const dataDir = tempDataDir();
-    await storages.open({ dataDir });
+    const storage = await storages.open({ dataDir });
+    const finishedAt = Date.UTC(2026, 10, 29, 12);
+    await storage.jobs.save(succeededJob({ id: "done", finishedAt }));
+    await storage.results.record(resultEntry({ messageId: "m1", createdAt: finishedAt }));
     const raw = await rawConnection(dataDir);
     const plan = async (sql: string) =>
       (
@@ -161,30 +164,64 @@ describe("the SQLite storage", () => {
         .map((row) => row.detail)
         .join("; ");
     try {
-      expect(await plan("SELECT id, job FROM jobs WHERE finished_at IS NULL ORDER BY seq")).toMatch(
-        /USING INDEX jobs_unfinished/,
-      );
-      expect(await plan("SELECT rowid FROM jobs WHERE finished_at < ? LIMIT ?")).toMatch(
-        /USING .*INDEX jobs_by_finished_at/,
-      );
+      expect(await plan("SELECT id, job FROM jobs ORDER BY seq")).toMatch(/USING INDEX jobs_by_seq/);
       expect(await plan("DELETE FROM jobs WHERE user_id = ?")).toMatch(/USING .*INDEX jobs_by_user/);
-      expect(await plan("SELECT max(seq) AS seq FROM jobs")).toMatch(/jobs_by_seq/);
+      expect(await plan("DELETE FROM jobs_finished_20261129 WHERE user_id = ?")).toMatch(
+        /jobs_finished_20261129_by_user/,
+      );
+      expect(await plan("SELECT max(seq) FROM jobs_finished_20261129")).toMatch(
+        /jobs_finished_20261129_by_seq/,
+      );
+      expect(await plan("SELECT rowid FROM jobs_finished_20261129 WHERE finished_at < ? LIMIT ?")).toMatch(
+        /jobs_finished_20261129_by_finished_at/,
+      );
+      expect(await plan("SELECT job FROM jobs_finished_20261129 WHERE id = ?")).toMatch(
+        /USING INDEX sqlite_autoindex/,
+      );
       expect(
         await plan(
-          "SELECT message_id, entry FROM results WHERE user_id = ? AND guild_id = ? ORDER BY created_at DESC, message_id DESC LIMIT ? OFFSET ?",
+          "SELECT message_id, created_at, entry FROM results_20261129 WHERE user_id = ? AND guild_id = ? ORDER BY created_at DESC",
         ),
-      ).toMatch(/USING INDEX results_by_member/);
-      expect(await plan("SELECT rowid FROM results WHERE created_at < ? LIMIT ?")).toMatch(
-        /results_by_created_at/,
+      ).toMatch(/USING INDEX results_20261129_by_member/);
+      expect(await plan("SELECT rowid FROM results_20261129 WHERE created_at < ? LIMIT ?")).toMatch(
+        /results_20261129_by_created_at/,
       );
       expect(await plan("SELECT user_id FROM rate_limits WHERE expires_at <= ? LIMIT ?")).toMatch(
         /rate_limits_by_expiry/,
       );
-      expect(await plan("SELECT * FROM results WHERE user_id = ? AND guild_id = ?")).not.toMatch(
-        /TEMP B-TREE|SCAN results\b/,
-      );
     } finally {
       await raw.close();
     }
+  });
+
+  it("keeps finished jobs and results in a table per day, and drops a whole day past retention", async () => {
+    const dataDir = tempDataDir();
+    const storage = await storages.open({ dataDir });
+    const dayOne = Date.UTC(2026, 10, 1, 23, 59);
+    const dayTwo = Date.UTC(2026, 10, 2, 0, 1);
+    await storage.jobs.save(succeededJob({ id: "one", seq: 1, finishedAt: dayOne }));
+    await storage.jobs.save(succeededJob({ id: "two", seq: 2, finishedAt: dayTwo }));
+    await storage.jobs.insert(queuedJob({ id: "waiting", seq: 3 }));
+    const tables = async () => {
+      const raw = await rawConnection(dataDir);
+      try {
+        return (
+          await raw.all<{ name: string }>(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'jobs%' ORDER BY name",
+          )
+        ).map((row) => row.name);
+      } finally {
+        await raw.close();
+      }
+    };
+    expect(await tables()).toEqual(["jobs", "jobs_finished_20261101", "jobs_finished_20261102"]);
+    // Statements over every day, prepared and kept, do not stand in the way of dropping one.
+    expect((await storage.jobs.get("one"))?.id).toBe("one");
+    expect(await storage.jobs.maxSeq()).toBe(3);
+    expect(await storage.jobs.pruneFinished(Date.UTC(2026, 10, 2))).toBe(1);
+    expect(await storage.jobs.get("one")).toBeUndefined();
+    expect(await tables()).toEqual(["jobs", "jobs_finished_20261102"]);
+    expect(await storage.jobs.maxSeq()).toBe(3);
+    expect((await storage.jobs.get("two"))?.id).toBe("two");
   });
 });

@@ -1,5 +1,7 @@
+import { listDayTables } from "./day-tables.js";
 import { schemaVersion } from "./schema.js";
 import { SqliteDatabase } from "./sqlite-database.js";
+import { finishedJobTables, resultTables } from "./tables.js";
 
 /** What `doctor` and `restore` need to know about a data file, read without writing to it. */
 export interface DataFileReport {
@@ -27,19 +29,23 @@ export async function inspectDataFile(file: string): Promise<DataFileReport> {
         (row) => row.name,
       ),
     );
-    const count = async (table: string, where = "") =>
-      tables.has(table)
-        ? ((await db.get<{ n: number }>(`SELECT count(*) AS n FROM ${table} ${where}`))?.n ?? 0)
-        : 0;
-    const jobs = await count("jobs");
-    const results = await count("results");
+    const count = async (table: string) =>
+      tables.has(table) ? ((await db.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))?.n ?? 0) : 0;
+    const countAll = async (names: string[]) => {
+      let total = 0;
+      for (const name of names) total += await count(name);
+      return total;
+    };
+    const unfinishedJobs = await count("jobs");
+    const jobs = unfinishedJobs + (await countAll(await listDayTables(db, finishedJobTables)));
+    const results = await countAll(await listDayTables(db, resultTables));
     return {
       comfycord: tables.has("keyv") || tables.has("jobs"),
       version: (await db.get<{ user_version: number }>("PRAGMA user_version"))?.user_version ?? 0,
       currentVersion: schemaVersion,
       records: jobs + results + (await count("rate_limits")) + (await count("keyv")),
       jobs,
-      unfinishedJobs: await count("jobs", "WHERE finished_at IS NULL"),
+      unfinishedJobs,
       results,
       setAside: await count("set_aside"),
     };

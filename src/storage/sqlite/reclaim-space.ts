@@ -1,11 +1,11 @@
 import type { Logger } from "pino";
 import type { SqliteDatabase } from "./sqlite-database.js";
-import { breathe } from "./sweep.js";
+import { nextBatchRows, breathe } from "./sweep.js";
 
 /** Largest file converted to incremental auto-vacuum by a one-time VACUUM when it is opened. */
 const maxConvertBytes = 64 * 1024 * 1024;
-/** Free pages given back per step (1 MiB at 4 KiB pages): each step is one short write. */
-const pagesPerStep = 256;
+/** Most free pages given back per step; the step size follows its time like a delete batch. */
+const maxPagesPerStep = 4096;
 
 export type ReclaimMode = "incremental" | "full" | "none";
 
@@ -40,26 +40,33 @@ export async function ensureIncrementalVacuum(db: SqliteDatabase, logger: Logger
   return converted;
 }
 
+export interface ReclaimOptions {
+  pause?: (stepMs: number) => Promise<void>;
+  signal?: AbortSignal;
+}
+
 /** Gives free pages back in steps; returns how many bytes the file lost. */
-export async function reclaimFreePages(
-  db: SqliteDatabase,
-  options: { pause?: (stepMs: number) => Promise<void>; signal?: AbortSignal } = {},
-): Promise<number> {
+export async function reclaimFreePages(db: SqliteDatabase, options: ReclaimOptions = {}): Promise<number> {
   if ((await autoVacuumMode(db)) !== "incremental") return 0;
   const pause = options.pause ?? breathe;
   const pageSize = (await db.get<{ page_size: number }>("PRAGMA page_size"))?.page_size ?? 4096;
   let reclaimed = 0;
+  let pages = 64;
   for (;;) {
     const free = (await db.get<{ freelist_count: number }>("PRAGMA freelist_count"))?.freelist_count ?? 0;
     if (free === 0 || options.signal?.aborted) break;
-    const step = Math.min(free, pagesPerStep);
+    const step = Math.min(free, pages);
     const started = performance.now();
     await db.exec(`PRAGMA incremental_vacuum(${step})`);
+    const stepMs = performance.now() - started;
     reclaimed += step;
-    await pause(performance.now() - started);
+    pages = nextBatchRows(pages, stepMs, maxPagesPerStep);
+    await pause(stepMs);
   }
-  // In WAL mode the file shrinks at a checkpoint; TRUNCATE also empties the -wal file. It gives up
-  // (busy) while another connection reads or writes: a few tries, and the next pass tries again.
+  // In WAL mode the file shrinks when a checkpoint copies the last pages back; TRUNCATE also
+  // empties the -wal file. It is one turn of this connection (the log holds at most
+  // `wal_autocheckpoint` pages), and gives up while Keyv's connection writes: a few tries, and
+  // the next automatic checkpoint finishes the job anyway.
   for (let attempt = 0; reclaimed > 0 && attempt < 3; attempt++) {
     const result = await db.get<{ busy: number }>("PRAGMA wal_checkpoint(TRUNCATE)");
     if (result?.busy !== 1) break;

@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
 import { StorageOpenError } from "../storage-error.js";
-import type { SqliteDatabase } from "./sqlite-database.js";
+import { formatOneSql } from "./migrations/format-1.js";
+import { toDayTables } from "./migrations/to-day-tables.js";
+import type { SqliteDatabase, SqliteSession } from "./sqlite-database.js";
 
 /**
  * The data file's tables, versioned with `PRAGMA user_version`. A file of version 0 is either
@@ -8,64 +10,17 @@ import type { SqliteDatabase } from "./sqlite-database.js";
  * get every migration, and `importLegacyRecords` then moves the old records over.
  *
  * Only code in `src/storage/sqlite` knows these names. Append migrations; never edit one that
- * shipped.
+ * shipped. The per-day tables of finished jobs and result links are described in `tables.ts`;
+ * each version's layout is in `migrations/`.
  */
-const migrations: ReadonlyArray<{ version: number; sql: string }> = [
-  {
-    version: 1,
-    sql: `
-      -- Keyv's own table, as @keyv/sqlite creates it: settings, meta and ETA records live here.
-      CREATE TABLE IF NOT EXISTS keyv(key VARCHAR(255) PRIMARY KEY, value TEXT );
+interface Migration {
+  version: number;
+  up: (session: SqliteSession) => Promise<void>;
+}
 
-      -- Every job, unfinished and finished; the whole job as JSON, the fields queries need as columns.
-      CREATE TABLE jobs (
-        id TEXT PRIMARY KEY,
-        seq INTEGER NOT NULL,
-        user_id TEXT NOT NULL,
-        guild_id TEXT NOT NULL,
-        state TEXT NOT NULL,
-        finished_at INTEGER,
-        job TEXT NOT NULL
-      );
-      CREATE INDEX jobs_by_seq ON jobs (seq);
-      -- Start-up reads only these: unfinished jobs in admission order.
-      CREATE INDEX jobs_unfinished ON jobs (seq) WHERE finished_at IS NULL;
-      CREATE INDEX jobs_by_user ON jobs (user_id);
-      CREATE INDEX jobs_by_finished_at ON jobs (finished_at) WHERE finished_at IS NOT NULL;
-
-      -- message id → what made the image, for 🎲, ❌ and /history.
-      CREATE TABLE results (
-        message_id TEXT PRIMARY KEY,
-        user_id TEXT NOT NULL,
-        guild_id TEXT NOT NULL,
-        channel_id TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        entry TEXT NOT NULL
-      );
-      CREATE INDEX results_by_member ON results (user_id, guild_id, created_at, message_id);
-      CREATE INDEX results_by_created_at ON results (created_at);
-
-      -- One row per member: their recent admission times, until every one is outside the window.
-      CREATE TABLE rate_limits (
-        user_id TEXT PRIMARY KEY,
-        hits TEXT NOT NULL,
-        expires_at INTEGER NOT NULL
-      ) WITHOUT ROWID;
-      CREATE INDEX rate_limits_by_expiry ON rate_limits (expires_at);
-
-      -- Records that could not be read back or converted: kept for an operator, never loaded.
-      CREATE TABLE set_aside (
-        id INTEGER PRIMARY KEY,
-        source TEXT NOT NULL,
-        record_id TEXT NOT NULL,
-        user_id TEXT,
-        reason TEXT NOT NULL,
-        data TEXT,
-        set_aside_at INTEGER NOT NULL
-      );
-      CREATE INDEX set_aside_by_user ON set_aside (user_id);
-    `,
-  },
+const migrations: readonly Migration[] = [
+  { version: 1, up: async (session) => session.exec(formatOneSql) },
+  { version: 2, up: toDayTables },
 ];
 
 export const schemaVersion = migrations.at(-1)?.version ?? 0;
@@ -86,7 +41,7 @@ export async function migrate(db: SqliteDatabase, logger: Logger): Promise<void>
         );
       }
       if (current >= migration.version) return false;
-      await session.exec(migration.sql);
+      await migration.up(session);
       await session.exec(`PRAGMA user_version = ${migration.version}`);
       return true;
     });

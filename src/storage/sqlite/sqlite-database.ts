@@ -19,7 +19,7 @@ export interface SqliteOpenOptions {
   busyTimeoutMs: number;
 }
 
-/** Statements kept prepared, at most: the project's SQL is a fixed set of strings. */
+/** Statements kept prepared, at most: the project's SQL is a small set of strings. */
 const maxCachedStatements = 100;
 
 /**
@@ -163,7 +163,14 @@ export class SqliteDatabase implements SqliteSession {
         error ? reject(error) : resolve(prepared),
       );
     });
-    if (this.#statements.size < maxCachedStatements && !/^\s*PRAGMA/i.test(sql)) {
+    if (!/^\s*PRAGMA/i.test(sql)) {
+      // The oldest goes first: statements over day tables change as the days go by.
+      const oldest =
+        this.#statements.size >= maxCachedStatements ? this.#statements.keys().next() : undefined;
+      if (oldest && !oldest.done) {
+        this.#statements.get(oldest.value)?.finalize();
+        this.#statements.delete(oldest.value);
+      }
       this.#statements.set(sql, statement);
     }
     return statement;

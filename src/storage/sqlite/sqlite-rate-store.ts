@@ -22,10 +22,10 @@ export class SqliteRateStore implements RateStore {
   readonly #logger: Logger;
   readonly #now: () => number;
 
-  constructor(db: SqliteDatabase, logger: Logger, now: () => number = Date.now) {
+  constructor(db: SqliteDatabase, logger: Logger, options: { now?: () => number } = {}) {
     this.#db = db;
     this.#logger = logger;
-    this.#now = now;
+    this.#now = options.now ?? Date.now;
   }
 
   async hits(userId: string): Promise<number[]> {

@@ -8,63 +8,82 @@ import {
 } from "../../history/result-store.js";
 import type { SweepOptions } from "../../queue/job-store.js";
 import { readRecord } from "../read-record.js";
-import type { SqliteDatabase } from "./sqlite-database.js";
-import { sweep } from "./sweep.js";
+import { DayTables } from "./day-tables.js";
+import type { SqliteDatabase, SqliteSession } from "./sqlite-database.js";
+import { resultTables, upsertResultSql } from "./tables.js";
 
-const member = "user_id = ? AND guild_id = ?";
+const member = "user_id = ?1 AND guild_id = ?2";
 
 /**
- * Result links in the `results` table: the entry as JSON plus the columns `/history` pages by
- * (member, server, time) and retention prunes by, each backed by an index.
+ * Result links as JSON plus the columns `/history` pages by (member, server, time), in one
+ * table per day of posting, which retention drops whole (`DayTables`).
  */
 export class SqliteResultStore implements ResultStore {
   readonly #db: SqliteDatabase;
+  readonly #days: DayTables;
   readonly #logger: Logger;
 
   constructor(db: SqliteDatabase, logger: Logger) {
     this.#db = db;
+    this.#days = new DayTables(db, resultTables);
     this.#logger = logger;
   }
 
   async record(entry: ResultEntry): Promise<void> {
     const valid = resultEntrySchema.parse(entry);
-    await this.#db.run(
-      "INSERT INTO results (message_id, user_id, guild_id, channel_id, created_at, entry) VALUES (?, ?, ?, ?, ?, ?) " +
-        "ON CONFLICT (message_id) DO UPDATE SET user_id = excluded.user_id, guild_id = excluded.guild_id, " +
-        "channel_id = excluded.channel_id, created_at = excluded.created_at, entry = excluded.entry",
-      valid.messageId,
-      valid.userId,
-      valid.guildId,
-      valid.channelId,
-      valid.createdAt,
-      JSON.stringify(valid),
-    );
+    const table = await this.#db.transaction(async (session) => {
+      const target = await this.#days.ensure(session, valid.createdAt);
+      // Recorded again with another time (not done today): one copy, in the right day.
+      for (const other of await this.#tablesHolding(valid.messageId, session)) {
+        if (other !== target) await session.run(`DELETE FROM ${other} WHERE message_id = ?`, valid.messageId);
+      }
+      await session.run(
+        upsertResultSql(target),
+        valid.messageId,
+        valid.userId,
+        valid.guildId,
+        valid.channelId,
+        valid.createdAt,
+        JSON.stringify(valid),
+      );
+      return target;
+    });
+    await this.#days.created(table);
   }
 
   async get(messageId: string): Promise<ResultEntry | undefined> {
-    const row = await this.#db.get<{ entry: string }>(
-      "SELECT entry FROM results WHERE message_id = ?",
-      messageId,
-    );
+    const sql = await this.#days.union((table) => `SELECT entry FROM ${table} WHERE message_id = ?1`);
+    if (sql === undefined) return undefined;
+    const row = await this.#db.get<{ entry: string }>(`${sql} LIMIT 1`, messageId);
     return row === undefined ? undefined : this.#read(messageId, row.entry);
   }
 
   async remove(messageId: string): Promise<boolean> {
-    return (await this.#db.run("DELETE FROM results WHERE message_id = ?", messageId)) > 0;
+    return this.#db.transaction(async (session) => {
+      let removed = 0;
+      for (const table of await this.#tablesHolding(messageId, session)) {
+        removed += await session.run(`DELETE FROM ${table} WHERE message_id = ?`, messageId);
+      }
+      return removed > 0;
+    });
   }
 
   async page(query: ResultPageQuery): Promise<ResultPage> {
-    // Two reads of one index range; run back to back on the connection, so they see the same rows.
+    const rowsSql = await this.#days.union(
+      (table) => `SELECT message_id, created_at, entry FROM ${table} WHERE ${member}`,
+    );
+    const countSql = await this.#days.union((table) => `SELECT count(*) AS n FROM ${table} WHERE ${member}`);
+    if (rowsSql === undefined || countSql === undefined) return { entries: [], total: 0 };
+    // Back to back on the one connection, so both see the same rows.
     const rows = await this.#db.all<{ message_id: string; entry: string }>(
-      `SELECT message_id, entry FROM results WHERE ${member} ` +
-        "ORDER BY created_at DESC, message_id DESC LIMIT ? OFFSET ?",
+      `SELECT message_id, entry FROM (${rowsSql}) ORDER BY created_at DESC, message_id DESC LIMIT ?3 OFFSET ?4`,
       query.userId,
       query.guildId,
       query.limit,
       query.offset,
     );
-    const count = await this.#db.get<{ total: number }>(
-      `SELECT count(*) AS total FROM results WHERE ${member}`,
+    const count = await this.#db.get<{ total: number | null }>(
+      `SELECT sum(n) AS total FROM (${countSql})`,
       query.userId,
       query.guildId,
     );
@@ -78,19 +97,25 @@ export class SqliteResultStore implements ResultStore {
 
   async forgetUser(userId: string): Promise<number> {
     return this.#db.transaction(async (session) => {
-      const deleted = await session.run("DELETE FROM results WHERE user_id = ?", userId);
+      let deleted = 0;
+      for (const table of await this.#days.list(session)) {
+        deleted += await session.run(`DELETE FROM ${table} WHERE user_id = ?`, userId);
+      }
       await session.run("DELETE FROM set_aside WHERE source = 'results' AND user_id = ?", userId);
       return deleted;
     });
   }
 
   async pruneBefore(cutoff: number, options?: SweepOptions): Promise<number> {
-    return sweep(
-      this.#db,
-      "DELETE FROM results WHERE rowid IN (SELECT rowid FROM results WHERE created_at < ? LIMIT ?)",
-      [cutoff],
-      options,
+    return this.#days.prune(cutoff, options);
+  }
+
+  async #tablesHolding(messageId: string, session: SqliteSession): Promise<string[]> {
+    const sql = await this.#days.union(
+      (table) => `SELECT '${table}' AS t FROM ${table} WHERE message_id = ?1`,
+      session,
     );
+    return sql === undefined ? [] : (await session.all<{ t: string }>(sql, messageId)).map((row) => row.t);
   }
 
   #read(messageId: string, text: string): ResultEntry | undefined {

@@ -1,10 +1,12 @@
 import Keyv from "keyv";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { finishedAtOf } from "../../../queue/job.js";
+import { isFinished } from "../../../queue/job.js";
 import { readRecord } from "../../read-record.js";
+import { createDayTableSql, dayTableName, type DayTableSpec } from "../day-tables.js";
 import { setAside } from "../set-aside.js";
 import type { SqliteDatabase, SqliteSession } from "../sqlite-database.js";
+import { finishedJobTables, resultTables } from "../tables.js";
 import { convertLegacyJob, convertLegacyResult, legacyRateSchema } from "./legacy-records.js";
 
 /** Old rows moved per transaction: a crash in between leaves both halves consistent. */
@@ -15,10 +17,16 @@ const envelopeSchema = z.object({ value: z.unknown(), expires: z.number().nullis
 
 type Outcome = "imported" | { reason: string };
 
+/** Where the moved records go: the transaction, and the day tables made so far. */
+interface Target {
+  session: SqliteSession;
+  dayTables: Set<string>;
+}
+
 interface LegacyNamespace {
   name: string;
   /** Stores one old record in the new tables, or says why it cannot be converted. */
-  move(session: SqliteSession, id: string, value: unknown, expires: number | undefined): Promise<Outcome>;
+  move(target: Target, id: string, value: unknown, expires: number | undefined): Promise<Outcome>;
 }
 
 export interface ImportCounts {
@@ -52,6 +60,7 @@ export async function importLegacyRecords(
   const counts: ImportCounts = { imported: 0, expired: 0, setAside: 0 };
   // A Keyv with no store, for its public parser: Keyv escaped strings starting with ':'.
   const parser = new Keyv();
+  const dayTables = new Set<string>();
   for (const namespace of namespaces) {
     const lower = `${namespace.name}:`;
     const upper = `${namespace.name};`; // ';' follows ':' in ASCII: [ns:, ns;) is the namespace
@@ -65,7 +74,7 @@ export async function importLegacyRecords(
         );
         for (const row of rows) {
           const id = row.key.slice(lower.length);
-          const outcome = await moveRow(session, namespace, parser, id, row.value, now);
+          const outcome = await moveRow({ session, dayTables }, namespace, parser, id, row.value, now);
           if (outcome === "imported" || outcome === "expired") {
             counts[outcome]++;
             continue;
@@ -103,7 +112,7 @@ export async function importLegacyRecords(
 }
 
 async function moveRow(
-  session: SqliteSession,
+  target: Target,
   namespace: LegacyNamespace,
   parser: Keyv,
   id: string,
@@ -120,34 +129,48 @@ async function moveRow(
   if (!envelope.success) return { reason: "not a Keyv record ({value, expires})" };
   const expires = envelope.data.expires ?? undefined;
   if (expires !== undefined && expires <= now) return "expired";
-  return namespace.move(session, id, envelope.data.value, expires);
+  return namespace.move(target, id, envelope.data.value, expires);
 }
 
-async function moveJob(session: SqliteSession, id: string, value: unknown): Promise<Outcome> {
+async function moveJob({ session, dayTables }: Target, id: string, value: unknown): Promise<Outcome> {
   const converted = convertLegacyJob(value);
   if (!converted.ok) return { reason: converted.reason };
   const job = converted.value;
   if (job.id !== id) return { reason: `stored under id ${id} but says ${job.id}` };
+  if (!isFinished(job)) {
+    await session.run(
+      "INSERT INTO jobs (id, seq, user_id, guild_id, state, job) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+      job.id,
+      job.seq,
+      job.userId,
+      job.guildId,
+      job.state,
+      JSON.stringify(job),
+    );
+    return "imported";
+  }
+  const table = await dayTable(session, dayTables, finishedJobTables, job.finishedAt);
   await session.run(
-    "INSERT INTO jobs (id, seq, user_id, guild_id, state, finished_at, job) VALUES (?, ?, ?, ?, ?, ?, ?) " +
+    `INSERT INTO ${table} (id, seq, user_id, guild_id, state, finished_at, job) VALUES (?, ?, ?, ?, ?, ?, ?) ` +
       "ON CONFLICT (id) DO NOTHING",
     job.id,
     job.seq,
     job.userId,
     job.guildId,
     job.state,
-    finishedAtOf(job) ?? null,
+    job.finishedAt,
     JSON.stringify(job),
   );
   return "imported";
 }
 
-async function moveResult(session: SqliteSession, id: string, value: unknown): Promise<Outcome> {
+async function moveResult({ session, dayTables }: Target, id: string, value: unknown): Promise<Outcome> {
   const converted = convertLegacyResult(value);
   if (!converted.ok) return { reason: converted.reason };
   const entry = converted.value;
+  const table = await dayTable(session, dayTables, resultTables, entry.createdAt);
   await session.run(
-    "INSERT INTO results (message_id, user_id, guild_id, channel_id, created_at, entry) VALUES (?, ?, ?, ?, ?, ?) " +
+    `INSERT INTO ${table} (message_id, user_id, guild_id, channel_id, created_at, entry) VALUES (?, ?, ?, ?, ?, ?) ` +
       "ON CONFLICT (message_id) DO NOTHING",
     entry.messageId,
     entry.userId,
@@ -160,7 +183,7 @@ async function moveResult(session: SqliteSession, id: string, value: unknown): P
 }
 
 async function moveRate(
-  session: SqliteSession,
+  { session }: Target,
   userId: string,
   value: unknown,
   expires: number | undefined,
@@ -177,6 +200,21 @@ async function moveRate(
     expiresAt,
   );
   return "imported";
+}
+
+/** The day's table for `time`, created on first use (the store reads the list from the schema). */
+async function dayTable(
+  session: SqliteSession,
+  made: Set<string>,
+  spec: DayTableSpec,
+  time: number,
+): Promise<string> {
+  const table = dayTableName(spec, time);
+  if (!made.has(table)) {
+    await session.exec(createDayTableSql(spec, table));
+    made.add(table);
+  }
+  return table;
 }
 
 /** The owner of an unconvertible record, when its text says, so `/forget-me` still finds it. */
