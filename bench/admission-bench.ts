@@ -1,6 +1,6 @@
 /**
- * Admission figures on a real SQLite file: 10,000 admissions from 1,000 members, one after
- * another, each awaiting its writes (see `store-admission.ts` for what one admission stores).
+ * Admission figures on a real SQLite file: 10,000 admissions from 500 members through the real
+ * `queue.admit`, one after another, each awaiting its writes (see `store-admission.ts`).
  * Run: `npx tsx bench/admission-bench.ts`, or `npm run bench -- admission`.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -9,7 +9,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { pino } from "pino";
 import { openStorage } from "../src/storage/open-storage.js";
-import { admit, percentile, round } from "./store-admission.js";
+import { admissionQueue, percentile, round } from "./store-admission.js";
 
 const admissions = 10_000;
 const warmUp = 200;
@@ -18,16 +18,18 @@ export async function runAdmissionBench(): Promise<Record<string, number>> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "comfycord-admission-bench-"));
   try {
     const storage = await openStorage({ dataDir, logger: pino({ level: "silent" }) });
+    const queue = await admissionQueue(storage);
     try {
-      for (let n = 0; n < warmUp; n++) await admit(storage, -1 - n, n + 1);
+      for (let n = 0; n < warmUp; n++) await queue.admit(-1 - n);
       const samples: number[] = [];
-      for (let n = 0; n < admissions; n++) samples.push(await admit(storage, n, warmUp + n + 1));
+      for (let n = 0; n < admissions; n++) samples.push(await queue.admit(n));
       return {
         admit_us_p50: round(percentile(samples, 0.5)),
         admit_us_p99: round(percentile(samples, 0.99)),
         admit_us_max: round(Math.max(...samples)),
       };
     } finally {
+      await queue.close();
       await storage.close();
     }
   } finally {

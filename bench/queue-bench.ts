@@ -13,8 +13,8 @@ import { pino } from "pino";
 import { BackendPool } from "../src/comfy/backend-pool.js";
 import { ComfyBackend } from "../src/comfy/comfy-backend.js";
 import { ComfyDispatcher } from "../src/dispatch/comfy-dispatcher.js";
+import type { Dispatcher } from "../src/queue/dispatcher.js";
 import { JobQueue } from "../src/queue/job-queue.js";
-import type { Dispatcher } from "../src/queue/ports.js";
 import { startComfySimulator } from "../src/simulator/comfy-simulator.js";
 import { openStorage } from "../src/storage/open-storage.js";
 import { WorkflowTemplate } from "../src/workflows/workflow-template.js";
@@ -23,7 +23,7 @@ const logger = pino({ level: "silent" });
 const users = 1000;
 const jobsPerUser = 10;
 const limits = { jobsPerWindow: 1000, windowSeconds: 60, maxQueuedPerUser: 1000 };
-const queueLimits = { maxSize: 100_000, maxRequeues: 1, shutdownGraceSeconds: 0 };
+const queueLimits = { maxSize: 100_000, maxPerGuild: 100_000, maxRequeues: 1, shutdownGraceSeconds: 0 };
 
 /** Backends that are all busy: every admitted job stays waiting. */
 const busyDispatcher: Dispatcher = {
@@ -52,7 +52,7 @@ async function admissionFigures(dataDir: string): Promise<Record<string, number>
   const heapBefore = process.memoryUsage().heapUsed;
   const storage = await openStorage({ dataDir, logger });
   const queue = new JobQueue({
-    storage: { jobs: storage.jobs, rates: storage.rates, eta: storage.eta },
+    stores: { jobs: storage.jobs, rates: storage.rates, eta: storage.eta },
     dispatcher: busyDispatcher,
     logger,
     limits: queueLimits,
@@ -69,6 +69,7 @@ async function admissionFigures(dataDir: string): Promise<Record<string, number>
         guildId: "g",
         channelId: "c",
         workflow: "sdxl",
+        request: { prompt: `a lighthouse ${round}` },
         params: {
           prompt: `a lighthouse ${round}`,
           width: 1024,
@@ -92,7 +93,8 @@ async function admissionFigures(dataDir: string): Promise<Record<string, number>
         guildId: "g",
         channelId: "c",
         workflow: "sdxl",
-        params: {},
+        request: { prompt: "a burst" },
+        params: { prompt: "a burst" },
         limits,
       }),
     ),
@@ -119,7 +121,7 @@ async function admissionFigures(dataDir: string): Promise<Record<string, number>
   const recoveryStarted = performance.now();
   const reopened = await openStorage({ dataDir, logger });
   const recovered = new JobQueue({
-    storage: { jobs: reopened.jobs, rates: reopened.rates, eta: reopened.eta },
+    stores: { jobs: reopened.jobs, rates: reopened.rates, eta: reopened.eta },
     dispatcher: busyDispatcher,
     logger,
     limits: queueLimits,
@@ -177,7 +179,7 @@ async function gpuBusyRatio(): Promise<{ ratio: number; note?: string }> {
   const template = benchTemplate();
   const dispatcher = new ComfyDispatcher({ pool, templates: new Map([[template.name, template]]), logger });
   const queue = new JobQueue({
-    storage: { jobs: storage.jobs, rates: storage.rates, eta: storage.eta },
+    stores: { jobs: storage.jobs, rates: storage.rates, eta: storage.eta },
     dispatcher,
     logger,
     limits: queueLimits,
@@ -200,6 +202,7 @@ async function gpuBusyRatio(): Promise<{ ratio: number; note?: string }> {
         guildId: "g",
         channelId: "c",
         workflow: "fake",
+        request: { prompt: `cat ${i}` },
         params: { prompt: `cat ${i}`, seed: i + 1 },
         limits,
       });

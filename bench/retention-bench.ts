@@ -17,7 +17,7 @@ import { openSqlite } from "../src/ops/sqlite-connection.js";
 import { dataFileName, openStorage } from "../src/storage/open-storage.js";
 import { createDayTableSql, dayTableName } from "../src/storage/sqlite/day-tables.js";
 import { finishedJobTables } from "../src/storage/sqlite/tables.js";
-import { admit, percentile, round } from "./store-admission.js";
+import { admissionQueue, percentile, round } from "./store-admission.js";
 
 const logger = pino({ level: "silent" });
 const day = 86_400_000;
@@ -105,16 +105,16 @@ export async function runRetentionBench(count = 1_000_000): Promise<Record<strin
     const mbBefore = fileMb(file);
 
     const storage = await openStorage({ dataDir, logger });
+    const queue = await admissionQueue(storage);
     try {
       // The rows written above read back as valid jobs (the store checks them against jobSchema).
       for (const id of sampleIds) {
         if ((await storage.jobs.get(id))?.state !== "succeeded")
           throw new Error(`job ${id} does not read back`);
       }
-      let seq = count;
       // Baseline on the full file, before pruning.
       const idleUs: number[] = [];
-      for (let n = 0; n < 500; n++) idleUs.push(await admit(storage, n, ++seq));
+      for (let n = 0; n < 500; n++) idleUs.push(await queue.admit(n));
 
       // The pruner's own log line says how the pass split between deleting and reclaiming.
       const passLine: { deleteMs?: number; reclaimMs?: number } = {};
@@ -137,7 +137,7 @@ export async function runRetentionBench(count = 1_000_000): Promise<Record<strin
       let pruning = true;
       const pass = pruner.runOnce().finally(() => (pruning = false));
       const duringUs: number[] = [];
-      for (let n = 1000; pruning; n++) duringUs.push(await admit(storage, n, ++seq));
+      for (let n = 1000; pruning; n++) duringUs.push(await queue.admit(n));
       const counts = await pass;
       const pruneMs = performance.now() - pruneStarted;
       const mbAfter = fileMb(file);
@@ -159,6 +159,7 @@ export async function runRetentionBench(count = 1_000_000): Promise<Record<strin
         admissions_during_prune: duringUs.length,
       };
     } finally {
+      await queue.close();
       await storage.close();
     }
   } finally {

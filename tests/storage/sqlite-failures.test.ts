@@ -61,6 +61,25 @@ describe("a write while another connection holds the write lock", () => {
       await expect(write(), name).resolves.not.toThrow();
   });
 
+  it("leaves nothing half-run behind: writes after a busy failure are committed for everyone to see", async () => {
+    const dataDir = tempDataDir();
+    const storage = await storages.open({ dataDir, busyTimeoutMs: 150 });
+    const other = await rawConnection(dataDir);
+    await other.run("BEGIN IMMEDIATE");
+    await expect(storage.jobs.insert(queuedJob({ id: "refused" }))).rejects.toMatchObject(busy);
+    await other.run("ROLLBACK");
+    // Once the lock is free, the next writes must land and be visible to another connection at once:
+    // a statement left half-run after the failure would keep them in a transaction never committed.
+    await storage.rates.save("member", [1], Date.now() + 60_000);
+    await storage.jobs.insert(queuedJob({ id: "after" }));
+    await storage.jobs.save({ ...queuedJob({ id: "after" }), requeues: 1 });
+    const seen = await other.all<{ user_id: string }>("SELECT user_id FROM rate_limits");
+    expect(seen.map((row) => row.user_id)).toEqual(["member"]);
+    const jobs = await other.all<{ id: string }>("SELECT id FROM jobs");
+    expect(jobs.map((row) => row.id)).toEqual(["after"]);
+    await other.close();
+  });
+
   it("lands once the lock is released within the busy timeout", async () => {
     const dataDir = tempDataDir();
     const storage = await storages.open({ dataDir, busyTimeoutMs: 5000 });

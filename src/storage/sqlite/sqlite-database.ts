@@ -177,8 +177,8 @@ export class SqliteDatabase implements SqliteSession {
   }
 
   async #run(sql: string, params: unknown[]): Promise<number> {
+    const statement = await this.#prepared(sql);
     try {
-      const statement = await this.#prepare(sql);
       const changes = await new Promise<number>((resolve, reject) => {
         statement.run(params, function (this: sqlite3.RunResult, error: Error | null) {
           if (error) reject(error);
@@ -188,21 +188,43 @@ export class SqliteDatabase implements SqliteSession {
       this.#release(sql, statement);
       return changes;
     } catch (error) {
+      await this.#discard(sql, statement);
       throw this.#failure(error, sql);
     }
   }
 
   async #all<Row>(sql: string, params: unknown[]): Promise<Row[]> {
+    const statement = await this.#prepared(sql);
     try {
-      const statement = await this.#prepare(sql);
       const rows = await new Promise<Row[]>((resolve, reject) => {
         statement.all<Row>(params, (error, found) => (error ? reject(error) : resolve(found)));
       });
       this.#release(sql, statement);
       return rows;
     } catch (error) {
+      await this.#discard(sql, statement);
       throw this.#failure(error, sql);
     }
+  }
+
+  async #prepared(sql: string): Promise<sqlite3.Statement> {
+    try {
+      return await this.#prepare(sql);
+    } catch (error) {
+      throw this.#failure(error, sql);
+    }
+  }
+
+  /**
+   * A statement that failed mid-step (busy, full) is still active: SQLite keeps the connection's
+   * implicit transaction open for it, so every later write would join that transaction and never
+   * be committed (and a later COMMIT fails with "SQL statements in progress"). It is reset,
+   * dropped from the cache and finalized before the next statement runs.
+   */
+  async #discard(sql: string, statement: sqlite3.Statement): Promise<void> {
+    if (this.#statements.get(sql) === statement) this.#statements.delete(sql);
+    await new Promise<void>((resolve) => statement.reset(() => resolve()));
+    await new Promise<void>((resolve) => statement.finalize(() => resolve()));
   }
 
   async #exec(sql: string): Promise<void> {
