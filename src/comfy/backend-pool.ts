@@ -109,6 +109,21 @@ export class BackendPool extends EventEmitter<BackendPoolEvents> {
     return req.model === undefined || checkpointNames(info).includes(req.model);
   }
 
+  /**
+   * Tells the queue the backend takes jobs again once its breaker closes. Timers can fire a
+   * millisecond before the clock the breaker reads says the cooldown is over: then wait the rest.
+   */
+  private announceWhenClosed(backendId: string, breaker: CircuitBreaker, waitMs: number): void {
+    const timer = setTimeout(() => {
+      this.cooldownTimers.delete(timer);
+      if (breaker.isOpen)
+        this.announceWhenClosed(backendId, breaker, Math.max(1, breaker.reopensAt - this.now()));
+      else this.emit("slotFree", { backendId });
+    }, waitMs);
+    timer.unref();
+    this.cooldownTimers.add(timer);
+  }
+
   private onSettled(backend: ComfyBackend, backendFault: boolean): void {
     const breaker = this.breakers.get(backend.id);
     if (breaker && backendFault) {
@@ -117,12 +132,7 @@ export class BackendPool extends EventEmitter<BackendPoolEvents> {
           { backend: backend.id },
           "circuit breaker open: skipping backend for a while",
         );
-        const timer = setTimeout(() => {
-          this.cooldownTimers.delete(timer);
-          this.emit("slotFree", { backendId: backend.id });
-        }, this.options.breakerCooldownMs);
-        timer.unref();
-        this.cooldownTimers.add(timer);
+        this.announceWhenClosed(backend.id, breaker, this.options.breakerCooldownMs);
       }
     } else {
       breaker?.recordSuccess();
