@@ -16,10 +16,11 @@ export function createDiscordClient(settings: ClientSettings): Client {
     partials: [Partials.Message, Partials.Reaction, Partials.User],
     rest: {
       api: settings.apiUrl,
-      // Node's own fetch, not @discordjs/rest's bundled undici 6: importing undici 7 (our ComfyUI
+      // Node's own fetch, not @discordjs/rest's bundled undici 6: importing undici 8 (our ComfyUI
       // client) installs its Agent as the process-wide dispatcher, and undici 6's request() then
-      // hands multipart FormData bodies to that Agent, which cannot read them (every upload
-      // failed with "action is not a function"). fetch encodes the body itself before dispatching.
+      // hands multipart FormData bodies to that Agent, which refuses them (every upload fails with
+      // "body must be a FormData created by this undici package instance"; with undici 7 it was
+      // "action is not a function"). fetch encodes the body itself before dispatching.
       makeRequest: fetch as unknown as RESTOptions["makeRequest"],
     },
     // Prompts are user text: never let a result ping anyone.

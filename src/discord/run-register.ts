@@ -38,7 +38,7 @@ export async function runRegister(ctx: RegisterContext): Promise<number> {
     const logger = pino({ level: "silent" });
     const rest = new REST({
       api: config.env.DISCORD_API_URL,
-      // Same reason as the bot's client: undici 7 (the ComfyUI client) and discord.js's bundled undici clash.
+      // Same reason as the bot's client: undici 8 (the ComfyUI client) and discord.js's bundled undici clash.
       makeRequest: ctx.fetch ?? (fetch as unknown as RESTOptions["makeRequest"]),
     }).setToken(token);
     const application = applicationSchema.parse(await rest.get(Routes.currentApplication()));
