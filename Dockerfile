@@ -15,7 +15,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# Then only what runs: no dev dependencies, and of sqlite3's build only the module itself
+# (its object files and SQLite's source are about 20 MB).
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && rm -rf node_modules/sqlite3/build/Release/obj node_modules/sqlite3/build/Release/obj.target \
+           node_modules/sqlite3/build/Release/*.a node_modules/sqlite3/deps/*.tar.gz
 
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
