@@ -9,8 +9,9 @@
 # engines.node); otherwise Node 24 is fetched. The registry's node-linux-<arch> package holds the
 # official binary (bin/node) and headers (include/node), but no npm: the machine's npm runs on it.
 # It is unpacked once into .toolchain/ (git-ignored) and the tarball stays in npm's cache, so a
-# second run costs nothing. npm_config_nodedir points node-gyp at those headers, so sqlite3's
-# native module is compiled for the Node that runs it.
+# second run costs nothing (COMFYCORD_TOOLCHAIN_DIR=<folder> keeps it elsewhere, e.g. shared by
+# several clones). npm_config_nodedir points node-gyp at those headers, so sqlite3's native module
+# is compiled for the Node that runs it.
 set -euo pipefail
 
 floor=22.19.0
