@@ -1,19 +1,28 @@
 # syntax=docker/dockerfile:1
-# comfycord: build once with the compilers SQLite's native module may need, run without them.
+# comfycord: build once with the compilers SQLite's native module needs, run on the slim image
+# without them. Everything installed comes from package-lock.json (npm ci) and the npm registry.
 
-FROM node:20-bookworm-slim AS build
-# sqlite3 falls back to compiling SQLite when no prebuilt binary matches the platform.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
+# The full image is the same Debian and Node as the slim one, with python3, make and g++ already
+# in it: sqlite3 compiles here without apt, so the build needs no network but the npm registry.
+FROM node:24-bookworm AS build
+# Only if a future base image drops them (then apt's network is needed after all).
+RUN command -v python3 >/dev/null && command -v make >/dev/null && command -v g++ >/dev/null \
+ || (apt-get update \
+     && apt-get install -y --no-install-recommends python3 make g++ \
+     && rm -rf /var/lib/apt/lists/*)
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+# Then only what runs: no dev dependencies, and of sqlite3's build only the module itself
+# (its object files and SQLite's source are about 20 MB).
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && rm -rf node_modules/sqlite3/build/Release/obj node_modules/sqlite3/build/Release/obj.target \
+           node_modules/sqlite3/build/Release/*.a node_modules/sqlite3/deps/*.tar.gz
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     DATA_DIR=/data
 WORKDIR /app

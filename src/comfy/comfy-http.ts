@@ -85,7 +85,12 @@ export class ComfyHttp {
       connections: options.connections ?? defaults.connections,
       maxJsonBytes: options.maxJsonBytes ?? defaults.maxJsonBytes,
     };
-    this.pool = new Pool(this.origin, { connections: this.options.connections, keepAliveTimeout: 30_000 });
+    // HTTP/1.1 as before undici 8, which would otherwise negotiate HTTP/2 with an https reverse proxy.
+    this.pool = new Pool(this.origin, {
+      connections: this.options.connections,
+      keepAliveTimeout: 30_000,
+      allowH2: false,
+    });
   }
 
   async close(): Promise<void> {

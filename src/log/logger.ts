@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { pino, type Logger, type LoggerOptions } from "pino";
 import { serializeError } from "./serialize-error.js";
 
@@ -33,9 +34,25 @@ export function createLogger(settings: LoggerSettings): Logger {
     serializers: { err: serializeError },
     base: { app: "comfycord" },
   };
-  if (settings.pretty) {
+  if (settings.pretty && prettyInstalled()) {
     options.transport = { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss" } };
     return pino(options);
   }
-  return settings.destination ? pino(options, settings.destination) : pino(options);
+  const logger = settings.destination ? pino(options, settings.destination) : pino(options);
+  if (settings.pretty) {
+    logger.warn(
+      "pretty logs need pino-pretty, a dev dependency this install does not have (npm ci --omit=dev): writing JSON lines",
+    );
+  }
+  return logger;
+}
+
+/** pino-pretty is a dev dependency: a production install (`npm ci --omit=dev`, the image) lacks it. */
+function prettyInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve("pino-pretty");
+    return true;
+  } catch {
+    return false;
+  }
 }

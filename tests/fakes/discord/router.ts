@@ -133,7 +133,7 @@ export class Router {
       error: null,
       response: undefined,
     };
-    let status = 500;
+    let status: number;
     let headers: Record<string, string> = {};
     let payload: Buffer | undefined;
     let contentType = "application/json";
