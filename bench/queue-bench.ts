@@ -52,7 +52,7 @@ async function admissionFigures(dataDir: string): Promise<Record<string, number>
   const heapBefore = process.memoryUsage().heapUsed;
   const storage = await openStorage({ dataDir, logger });
   const queue = new JobQueue({
-    stores: { jobs: storage.jobs, rates: storage.rates, eta: storage.eta },
+    stores: storage,
     dispatcher: busyDispatcher,
     logger,
     limits: queueLimits,
@@ -121,7 +121,7 @@ async function admissionFigures(dataDir: string): Promise<Record<string, number>
   const recoveryStarted = performance.now();
   const reopened = await openStorage({ dataDir, logger });
   const recovered = new JobQueue({
-    stores: { jobs: reopened.jobs, rates: reopened.rates, eta: reopened.eta },
+    stores: reopened,
     dispatcher: busyDispatcher,
     logger,
     limits: queueLimits,
@@ -179,7 +179,7 @@ async function gpuBusyRatio(): Promise<{ ratio: number; note?: string }> {
   const template = benchTemplate();
   const dispatcher = new ComfyDispatcher({ pool, templates: new Map([[template.name, template]]), logger });
   const queue = new JobQueue({
-    stores: { jobs: storage.jobs, rates: storage.rates, eta: storage.eta },
+    stores: storage,
     dispatcher,
     logger,
     limits: queueLimits,

@@ -54,7 +54,7 @@ export async function admissionQueue(storage: Storage): Promise<{
   close: () => Promise<void>;
 }> {
   const queue = new JobQueue({
-    stores: { jobs: storage.jobs, rates: storage.rates, eta: storage.eta },
+    stores: storage,
     dispatcher: busyDispatcher,
     logger: pino({ level: "silent" }),
     limits: queueLimits,

@@ -140,7 +140,7 @@ export async function buildCore({
   });
   const queue = new JobQueue({
     // The queue's stores: jobs, the members' rate-limit records and the learned durations.
-    stores: { jobs: storage.jobs, rates: storage.rates, eta: storage.eta },
+    stores: storage,
     dispatcher,
     logger: logger.child({ module: "queue" }),
     limits: file.queue,

@@ -13,6 +13,7 @@ import { withEnvFile } from "../config/env-file.js";
 import { loadConfig } from "../config/load-config.js";
 import { dataFileName, openStorage } from "../storage/open-storage.js";
 import { DataDirLockedError, StorageOpenError } from "../storage/storage-error.js";
+import { isFinished } from "../queue/job.js";
 
 export interface ForgetCommandContext {
   argv: readonly string[];
@@ -68,9 +69,10 @@ export async function runForgetCommand(context: ForgetCommandContext): Promise<n
     throw error;
   }
   try {
-    const unfinished = (await storage.jobs.loadUnfinished()).jobs.filter(
-      (job) => job.userId === userId,
-    ).length;
+    const open = (await storage.jobs.loadOpen()).jobs.filter((job) => job.userId === userId);
+    const unfinished = open.filter((job) => !isFinished(job)).length;
+    // Images made but not posted yet wait as files beside the data file.
+    for (const job of open) if (job.state === "succeeded") await storage.spool.discard(job.id);
     const jobs = await storage.jobs.forgetUser(userId);
     const results = await storage.results.forgetUser(userId);
     const rateRecords = (await storage.rates.forgetUser(userId)) ? 1 : 0;

@@ -49,6 +49,8 @@ export function describeJobError(error: JobError, context: JobErrorContext = {})
     }
     case "refused":
       return passThrough(error.message, "That request isn't allowed here any more.");
+    case "undelivered":
+      return `The image from ${job} was made but could not be posted here. ${operatorHint}`;
     case "invalid_params":
       return passThrough(error.message, "One of the options isn't valid for this workflow any more.");
     case "internal":

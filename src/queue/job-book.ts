@@ -1,43 +1,54 @@
-import { isFinished, type FinishedJob, type Job, type JobState } from "./job.js";
+import { isFinished, type ClosedJob, type Job, type JobState, type SucceededJob } from "./job.js";
 
-/** Finished jobs kept in memory for `get()`; older ones are read from the store. */
+/** Closed jobs kept in memory for `get()`; older ones are read from the store. */
 const recentLimit = 1000;
 
 /**
  * The queue's in-memory ledger: the current value of every unfinished job (waiting or in
- * flight), how many each member has, the recently finished ones, and counters for `stats()`.
- * Only the queue writes it, after the job store has the same value.
+ * flight), how many each member has, the succeeded ones still to be posted, the recently closed
+ * ones, and counters for `stats()`. Only the queue writes it, after the job store has the same value.
  */
 export class JobBook {
   readonly #active = new Map<string, Job>();
   readonly #perUser = new Map<string, number>();
-  readonly #recent = new Map<string, FinishedJob>();
-  readonly counters = { succeeded: 0, failed: 0, cancelled: 0, requeued: 0 };
+  readonly #undelivered = new Map<string, SucceededJob>();
+  readonly #recent = new Map<string, ClosedJob>();
+  readonly counters = { succeeded: 0, failed: 0, cancelled: 0, requeued: 0, undelivered: 0 };
 
   get activeCount(): number {
     return this.#active.size;
   }
 
-  /** A new unfinished job (admitted, or reloaded at start-up). */
+  /** A job loaded at start-up or newly admitted: unfinished, or succeeded and still to be posted. */
   add(job: Job): void {
+    if (job.state === "succeeded") {
+      this.#undelivered.set(job.id, job);
+      return;
+    }
     this.#active.set(job.id, job);
     this.#perUser.set(job.userId, this.unfinishedOf(job.userId) + 1);
   }
 
-  /** The job's new value after a transition; a finished job leaves the active set. */
+  /** The job's new value after a transition. */
   update(job: Job): void {
     if (!isFinished(job)) {
       if (this.#active.has(job.id)) this.#active.set(job.id, job);
       return;
     }
-    if (this.#recent.has(job.id)) this.#recent.set(job.id, job);
-    if (!this.#active.delete(job.id)) return;
-    const left = this.unfinishedOf(job.userId) - 1;
-    if (left > 0) this.#perUser.set(job.userId, left);
-    else this.#perUser.delete(job.userId);
+    if (this.#active.delete(job.id)) {
+      const left = this.unfinishedOf(job.userId) - 1;
+      if (left > 0) this.#perUser.set(job.userId, left);
+      else this.#perUser.delete(job.userId);
+      if (job.state !== "delivered") this.counters[job.state]++;
+    }
+    if (job.state === "succeeded") {
+      this.#undelivered.set(job.id, job);
+      return;
+    }
+    if (this.#undelivered.delete(job.id) && job.state === "failed") this.counters.undelivered++;
+    this.#recent.delete(job.id);
     this.#recent.set(job.id, job);
     if (this.#recent.size > recentLimit) this.#recent.delete(this.#recent.keys().next().value ?? "");
-    this.counters[job.state]++;
   }
 
   /** Every unfinished job, in admission order. */
@@ -45,13 +56,18 @@ export class JobBook {
     return [...this.#active.values()].sort((a, b) => a.seq - b.seq);
   }
 
+  /** Succeeded jobs whose result is not posted yet, in admission order. */
+  allUndelivered(): SucceededJob[] {
+    return [...this.#undelivered.values()].sort((a, b) => a.seq - b.seq);
+  }
+
   active(jobId: string): Job | undefined {
     return this.#active.get(jobId);
   }
 
-  /** Unfinished, or finished recently enough to still be in memory. */
+  /** Unfinished, still to be posted, or closed recently enough to still be in memory. */
   known(jobId: string): Job | undefined {
-    return this.#active.get(jobId) ?? this.#recent.get(jobId);
+    return this.#active.get(jobId) ?? this.#undelivered.get(jobId) ?? this.#recent.get(jobId);
   }
 
   unfinishedOf(userId: string): number {
@@ -65,9 +81,15 @@ export class JobBook {
     return jobs.sort((a, b) => a.seq - b.seq);
   }
 
+  /** The member's succeeded jobs still to be posted (`/forget-me` drops their files). */
+  undeliveredOf(userId: string): SucceededJob[] {
+    return [...this.#undelivered.values()].filter((job) => job.userId === userId);
+  }
+
   /** Drops the member's finished jobs from memory (`/forget-me`). */
   forgetFinished(userId: string): void {
     for (const [id, job] of this.#recent) if (job.userId === userId) this.#recent.delete(id);
+    for (const [id, job] of this.#undelivered) if (job.userId === userId) this.#undelivered.delete(id);
   }
 
   countIn(state: JobState): number {

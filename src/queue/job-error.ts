@@ -8,6 +8,7 @@ import { z } from "zod";
  * queue adds its own:
  * - `no_backend`: no configured backend can run this workflow or model at all;
  * - `refused`: the channel's rules changed while the job waited, and no longer allow it;
+ * - `undelivered`: the image was made but could never be posted (the channel is gone, no access);
  * - `invalid_params`: the job's values do not fit the workflow any more (the config changed);
  * - `internal`: an error without a code (a bug; the log has the details).
  */
@@ -22,6 +23,7 @@ export const jobErrorCodes = [
   "comfy_bad_response",
   "no_backend",
   "refused",
+  "undelivered",
   "invalid_params",
   "internal",
 ] as const;

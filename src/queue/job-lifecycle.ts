@@ -3,6 +3,7 @@ import type { JobError } from "./job-error.js";
 import {
   jobBase,
   type CancelledJob,
+  type DeliveredJob,
   type FailedJob,
   type FinishedJob,
   type InFlightJob,
@@ -58,6 +59,10 @@ export type JobEvent =
    */
   | { type: "lose"; error: JobError; at: number; maxRequeues: number }
   | { type: "cancel"; by: "owner" | "moderator"; at: number }
+  /** The result is posted on Discord, in these messages. */
+  | { type: "deliver"; messages: readonly JobMessage[]; at: number }
+  /** The result can never be posted (the channel is gone, the bot lost access). */
+  | { type: "give_up_delivery"; reason: string; at: number }
   /** The Discord messages that show the job changed (any state, finished included). */
   | { type: "retarget"; messages: readonly JobMessage[] };
 
@@ -75,6 +80,8 @@ export type JobEffect =
   | { type: "announce"; event: QueueEvent }
   /** The job is over: its member's place is free, counters and idle waiters are updated. */
   | { type: "release"; job: FinishedJob }
+  /** The kept output files are no longer needed (the result is posted, or never will be). */
+  | { type: "discard_outputs" }
   /** ComfyUI lost it and it waits again (for the counters). */
   | { type: "count_requeue" };
 
@@ -115,7 +122,7 @@ export function transition(job: Job, event: JobEvent): Transition {
       ]);
     }
     case "fail":
-      if (job.state === "succeeded" || job.state === "failed" || job.state === "cancelled") {
+      if (job.state !== "queued" && job.state !== "staged" && job.state !== "running") {
         return ignored(job, event);
       }
       return fail(job, event.error, event.at);
@@ -123,10 +130,31 @@ export function transition(job: Job, event: JobEvent): Transition {
       if (job.state !== "staged" && job.state !== "running") return ignored(job, event);
       return lose(job, event);
     case "cancel":
-      if (job.state === "succeeded" || job.state === "failed" || job.state === "cancelled") {
+      if (job.state !== "queued" && job.state !== "staged" && job.state !== "running") {
         return ignored(job, event);
       }
       return cancel(job, event);
+    case "deliver": {
+      if (job.state !== "succeeded") return ignored(job, event);
+      const next: DeliveredJob = {
+        ...job,
+        state: "delivered",
+        messages: event.messages.map((message) => ({ ...message })),
+        deliveredAt: event.at,
+      };
+      return { kind: "next", job: next, effects: [{ type: "discard_outputs" }] };
+    }
+    case "give_up_delivery": {
+      if (job.state !== "succeeded") return ignored(job, event);
+      const next: FailedJob = {
+        ...jobBase(job),
+        state: "failed",
+        run: job.run,
+        error: { code: "undelivered", message: event.reason },
+        finishedAt: job.finishedAt,
+      };
+      return { kind: "next", job: next, effects: [{ type: "discard_outputs" }] };
+    }
     case "retarget":
       return { kind: "next", job: { ...job, messages: event.messages.map((m) => ({ ...m })) }, effects: [] };
   }

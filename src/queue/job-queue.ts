@@ -9,7 +9,7 @@ import type {
   PolicyVerdict,
 } from "./admission.js";
 import { AdmissionGate } from "./admission-gate.js";
-import type { Dispatcher } from "./dispatcher.js";
+import type { Dispatcher, RunOutputFile } from "./dispatcher.js";
 import { DispatchLoop } from "./dispatch-loop.js";
 import { EtaModel, type EtaModelOptions } from "./eta-model.js";
 import type { EtaStore } from "./eta-store.js";
@@ -17,7 +17,8 @@ import { FairScheduler } from "./fair-scheduler.js";
 import { JobBook } from "./job-book.js";
 import { admittedJob, transition, type JobEffect, type JobEvent } from "./job-lifecycle.js";
 import type { JobStore } from "./job-store.js";
-import { isInFlight, type Job, type JobMessage, type QueuedJob } from "./job.js";
+import type { OutputSpool } from "./output-spool.js";
+import { isInFlight, type Job, type JobMessage, type QueuedJob, type SucceededJob } from "./job.js";
 import { KeyLock } from "../concurrency/key-lock.js";
 import { PositionNotifier } from "./position-notifier.js";
 import { QueueError } from "./queue-error.js";
@@ -28,8 +29,8 @@ import type { RateStore } from "./rate-store.js";
 import { RunFollower, type FollowedEvent, type RunOutcome } from "./run-follower.js";
 
 export interface JobQueueOptions {
-  /** Where jobs, rate-limit hits and learned durations are kept (`src/storage`). */
-  stores: { jobs: JobStore; rates: RateStore; eta: EtaStore };
+  /** Where jobs, rate-limit hits, learned durations and outputs waiting to be posted are kept (`src/storage`). */
+  stores: { jobs: JobStore; rates: RateStore; eta: EtaStore; spool: OutputSpool };
   dispatcher: Dispatcher;
   logger: Logger;
   /** `config.queue`; `maxPerGuild` defaults to the defaults table's. */
@@ -80,6 +81,7 @@ type OnStoreFailure = "abort" | "proceed";
  */
 export class JobQueue {
   readonly #jobs: JobStore;
+  readonly #spool: OutputSpool;
   readonly #dispatcher: Dispatcher;
   readonly #logger: Logger;
   readonly #limits: QueueLimits;
@@ -104,6 +106,7 @@ export class JobQueue {
 
   constructor(options: JobQueueOptions) {
     this.#jobs = options.stores.jobs;
+    this.#spool = options.stores.spool;
     this.#dispatcher = options.dispatcher;
     this.#logger = options.logger;
     this.#limits = options.limits ?? defaults.queue;
@@ -166,13 +169,14 @@ export class JobQueue {
   }
 
   /**
-   * Reloads unfinished jobs in admission order: jobs that were in ComfyUI are reattached by
-   * prompt id (finished → delivered, gone → requeued or failed), waiting ones wait again.
+   * Reloads open jobs in admission order: jobs that were in ComfyUI are reattached by prompt id
+   * (finished → succeeded, gone → requeued or failed), waiting ones wait again, and succeeded ones
+   * not posted yet wait for the Discord layer (`undelivered()`).
    */
   async start(): Promise<void> {
     if (this.#state !== "new") throw new Error(`start() called twice (queue is ${this.#state})`);
     await this.#estimates.load();
-    const { jobs, setAside } = await this.#jobs.loadUnfinished();
+    const { jobs, setAside } = await this.#jobs.loadOpen();
     for (const record of setAside) {
       this.#logger.warn(
         { jobId: record.id, reason: record.reason },
@@ -237,6 +241,7 @@ export class JobQueue {
       const decision = await this.cancel(job.id, { userId });
       if (decision.kind === "cancelled") cancelled++;
     }
+    for (const job of this.#book.undeliveredOf(userId)) await this.#spool.discard(job.id);
     const jobs = await this.#jobs.forgetUser(userId);
     const rateRecords = (await this.#rate.forget(userId)) ? 1 : 0;
     this.#book.forgetFinished(userId);
@@ -247,6 +252,30 @@ export class JobQueue {
   async setMessages(jobId: string, messages: readonly JobMessage[]): Promise<boolean> {
     const next = await this.#apply(jobId, { type: "retarget", messages }, "abort");
     return next !== undefined;
+  }
+
+  /**
+   * The result of a succeeded job is posted on Discord, in these messages: the job is closed and
+   * its kept output files are dropped. Rejects when that could not be stored (the job then stays
+   * succeeded, and a restart posts it again).
+   */
+  async delivered(jobId: string, messages: readonly JobMessage[]): Promise<void> {
+    await this.#apply(jobId, { type: "deliver", messages, at: this.#now() }, "abort");
+  }
+
+  /** The result of a succeeded job can never be posted (the channel is gone, no access): it fails. */
+  async undeliverable(jobId: string, reason: string): Promise<void> {
+    await this.#apply(jobId, { type: "give_up_delivery", reason, at: this.#now() }, "abort");
+  }
+
+  /** Succeeded jobs whose result is not posted yet, oldest first (after a restart, or a long outage). */
+  undelivered(): SucceededJob[] {
+    return this.#book.allUndelivered();
+  }
+
+  /** The output files kept for a succeeded job until it is posted; undefined when none are kept. */
+  async outputsOf(jobId: string): Promise<RunOutputFile[] | undefined> {
+    return this.#spool.load(jobId);
   }
 
   subscribe(listener: QueueListener): () => void {
@@ -409,6 +438,12 @@ export class JobQueue {
       case "count_requeue":
         this.#book.counters.requeued++;
         return;
+      case "discard_outputs":
+        this.#spool.discard(job.id).catch((error: unknown) => {
+          // Only disk space: the job is closed, and a later start never reads these files.
+          this.#logger.warn({ err: error, jobId: job.id }, "could not delete a posted job's kept outputs");
+        });
+        return;
     }
   }
 
@@ -465,6 +500,7 @@ export class JobQueue {
   async #onRunOutcome(jobId: string, outcome: RunOutcome): Promise<void> {
     const at = this.#now();
     if (outcome.kind === "succeeded") {
+      const { outputs } = outcome;
       const job = this.#book.active(jobId);
       if (job && isInFlight(job) && outcome.durationMs !== undefined) {
         this.#eta.learn(
@@ -474,7 +510,14 @@ export class JobQueue {
           at,
         );
       }
-      await this.#apply(jobId, { type: "succeed", files: outcome.outputs.files, at }, "proceed");
+      try {
+        await this.#spool.keep(jobId, outputs.files);
+      } catch (error) {
+        // The files still go out in the `succeeded` event; only a restart before they are posted
+        // would lose them (the log says which job).
+        this.#logger.error({ err: error, jobId }, "could not keep a job's outputs until they are posted");
+      }
+      await this.#apply(jobId, { type: "succeed", files: outputs.files, at }, "proceed");
       return;
     }
     const event: JobEvent = outcome.retryable

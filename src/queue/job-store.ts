@@ -27,16 +27,17 @@ export interface JobStore {
   /** Stores the job's current state over the previous one (same id). */
   save(job: Job): Promise<void>;
   /**
-   * Every unfinished job, in admission order (`seq`). A record that fails to parse or validate
-   * is set aside and reported, and never stops the load.
+   * Every open job (see `isClosed`: waiting, in flight, or succeeded and not posted yet), in
+   * admission order (`seq`). A record that fails to parse or validate is set aside and reported,
+   * and never stops the load.
    */
-  loadUnfinished(): Promise<{ jobs: Job[]; setAside: SetAsideRecord[] }>;
+  loadOpen(): Promise<{ jobs: Job[]; setAside: SetAsideRecord[] }>;
   /** Any stored job, finished ones included. */
   get(jobId: string): Promise<Job | undefined>;
   /** The largest `seq` stored, finished jobs included (0 when empty). */
   maxSeq(): Promise<number>;
   /** Deletes every job of one member; returns how many. */
   forgetUser(userId: string): Promise<number>;
-  /** Deletes finished jobs that finished before `cutoff` (epoch ms); returns how many. */
+  /** Deletes closed jobs that finished before `cutoff` (epoch ms); returns how many. */
   pruneFinished(cutoff: number, options?: SweepOptions): Promise<number>;
 }

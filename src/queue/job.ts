@@ -7,17 +7,41 @@ import { jobErrorSchema } from "./job-error.js";
  * backend and a prompt id (`run`), a finished one says how it ended. Jobs are values: every
  * change is a new job made by `transition()` (`job-lifecycle.ts`), stored before it is acted on.
  *
- * queued → staged (in ComfyUI's queue) → running → succeeded | failed | cancelled.
- * A job lost by a ComfyUI restart goes back to `queued` (its `requeues` counts it).
+ * queued → staged (in ComfyUI's queue) → running → succeeded → delivered, or failed | cancelled.
+ * A job lost by a ComfyUI restart goes back to `queued` (its `requeues` counts it). A succeeded job
+ * is delivered once its result is posted on Discord; one that can never be posted fails as
+ * `undelivered`.
  */
-export const jobStates = ["queued", "staged", "running", "succeeded", "failed", "cancelled"] as const;
+export const jobStates = [
+  "queued",
+  "staged",
+  "running",
+  "succeeded",
+  "delivered",
+  "failed",
+  "cancelled",
+] as const;
 export type JobState = (typeof jobStates)[number];
 
-export const finishedStates = ["succeeded", "failed", "cancelled"] as const satisfies readonly JobState[];
+/** Generation is over: nothing more runs on a GPU for these. */
+export const finishedStates = [
+  "succeeded",
+  "delivered",
+  "failed",
+  "cancelled",
+] as const satisfies readonly JobState[];
 export type FinishedState = (typeof finishedStates)[number];
+
+/** Nothing more will happen to these: the store may file them away for retention. */
+export const closedStates = ["delivered", "failed", "cancelled"] as const satisfies readonly JobState[];
+export type ClosedState = (typeof closedStates)[number];
 
 export function isFinishedState(state: JobState): state is FinishedState {
   return (finishedStates as readonly JobState[]).includes(state);
+}
+
+export function isClosedState(state: JobState): state is ClosedState {
+  return (closedStates as readonly JobState[]).includes(state);
 }
 
 /** A Discord message that shows the job; set by the Discord layer, opaque to the queue. */
@@ -97,6 +121,15 @@ export const succeededJobSchema = z.object({
   outputs: z.array(outputFileSchema),
   finishedAt: z.number(),
 });
+export const deliveredJobSchema = z.object({
+  ...jobBaseShape,
+  state: z.literal("delivered"),
+  run: jobRunSchema,
+  outputs: z.array(outputFileSchema),
+  finishedAt: z.number(),
+  /** When the result was posted on Discord (its message is the job's `messages`). */
+  deliveredAt: z.number(),
+});
 export const failedJobSchema = z.object({
   ...jobBaseShape,
   state: z.literal("failed"),
@@ -118,6 +151,7 @@ export const jobSchema = z.discriminatedUnion("state", [
   stagedJobSchema,
   runningJobSchema,
   succeededJobSchema,
+  deliveredJobSchema,
   failedJobSchema,
   cancelledJobSchema,
 ]);
@@ -126,16 +160,24 @@ export type QueuedJob = z.infer<typeof queuedJobSchema>;
 export type StagedJob = z.infer<typeof stagedJobSchema>;
 export type RunningJob = z.infer<typeof runningJobSchema>;
 export type SucceededJob = z.infer<typeof succeededJobSchema>;
+export type DeliveredJob = z.infer<typeof deliveredJobSchema>;
 export type FailedJob = z.infer<typeof failedJobSchema>;
 export type CancelledJob = z.infer<typeof cancelledJobSchema>;
 export type Job = z.infer<typeof jobSchema>;
 /** Handed to a backend: its prompt is in ComfyUI's queue or running. */
 export type InFlightJob = StagedJob | RunningJob;
-export type FinishedJob = SucceededJob | FailedJob | CancelledJob;
+export type FinishedJob = SucceededJob | DeliveredJob | FailedJob | CancelledJob;
 export type UnfinishedJob = QueuedJob | InFlightJob;
+export type ClosedJob = DeliveredJob | FailedJob | CancelledJob;
+/** Not closed yet: waiting, in flight, or succeeded and waiting to be posted. */
+export type OpenJob = UnfinishedJob | SucceededJob;
 
 export function isFinished(job: Job): job is FinishedJob {
   return isFinishedState(job.state);
+}
+
+export function isClosed(job: Job): job is ClosedJob {
+  return isClosedState(job.state);
 }
 
 export function isInFlight(job: Job): job is InFlightJob {

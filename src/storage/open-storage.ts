@@ -3,6 +3,7 @@ import { access, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
 import { lockDataDir } from "./data-dir-lock.js";
+import { FileOutputSpool } from "./file-output-spool.js";
 import { MemoryStorage } from "./memory/memory-storage.js";
 import { SqliteStorage } from "./sqlite/sqlite-storage.js";
 import type { Storage } from "./storage.js";
@@ -10,6 +11,8 @@ import { StorageOpenError } from "./storage-error.js";
 
 /** The data file inside DATA_DIR. */
 export const dataFileName = "comfycord.sqlite";
+/** Succeeded jobs' output files inside DATA_DIR, until they are posted. */
+export const outputsFolderName = "outputs";
 
 export interface OpenStorageOptions {
   /** The data folder; omitted means everything in memory (tests, the terminal's `generate`). */
@@ -48,6 +51,7 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
     return await SqliteStorage.open({
       file,
       logger,
+      spool: await FileOutputSpool.open(path.join(dataDir, outputsFolderName)),
       ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
       ...(options.now ? { now: options.now } : {}),
       ...(lock ? { onClose: async () => lock.release() } : {}),

@@ -61,9 +61,16 @@ const failureBySqliteCode: Record<string, StorageFailure> = {
   SQLITE_NOTADB: "corrupt",
   SQLITE_CONSTRAINT: "conflict",
   SQLITE_MISUSE: "closed",
+  // The output folder's file system errors.
+  ENOSPC: "full",
+  EDQUOT: "full",
+  EACCES: "read_only",
+  EPERM: "read_only",
+  EROFS: "read_only",
+  EIO: "io",
 };
 
-/** Any error from SQLite (node-sqlite3 sets `code`, e.g. `SQLITE_BUSY`) as a `StorageError`. */
+/** Any error from SQLite (node-sqlite3 sets `code`, e.g. `SQLITE_BUSY`) or the file system as a `StorageError`. */
 export function storageErrorFrom(
   error: unknown,
   doing: string,

@@ -2,6 +2,7 @@ import type { ResultStore } from "../history/result-store.js";
 import type { SettingsStore } from "../moderation/settings-store.js";
 import type { EtaStore } from "../queue/eta-store.js";
 import type { JobStore, SweepOptions } from "../queue/job-store.js";
+import type { OutputSpool } from "../queue/output-spool.js";
 import type { RateStore } from "../queue/rate-store.js";
 import type { MetaStore } from "./meta-store.js";
 
@@ -16,6 +17,8 @@ export interface Storage {
   readonly jobs: JobStore;
   readonly rates: RateStore;
   readonly eta: EtaStore;
+  /** Succeeded jobs' output files until they are posted. */
+  readonly spool: OutputSpool;
   readonly results: ResultStore;
   readonly settings: SettingsStore;
   readonly meta: MetaStore;

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkDataDir } from "../../src/cli/doctor/check-data-dir.js";
 import { DoctorReport } from "../../src/cli/doctor/doctor-report.js";
-import { queuedJob, succeededJob } from "../support/stored-records.js";
+import { queuedJob, deliveredJob } from "../support/stored-records.js";
 import { OpenedStorages, plantRows, silent, tempDataDir } from "../storage/support/temp-storage.js";
 
 const storages = new OpenedStorages();
@@ -31,7 +31,7 @@ describe("doctor's data folder check", () => {
     const dataDir = tempDataDir();
     const bot = await storages.open({ dataDir });
     await bot.jobs.insert(queuedJob({ id: "a", seq: 1 }));
-    await bot.jobs.save(succeededJob({ id: "b", seq: 2 }));
+    await bot.jobs.save(deliveredJob({ id: "b", seq: 2 }));
     const { lines } = await check(dataDir);
     expect(lines.slice(1)).toEqual([
       `    note: a bot is running on this folder (pid ${process.pid})`,

@@ -39,7 +39,7 @@ describe("data safety end to end", () => {
     expect(answer.flags & MessageFlags.ephemeral).toBe(MessageFlags.ephemeral);
     expect(answer.content).toBe("Couldn't save your job — please try again in a moment.");
     expect(core.queue.jobsOf(discord.users.alice.id)).toEqual([]);
-    expect((await storage.jobs.loadUnfinished()).jobs).toEqual([]);
+    expect((await storage.jobs.loadOpen()).jobs).toEqual([]);
 
     // Once the file is free again the same request goes through, and its rate-limit slot was not used up.
     const accepted = discord.invokeSlash({ name: "generate", options: { prompt: "a lighthouse at dusk" } });

@@ -43,7 +43,7 @@ describe("npm run forget", () => {
     expect(await runForgetCommand({ ...context, argv: [alice] })).toBe(0);
     expect(err).toEqual([]);
     expect(out[0]).toBe(
-      `Deleted for ${alice}: 7 job records (3 still waiting or running, which will not run), ` +
+      `Deleted for ${alice}: 8 job records (3 still waiting or running, which will not run), ` +
         "1 result links, 1 rate-limit records.",
     );
     expect(out[1]).toMatch(/^Backups .* keep theirs until deleted\.$/);

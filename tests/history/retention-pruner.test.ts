@@ -13,7 +13,7 @@ import {
   queuedJob,
   resultEntry,
   runningJob,
-  succeededJob,
+  deliveredJob,
 } from "../support/stored-records.js";
 import {
   OpenedStorages,
@@ -38,7 +38,7 @@ const kinds: Record<string, () => Promise<Storage>> = {
 describe.each(Object.entries(kinds))("RetentionPruner on %s storage", (_kind, open) => {
   it("deletes finished jobs and results exactly retention-old, keeps younger ones and every unfinished job, and expires rate records", async () => {
     const storage = await open();
-    await storage.jobs.save(succeededJob({ id: "at-cutoff", seq: 1, finishedAt: cutoff }));
+    await storage.jobs.save(deliveredJob({ id: "at-cutoff", seq: 1, finishedAt: cutoff }));
     await storage.jobs.save(failedJob({ id: "old-failed", seq: 2, finishedAt: cutoff - day }));
     await storage.jobs.save(cancelledJob({ id: "just-younger", seq: 3, finishedAt: cutoff + 1 }));
     await storage.jobs.insert(queuedJob({ id: "waiting-long", seq: 4, at: cutoff - 90 * day }));
@@ -60,7 +60,7 @@ describe.each(Object.entries(kinds))("RetentionPruner on %s storage", (_kind, op
     expect(await storage.jobs.get("at-cutoff")).toBeUndefined();
     expect(await storage.jobs.get("old-failed")).toBeUndefined();
     expect((await storage.jobs.get("just-younger"))?.id).toBe("just-younger");
-    expect((await storage.jobs.loadUnfinished()).jobs.map((job) => job.id)).toEqual([
+    expect((await storage.jobs.loadOpen()).jobs.map((job) => job.id)).toEqual([
       "waiting-long",
       "running-long",
     ]);

@@ -105,7 +105,7 @@ describe("backing up and restoring the store", () => {
     const liveDir = tempDir();
     expect(await restoreDatabase(backupFile, path.join(liveDir, dataFileName))).toMatchObject({ records: 2 });
     const { store } = await openStore(liveDir);
-    expect((await store.jobs.loadUnfinished()).jobs.map((job) => job.id)).toEqual(["waiting"]);
+    expect((await store.jobs.loadOpen()).jobs.map((job) => job.id)).toEqual(["waiting"]);
   });
 
   it("refuses to restore over a data file the bot still has open", async () => {

@@ -19,6 +19,11 @@ function jobIn(state: JobState): Job {
       { type: "dispatch", backend: "gpu-1", promptId: "p-1", at: 2000 },
       { type: "succeed", files: [image("a.png")], at: 4000 },
     ],
+    delivered: [
+      { type: "dispatch", backend: "gpu-1", promptId: "p-1", at: 2000 },
+      { type: "succeed", files: [image("a.png")], at: 4000 },
+      { type: "deliver", messages: [{ channelId: "c1", messageId: "m1" }], at: 4500 },
+    ],
     failed: [{ type: "fail", error: { code: "no_backend", message: "none" }, at: 2000 }],
     cancelled: [{ type: "cancel", by: "owner", at: 2000 }],
   };
@@ -39,6 +44,8 @@ const events = {
   fail: { type: "fail", error: { code: "comfy_execution", message: "boom" }, at: 5000 },
   lose: { type: "lose", error: { code: "comfy_lost", message: "gone" }, at: 5000, maxRequeues: 1 },
   cancel: { type: "cancel", by: "moderator", at: 5000 },
+  deliver: { type: "deliver", messages: [{ channelId: "c2", messageId: "m2" }], at: 5000 },
+  give_up_delivery: { type: "give_up_delivery", reason: "Unknown Channel", at: 5000 },
 } satisfies Record<string, JobEvent>;
 
 /** Which events apply in which state; every other pair is ignored. */
@@ -49,6 +56,8 @@ const allowed: Record<keyof typeof events, readonly JobState[]> = {
   fail: ["queued", "staged", "running"],
   lose: ["staged", "running"],
   cancel: ["queued", "staged", "running"],
+  deliver: ["succeeded"],
+  give_up_delivery: ["succeeded"],
 };
 
 describe("transition", () => {
@@ -118,6 +127,24 @@ describe("transition", () => {
     expect(running.effects[0]).toEqual({
       type: "stop_remote",
       run: { backend: "gpu-1", promptId: "p-1", stagedAt: 2000, startedAt: 3000 },
+    });
+  });
+
+  it("closes a succeeded job once its result is posted, in the messages it was posted in", () => {
+    const result = transition(jobIn("succeeded"), events.deliver);
+    expect(result).toMatchObject({
+      kind: "next",
+      job: { state: "delivered", deliveredAt: 5000, finishedAt: 4000, messages: [{ messageId: "m2" }] },
+      effects: [{ type: "discard_outputs" }],
+    });
+  });
+
+  it("fails a succeeded job whose result can never be posted, keeping when it finished", () => {
+    const result = transition(jobIn("succeeded"), events.give_up_delivery);
+    expect(result).toMatchObject({
+      kind: "next",
+      job: { state: "failed", finishedAt: 4000, error: { code: "undelivered", message: "Unknown Channel" } },
+      effects: [{ type: "discard_outputs" }],
     });
   });
 

@@ -16,7 +16,7 @@ describe("forgetting one member on the SQLite file", () => {
       },
     ]);
     const storage = await storages.open({ dataDir });
-    await storage.jobs.loadUnfinished();
+    await storage.jobs.loadOpen();
     for (const userId of ["alice", "bob"]) {
       for (const job of jobsOfEveryState(userId))
         await storage.jobs.save({ ...job, id: `${userId}-${job.id}` });

@@ -8,7 +8,7 @@ import {
   queuedJob,
   runningJob,
   stagedJob,
-  succeededJob,
+  deliveredJob,
 } from "../support/stored-records.js";
 
 /**
@@ -32,10 +32,10 @@ export function describeJobStoreContract(name: string, open: OpenJobStore): void
       const store = await open();
       await store.insert(queuedJob({ id: "third", seq: 30 }));
       await store.insert(queuedJob({ id: "first", seq: 10 }));
-      await store.save(succeededJob({ id: "done", seq: 15 }));
+      await store.save(deliveredJob({ id: "done", seq: 15 }));
       await store.save(stagedJob({ id: "second", seq: 20 }));
       await store.save(runningJob({ id: "fourth", seq: 40 }));
-      const loaded = await store.loadUnfinished();
+      const loaded = await store.loadOpen();
       expect(loaded.jobs.map((job) => job.id)).toEqual(["first", "second", "third", "fourth"]);
       expect(loaded.setAside).toEqual([]);
     });
@@ -45,10 +45,10 @@ export function describeJobStoreContract(name: string, open: OpenJobStore): void
       await store.insert(queuedJob({ id: "j", seq: 1 }));
       await store.save(stagedJob({ id: "j", seq: 1 }));
       await store.save(runningJob({ id: "j", seq: 1 }));
-      expect((await store.loadUnfinished()).jobs).toEqual([runningJob({ id: "j", seq: 1 })]);
-      const finished = succeededJob({ id: "j", seq: 1 });
+      expect((await store.loadOpen()).jobs).toEqual([runningJob({ id: "j", seq: 1 })]);
+      const finished = deliveredJob({ id: "j", seq: 1 });
       await store.save(finished);
-      expect((await store.loadUnfinished()).jobs).toEqual([]);
+      expect((await store.loadOpen()).jobs).toEqual([]);
       expect(await store.get("j")).toEqual(finished);
     });
 
@@ -95,20 +95,22 @@ export function describeJobStoreContract(name: string, open: OpenJobStore): void
       expect(await store.get("alice-queued")).toBeUndefined();
       expect(await store.get("alice-succeeded")).toBeUndefined();
       expect((await store.get("bob-succeeded"))?.userId).toBe("bob");
-      expect((await store.loadUnfinished()).jobs.map((job) => job.id)).toEqual([
+      // Succeeded but not posted yet is still open.
+      expect((await store.loadOpen()).jobs.map((job) => job.id)).toEqual([
         "bob-queued",
         "bob-staged",
         "bob-running",
+        "bob-succeeded",
       ]);
     });
 
     it("prunes jobs finished before the cutoff, keeps those finished at it or later, and never an unfinished one", async () => {
       const store = await open();
       const cutoff = 1_700_000_000_000;
-      await store.save(succeededJob({ id: "before", seq: 1, finishedAt: cutoff - 1 }));
+      await store.save(deliveredJob({ id: "before", seq: 1, finishedAt: cutoff - 1 }));
       await store.save(failedJob({ id: "long-before", seq: 2, finishedAt: cutoff - 86_400_000 }));
       await store.save(cancelledJob({ id: "at", seq: 3, finishedAt: cutoff }));
-      await store.save(succeededJob({ id: "after", seq: 4, finishedAt: cutoff + 1 }));
+      await store.save(deliveredJob({ id: "after", seq: 4, finishedAt: cutoff + 1 }));
       await store.insert(queuedJob({ id: "waiting", seq: 5, at: cutoff - 90 * 86_400_000 }));
       await store.save(runningJob({ id: "running", seq: 6, at: cutoff - 90 * 86_400_000 }));
       expect(await store.pruneFinished(cutoff)).toBe(2);
@@ -121,7 +123,7 @@ export function describeJobStoreContract(name: string, open: OpenJobStore): void
     it("prunes in batches, pausing between them, and stops between batches when aborted", async () => {
       const store = await open();
       for (let seq = 1; seq <= 25; seq++)
-        await store.save(succeededJob({ id: `old-${seq}`, seq, finishedAt: 1000 + seq }));
+        await store.save(deliveredJob({ id: `old-${seq}`, seq, finishedAt: 1000 + seq }));
       const pauses: number[] = [];
       const all = await store.pruneFinished(2000, {
         batchRows: 10,
@@ -136,7 +138,7 @@ export function describeJobStoreContract(name: string, open: OpenJobStore): void
       expect(await store.maxSeq()).toBe(0);
 
       for (let seq = 1; seq <= 25; seq++)
-        await store.save(succeededJob({ id: `again-${seq}`, seq, finishedAt: 1000 + seq }));
+        await store.save(deliveredJob({ id: `again-${seq}`, seq, finishedAt: 1000 + seq }));
       const controller = new AbortController();
       const some = await store.pruneFinished(2000, {
         batchRows: 10,
@@ -159,12 +161,12 @@ export function describeJobStoreContract(name: string, open: OpenJobStore): void
         { id: "not-a-job", seq: 3, userId: "u1", text: JSON.stringify({ id: "not-a-job", state: "queued" }) },
         { id: "renamed", seq: 4, userId: "u1", text: JSON.stringify(queuedJob({ id: "other", seq: 4 })) },
       ]);
-      const first = await store.loadUnfinished();
+      const first = await store.loadOpen();
       expect(first.jobs).toEqual([good]);
       expect(first.setAside.map((record) => record.id)).toEqual(["garbage", "not-a-job", "renamed"]);
       expect(first.setAside[0]?.reason).toMatch(/not JSON/);
       expect(first.setAside[1]?.reason).toMatch(/schema/);
-      const second = await store.loadUnfinished();
+      const second = await store.loadOpen();
       expect(second).toEqual({ jobs: [good], setAside: [] });
       expect(await store.get("garbage")).toBeUndefined();
     });

@@ -19,7 +19,7 @@ describe("opening a data file of the old format", () => {
     await oldDeployment(dataDir);
     const storage = await storages.open({ dataDir });
 
-    const { jobs, setAside } = await storage.jobs.loadUnfinished();
+    const { jobs, setAside } = await storage.jobs.loadOpen();
     expect(setAside).toEqual([]);
     expect(jobs.map((job) => [job.id, job.state])).toEqual([
       ["queued", "queued"],
@@ -85,8 +85,9 @@ describe("opening a data file of the old format", () => {
       run: { backend: "gpu-b", promptId: "p-ru", stagedAt: 1_700_000_000_000 },
     });
 
+    // The old bot posted results right after storing them and kept no bytes: they count as delivered.
     expect(await storage.jobs.get("done")).toMatchObject({
-      state: "succeeded",
+      state: "delivered",
       run: { backend: "gpu-a", promptId: "p-done", stagedAt: 1, startedAt: 2 },
       outputs: [{ filename: "a.png" }],
       finishedAt: now - 2 * day,
@@ -105,7 +106,7 @@ describe("opening a data file of the old format", () => {
     expect(await storage.jobs.get("cancelled")).toMatchObject({ state: "cancelled", cancelledBy: "owner" });
     // Retention ages a record without a finish time from its creation, as before.
     expect(await storage.jobs.get("no-finish-time")).toMatchObject({ finishedAt: 1_700_000_000_000 });
-    expect(await storage.jobs.get("leftover")).toMatchObject({ state: "succeeded" });
+    expect(await storage.jobs.get("leftover")).toMatchObject({ state: "delivered" });
     expect(await storage.jobs.get("expired")).toBeUndefined();
     expect(await storage.jobs.get("bulk-1199")).toMatchObject({ state: "cancelled" });
     expect(await storage.jobs.maxSeq()).toBe(1299);
@@ -186,6 +187,6 @@ describe("opening a data file of the old format", () => {
     const { logger: again, lines: secondLines } = capturingLogger();
     const reopened = await storages.open({ dataDir, logger: again });
     expect(secondLines.some((line) => String(line.msg).includes("old data format"))).toBe(false);
-    expect((await reopened.jobs.loadUnfinished()).jobs).toHaveLength(4);
+    expect((await reopened.jobs.loadOpen()).jobs).toHaveLength(4);
   });
 });

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { formatOneSql } from "../../src/storage/sqlite/migrations/format-1.js";
-import { queuedJob, resultEntry, succeededJob } from "../support/stored-records.js";
+import { queuedJob, resultEntry, deliveredJob } from "../support/stored-records.js";
 import { OpenedStorages, dataFile, rawConnection, tempDataDir } from "./support/temp-storage.js";
 
 const storages = new OpenedStorages();
@@ -14,7 +14,7 @@ describe("a data file of format 1 (one jobs table, one results table)", () => {
     const raw = await openFormatOneFile(dataDir);
     try {
       const waiting = queuedJob({ id: "waiting", seq: 2 });
-      const done = succeededJob({ id: "done", seq: 1, finishedAt });
+      const done = deliveredJob({ id: "done", seq: 1, finishedAt });
       const entry = resultEntry({ messageId: "m1", createdAt: finishedAt });
       await raw.run(
         "INSERT INTO jobs (id, seq, user_id, guild_id, state, finished_at, job) VALUES (?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?)",
@@ -35,8 +35,8 @@ describe("a data file of format 1 (one jobs table, one results table)", () => {
     }
 
     const storage = await storages.open({ dataDir });
-    expect((await storage.jobs.loadUnfinished()).jobs.map((job) => job.id)).toEqual(["waiting"]);
-    expect(await storage.jobs.get("done")).toEqual(succeededJob({ id: "done", seq: 1, finishedAt }));
+    expect((await storage.jobs.loadOpen()).jobs.map((job) => job.id)).toEqual(["waiting"]);
+    expect(await storage.jobs.get("done")).toEqual(deliveredJob({ id: "done", seq: 1, finishedAt }));
     expect(await storage.results.get("m1")).toEqual(resultEntry({ messageId: "m1", createdAt: finishedAt }));
     expect(await storage.jobs.maxSeq()).toBe(2);
     const check = await rawConnection(dataDir);

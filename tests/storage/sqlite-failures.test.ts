@@ -100,7 +100,7 @@ describe("a storage that is closed", () => {
     await storages.close(storage);
     const reads: Array<[string, () => Promise<unknown>]> = [
       ["jobs.get", async () => storage.jobs.get("x")],
-      ["jobs.loadUnfinished", async () => storage.jobs.loadUnfinished()],
+      ["jobs.loadOpen", async () => storage.jobs.loadOpen()],
       ["jobs.maxSeq", async () => storage.jobs.maxSeq()],
       ["rates.hits", async () => storage.rates.hits("u")],
       ["results.get", async () => storage.results.get("m")],
@@ -157,7 +157,7 @@ describe("a full disk", () => {
       // The operator frees space, and the bot starts again.
       execFileSync("mount", ["-o", "remount,size=4m", mount.dir]);
       const reopened = await storages.open({ dataDir: mount.dir });
-      const { jobs } = await reopened.jobs.loadUnfinished();
+      const { jobs } = await reopened.jobs.loadOpen();
       const ids = jobs.map((job) => job.id);
       expect(ids.filter((id) => id !== "job-full")).toEqual(accepted);
       expect(ids.includes("job-full")).toBe(outcomes.get("jobs.insert") === "stored");

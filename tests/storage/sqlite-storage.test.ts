@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openStorage } from "../../src/storage/open-storage.js";
 import { StorageOpenError } from "../../src/storage/storage-error.js";
-import { queuedJob, resultEntry, settingsRecord, succeededJob } from "../support/stored-records.js";
+import { queuedJob, resultEntry, settingsRecord, deliveredJob } from "../support/stored-records.js";
 import {
   OpenedStorages,
   capturingLogger,
@@ -36,7 +36,7 @@ describe("the SQLite storage", () => {
     const dataDir = tempDataDir();
     const first = await storages.open({ dataDir });
     await first.jobs.insert(queuedJob({ id: "waiting", seq: 1 }));
-    await first.jobs.save(succeededJob({ id: "done", seq: 2 }));
+    await first.jobs.save(deliveredJob({ id: "done", seq: 2 }));
     await first.results.record(resultEntry({ messageId: "m1", createdAt: 5 }));
     await first.rates.save("alice", [Date.now()], Date.now() + 60_000);
     await first.settings.set("channel:c1", settingsRecord("g1", 12));
@@ -45,8 +45,8 @@ describe("the SQLite storage", () => {
     await storages.close(first);
 
     const second = await storages.open({ dataDir });
-    expect((await second.jobs.loadUnfinished()).jobs.map((job) => job.id)).toEqual(["waiting"]);
-    expect((await second.jobs.get("done"))?.state).toBe("succeeded");
+    expect((await second.jobs.loadOpen()).jobs.map((job) => job.id)).toEqual(["waiting"]);
+    expect((await second.jobs.get("done"))?.state).toBe("delivered");
     expect(await second.jobs.maxSeq()).toBe(2);
     expect((await second.results.get("m1"))?.createdAt).toBe(5);
     expect(await second.rates.hits("alice")).toHaveLength(1);
@@ -126,7 +126,7 @@ describe("the SQLite storage", () => {
     ]);
     const { logger, lines } = capturingLogger();
     const storage = await storages.open({ dataDir, logger });
-    expect((await storage.jobs.loadUnfinished()).setAside).toEqual([
+    expect((await storage.jobs.loadOpen()).setAside).toEqual([
       { id: "bad", reason: expect.stringMatching(/not JSON/) },
     ]);
     expect(
@@ -148,7 +148,7 @@ describe("the SQLite storage", () => {
     const dataDir = tempDataDir();
     const storage = await storages.open({ dataDir });
     const finishedAt = Date.UTC(2026, 10, 29, 12);
-    await storage.jobs.save(succeededJob({ id: "done", finishedAt }));
+    await storage.jobs.save(deliveredJob({ id: "done", finishedAt }));
     await storage.results.record(resultEntry({ messageId: "m1", createdAt: finishedAt }));
     const raw = await rawConnection(dataDir);
     const plan = async (sql: string) =>
@@ -199,8 +199,8 @@ describe("the SQLite storage", () => {
     const storage = await storages.open({ dataDir });
     const dayOne = Date.UTC(2026, 10, 1, 23, 59);
     const dayTwo = Date.UTC(2026, 10, 2, 0, 1);
-    await storage.jobs.save(succeededJob({ id: "one", seq: 1, finishedAt: dayOne }));
-    await storage.jobs.save(succeededJob({ id: "two", seq: 2, finishedAt: dayTwo }));
+    await storage.jobs.save(deliveredJob({ id: "one", seq: 1, finishedAt: dayOne }));
+    await storage.jobs.save(deliveredJob({ id: "two", seq: 2, finishedAt: dayTwo }));
     await storage.jobs.insert(queuedJob({ id: "waiting", seq: 3 }));
     const tables = async () => {
       const raw = await rawConnection(dataDir);

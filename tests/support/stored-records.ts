@@ -8,6 +8,7 @@ import type {
   RunningJob,
   StagedJob,
   SucceededJob,
+  DeliveredJob,
 } from "../../src/queue/job.js";
 
 /** Test records of every kind, with what varies between tests as arguments. */
@@ -66,6 +67,17 @@ export function succeededJob(fields: JobFields & { finishedAt?: number }): Succe
   };
 }
 
+/** Succeeded and posted on Discord: closed. */
+export function deliveredJob(fields: JobFields & { finishedAt?: number }): DeliveredJob {
+  const job = succeededJob(fields);
+  return {
+    ...job,
+    state: "delivered",
+    messages: [{ channelId: job.channelId, messageId: `message-of-${job.id}` }],
+    deliveredAt: job.finishedAt + 50,
+  };
+}
+
 /** Failed on a backend; `neverSent` fails it before any backend took it (no `run`). */
 export function failedJob(fields: JobFields & { finishedAt?: number; neverSent?: boolean }): FailedJob {
   const finishedAt = fields.finishedAt ?? fields.at ?? 1_700_000_000_000;
@@ -103,6 +115,7 @@ export function jobsOfEveryState(userId = "u1"): Job[] {
     { ...stagedJob({ id: "staged", seq: 2, userId }), parentChannelId: "parent-1" },
     runningJob({ id: "running", seq: 3, userId }),
     { ...succeededJob({ id: "succeeded", seq: 4, userId }), rerollOf: "queued" },
+    deliveredJob({ id: "delivered", seq: 8, userId }),
     failedJob({ id: "failed", seq: 5, userId }),
     cancelledJob({ id: "cancelled", seq: 6, userId }),
     failedJob({ id: "failed-unsent", seq: 7, userId, neverSent: true }),

@@ -1,6 +1,6 @@
 import { pino, type Logger } from "pino";
 import type { Job, QueuedJob } from "../../queue/job.js";
-import { finishedAtOf, isFinished, jobSchema } from "../../queue/job.js";
+import { finishedAtOf, isClosed, jobSchema } from "../../queue/job.js";
 import type { JobStore, SetAsideRecord } from "../../queue/job-store.js";
 import { readRecord } from "../read-record.js";
 import { StorageError } from "../storage-error.js";
@@ -47,7 +47,7 @@ export class MemoryJobStore implements JobStore {
     return Promise.resolve();
   }
 
-  async loadUnfinished(): Promise<{ jobs: Job[]; setAside: SetAsideRecord[] }> {
+  async loadOpen(): Promise<{ jobs: Job[]; setAside: SetAsideRecord[] }> {
     const unfinished = [...this.#rows.values()]
       .filter((row) => row.finishedAt === undefined)
       .sort((a, b) => a.seq - b.seq);
@@ -55,7 +55,7 @@ export class MemoryJobStore implements JobStore {
     const setAside: SetAsideRecord[] = [];
     for (const row of unfinished) {
       const read = readRecord(jobSchema, row.text);
-      if (read.ok && read.value.id === row.id && !isFinished(read.value)) {
+      if (read.ok && read.value.id === row.id && !isClosed(read.value)) {
         jobs.push(read.value);
         continue;
       }
@@ -118,7 +118,8 @@ function rowOf(job: Job): StoredJobRow {
     id: valid.id,
     seq: valid.seq,
     userId: valid.userId,
-    finishedAt: finishedAtOf(valid),
+    // Only a closed job ages out; a succeeded one still waits to be posted.
+    finishedAt: isClosed(valid) ? finishedAtOf(valid) : undefined,
     text: JSON.stringify(valid),
   };
 }

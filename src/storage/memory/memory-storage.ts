@@ -3,6 +3,7 @@ import type { Storage } from "../storage.js";
 import { MemoryEtaStore } from "./memory-eta-store.js";
 import { MemoryJobStore } from "./memory-job-store.js";
 import { MemoryMetaStore } from "./memory-meta-store.js";
+import { MemoryOutputSpool } from "./memory-output-spool.js";
 import { MemoryRateStore } from "./memory-rate-store.js";
 import { MemoryResultStore } from "./memory-result-store.js";
 import { MemorySettingsStore } from "./memory-settings-store.js";
@@ -18,6 +19,7 @@ export class MemoryStorage implements Storage {
   readonly jobs: MemoryJobStore;
   readonly rates: MemoryRateStore;
   readonly eta = new MemoryEtaStore();
+  readonly spool = new MemoryOutputSpool();
   readonly results: MemoryResultStore;
   readonly settings = new MemorySettingsStore();
   readonly meta = new MemoryMetaStore();

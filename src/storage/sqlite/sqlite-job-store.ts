@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { isFinished, jobSchema, type FinishedJob, type Job, type QueuedJob } from "../../queue/job.js";
+import { isClosed, jobSchema, type ClosedJob, type Job, type QueuedJob } from "../../queue/job.js";
 import type { JobStore, SetAsideRecord, SweepOptions } from "../../queue/job-store.js";
 import { readRecord } from "../read-record.js";
 import { DayTables } from "./day-tables.js";
@@ -37,22 +37,22 @@ export class SqliteJobStore implements JobStore {
   async save(job: Job): Promise<void> {
     // Checked on the way in, so what is stored is what reads back.
     const valid = jobSchema.parse(job);
-    if (!isFinished(valid)) {
+    if (!isClosed(valid)) {
       await this.#db.run(saveSql, ...unfinishedValues(valid));
       return;
     }
     await this.#saveFinished(valid);
   }
 
-  async loadUnfinished(): Promise<{ jobs: Job[]; setAside: SetAsideRecord[] }> {
+  async loadOpen(): Promise<{ jobs: Job[]; setAside: SetAsideRecord[] }> {
     const rows = await this.#db.all<{ id: string; job: string }>("SELECT id, job FROM jobs ORDER BY seq");
     const jobs: Job[] = [];
     const setAsideRecords: SetAsideRecord[] = [];
     for (const row of rows) {
       const read = readRecord(jobSchema, row.job);
       if (read.ok && read.value.id === row.id) {
-        // A finished job here is one a crash or a hand edit left behind: file it by its end.
-        if (isFinished(read.value)) await this.#saveFinished(read.value);
+        // A closed job here is one a crash or a hand edit left behind: file it by its end.
+        if (isClosed(read.value)) await this.#saveFinished(read.value);
         else jobs.push(read.value);
         continue;
       }
@@ -101,7 +101,7 @@ export class SqliteJobStore implements JobStore {
     return this.#finished.prune(cutoff, options);
   }
 
-  async #saveFinished(job: FinishedJob): Promise<void> {
+  async #saveFinished(job: ClosedJob): Promise<void> {
     const table = await this.#db.transaction(async (session) => {
       const target = await this.#finished.ensure(session, job.finishedAt);
       await session.run("DELETE FROM jobs WHERE id = ?", job.id);

@@ -1,6 +1,7 @@
 import KeyvSqlite from "@keyv/sqlite";
 import type { Logger } from "pino";
 import type { SweepOptions } from "../../queue/job-store.js";
+import type { OutputSpool } from "../../queue/output-spool.js";
 import type { Storage } from "../storage.js";
 import { KeyvEtaStore, KeyvMetaStore, KeyvSettingsStore } from "./keyv-stores.js";
 import { importLegacyRecords } from "./legacy/legacy-import.js";
@@ -32,6 +33,8 @@ export interface SqliteStorageOptions {
   now?: () => number;
   /** Called after the files are closed (releases the data folder's lock). */
   onClose?: () => Promise<void>;
+  /** Where succeeded jobs' outputs wait to be posted: a folder beside the data file. */
+  spool: OutputSpool;
 }
 
 /**
@@ -46,6 +49,7 @@ export class SqliteStorage implements Storage {
   readonly eta: KeyvEtaStore;
   readonly settings: KeyvSettingsStore;
   readonly meta: KeyvMetaStore;
+  readonly spool: OutputSpool;
   readonly location: string;
   readonly #db: SqliteDatabase;
   readonly #keyv: KeyvSqlite;
@@ -66,6 +70,7 @@ export class SqliteStorage implements Storage {
     this.eta = new KeyvEtaStore(keyv, logger.child({ store: "eta" }));
     this.settings = new KeyvSettingsStore(keyv, logger.child({ store: "settings" }));
     this.meta = new KeyvMetaStore(keyv, logger.child({ store: "meta" }));
+    this.spool = options.spool;
   }
 
   /** Opens (or creates) the file, brings its schema up to date and moves old-format records over. */

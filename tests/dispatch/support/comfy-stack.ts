@@ -85,7 +85,7 @@ export async function startStack(
     logger: silent,
   });
   const queue = new JobQueue({
-    stores: { jobs: storage.jobs, rates: storage.rates, eta: storage.eta },
+    stores: storage,
     dispatcher,
     logger: silent,
     positionIntervalMs: 0,

@@ -7,6 +7,7 @@ import { JobQueue, type JobQueueOptions } from "../../../src/queue/job-queue.js"
 import type { QueueEvent } from "../../../src/queue/queue-events.js";
 import { MemoryEtaStore } from "../../../src/storage/memory/memory-eta-store.js";
 import { MemoryJobStore } from "../../../src/storage/memory/memory-job-store.js";
+import { MemoryOutputSpool } from "../../../src/storage/memory/memory-output-spool.js";
 import { MemoryRateStore } from "../../../src/storage/memory/memory-rate-store.js";
 import { FakeDispatcher } from "./fake-dispatcher.js";
 
@@ -42,7 +43,12 @@ export async function tempDir(): Promise<{ dir: string; remove: () => Promise<vo
 export type QueueStores = JobQueueOptions["stores"];
 
 export function memoryStores(): QueueStores {
-  return { jobs: new MemoryJobStore(), rates: new MemoryRateStore(), eta: new MemoryEtaStore() };
+  return {
+    jobs: new MemoryJobStore(),
+    rates: new MemoryRateStore(),
+    eta: new MemoryEtaStore(),
+    spool: new MemoryOutputSpool(),
+  };
 }
 
 export interface Harness {

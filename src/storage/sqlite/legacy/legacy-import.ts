@@ -1,7 +1,7 @@
 import Keyv from "keyv";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { isFinished } from "../../../queue/job.js";
+import { isClosed } from "../../../queue/job.js";
 import { readRecord } from "../../read-record.js";
 import { createDayTableSql, dayTableName, type DayTableSpec } from "../day-tables.js";
 import { setAside } from "../set-aside.js";
@@ -137,7 +137,7 @@ async function moveJob({ session, dayTables }: Target, id: string, value: unknow
   if (!converted.ok) return { reason: converted.reason };
   const job = converted.value;
   if (job.id !== id) return { reason: `stored under id ${id} but says ${job.id}` };
-  if (!isFinished(job)) {
+  if (!isClosed(job)) {
     await session.run(
       "INSERT INTO jobs (id, seq, user_id, guild_id, state, job) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
       job.id,

@@ -2,14 +2,7 @@ import { z } from "zod";
 import type { ResultEntry } from "../../../history/result-store.js";
 import { resultEntrySchema } from "../../../history/result-store.js";
 import { isJobErrorCode, type JobError } from "../../../queue/job-error.js";
-import {
-  jobMessageSchema,
-  jobSchema,
-  jobStates,
-  outputFileSchema,
-  type Job,
-  type JobRun,
-} from "../../../queue/job.js";
+import { jobMessageSchema, jobSchema, outputFileSchema, type Job, type JobRun } from "../../../queue/job.js";
 import type { GenerationRequest, JobParams } from "../../../request/generation-request.js";
 import type { RecordRead } from "../../read-record.js";
 
@@ -48,7 +41,8 @@ const legacyJobSchema = z.object({
   workflow: z.string(),
   params: legacyParamsSchema,
   priority: z.boolean(),
-  state: z.enum(jobStates),
+  // The states the old format knew (it had no "delivered").
+  state: z.enum(["queued", "staged", "running", "succeeded", "failed", "cancelled"]),
   backend: z.string().optional(),
   promptId: z.string().optional(),
   attempts: z.number(),
@@ -175,7 +169,16 @@ export function convertLegacyJob(raw: unknown): RecordRead<Job> {
       break;
     case "succeeded":
       if (run === undefined) return { ok: false, reason: "succeeded without a backend and prompt id" };
-      job = { ...base, state: "succeeded", run, outputs: old.outputs ?? [], finishedAt };
+      // The old bot posted a result right after storing it and kept no bytes to post it again, so
+      // an old succeeded job counts as delivered: there is nothing a new start could deliver.
+      job = {
+        ...base,
+        state: "delivered",
+        run,
+        outputs: old.outputs ?? [],
+        finishedAt,
+        deliveredAt: finishedAt,
+      };
       break;
     case "failed":
       job = { ...base, state: "failed", ...withRun, error: convertError(old.error), finishedAt };
