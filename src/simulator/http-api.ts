@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FileStore } from "./file-store.js";
 import { uploadImage } from "./upload-route.js";
 import { viewFile } from "./view-route.js";
-import { readBody, sendEmpty, sendJson, sendText } from "./http-replies.js";
+import { readBody, sendEmpty, sendJson, sendServerTrouble, sendText } from "./http-replies.js";
 import type { ModelLists } from "./model-lists.js";
 import type { NodeCatalog } from "./node-catalog.js";
 import type { PromptQueue, QueueItem } from "./prompt-queue.js";
@@ -105,7 +105,7 @@ export function createRequestHandler(
       await route(api, req, res);
     } catch (error) {
       // aiohttp's answer to anything a handler throws, malformed JSON included.
-      if (!res.headersSent) sendText(res, 500, "500 Internal Server Error\n\nServer got itself in trouble");
+      if (!res.headersSent) sendServerTrouble(res);
       else res.destroy();
       if (!(error instanceof BadJson)) throw error;
     }

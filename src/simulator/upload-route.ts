@@ -1,12 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FileStore, FileType } from "./file-store.js";
-import { sendEmpty, sendJson, sendText } from "./http-replies.js";
+import { sendEmpty, sendJson, sendServerTrouble, sendText } from "./http-replies.js";
 import { insideFolder, joinPath, normpath, splitext, splitFolder } from "./python-paths.js";
 
 type FormField = ReturnType<FormData["get"]>;
-
-/** aiohttp's bare 500 for an exception in a handler (ComfyUI's upload has a few reachable ones). */
-const serverTrouble = "500 Internal Server Error\n\nServer got itself in trouble";
 
 /**
  * Reads the whole body but keeps at most `maxBytes`: aiohttp stops at its `client_max_size`
@@ -66,7 +63,7 @@ export async function uploadImage(
   }
   const form = await parseForm(req, body);
   if (form === "broken") {
-    sendText(res, 500, serverTrouble);
+    sendServerTrouble(res);
     return;
   }
   const field = (name: string): FormField => (form === "not_a_form" ? null : form.get(name));
@@ -74,7 +71,7 @@ export async function uploadImage(
   // get_dir_by_type: no `type` is input; any other value leaves its folder unset (a 500).
   const type = typeField === null ? "input" : typeField;
   if (type !== "input" && type !== "temp" && type !== "output") {
-    sendText(res, 500, serverTrouble);
+    sendServerTrouble(res);
     return;
   }
   const image = field("image");
@@ -90,7 +87,7 @@ export async function uploadImage(
     image.name === "" ||
     (subfolderField !== null && typeof subfolderField !== "string")
   ) {
-    sendText(res, 500, serverTrouble);
+    sendServerTrouble(res);
     return;
   }
   const subfolder = subfolderField ?? "";
@@ -104,7 +101,7 @@ export async function uploadImage(
   const bytes = Buffer.from(await image.arrayBuffer());
   const written = storeUpload(files, type, folder, image.name, bytes, isOverwrite(field("overwrite")));
   if (written === undefined) {
-    sendText(res, 500, serverTrouble);
+    sendServerTrouble(res);
     return;
   }
   sendJson(res, 200, { name: written, subfolder, type });

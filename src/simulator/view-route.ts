@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { FileStore, FileType } from "./file-store.js";
-import { sendEmpty, sendText } from "./http-replies.js";
+import { sendEmpty, sendServerTrouble } from "./http-replies.js";
 import { insideFolder } from "./python-paths.js";
 
 const fileTypes: readonly FileType[] = ["output", "temp", "input"];
@@ -39,7 +39,7 @@ export function viewFile(files: FileStore, url: URL, res: ServerResponse): void 
   const annotated = annotatedName(raw);
   if (annotated.name === "") {
     // `filename[0]` of an empty name: IndexError, a 500.
-    sendText(res, 500, "500 Internal Server Error\n\nServer got itself in trouble");
+    sendServerTrouble(res);
     return;
   }
   if (annotated.name.startsWith("/") || annotated.name.includes("..")) {
