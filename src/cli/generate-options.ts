@@ -93,5 +93,7 @@ function expectation(type: ParamType): string {
       );
     case "number":
       return `a number from ${type.min} to ${type.max}`;
+    case "image":
+      return "a picture";
   }
 }

@@ -2,6 +2,8 @@
  * Runs the ComfyUI simulator for trying the bot without a GPU:
  *   npm run simulator -- --port 8188 [--host 127.0.0.1] [--step-ms 50] [--load-ms 0]
  *                        [--checkpoints a.safetensors,b.safetensors] [--preview-method none|auto]
+ *                        [--loras a.safetensors,b.safetensors] [--upscale-models 4x-UltraSharp.pth]
+ *                        [--max-upload-size 100]
  */
 import { parseArgs } from "node:util";
 import { startComfySimulator, type SimulatorOptions } from "../simulator/comfy-simulator.js";
@@ -10,7 +12,8 @@ import { startComfySimulator, type SimulatorOptions } from "../simulator/comfy-s
 class UsageError extends Error {}
 
 const usageText = `usage: simulator [--port 8188] [--host 127.0.0.1] [--step-ms 50] [--load-ms 0]
-                 [--checkpoints a,b] [--preview-method none|auto] [--pad-bytes N] [--fail-nodes A,B]`;
+                 [--checkpoints a,b] [--loras a,b] [--upscale-models a,b] [--max-upload-size MB]
+                 [--preview-method none|auto] [--pad-bytes N] [--fail-nodes A,B]`;
 
 function usage(message: string): never {
   throw new UsageError(message);
@@ -55,6 +58,9 @@ async function serve(argv: readonly string[]): Promise<number> {
         "step-ms": { type: "string" },
         "load-ms": { type: "string" },
         checkpoints: { type: "string" },
+        loras: { type: "string" },
+        "upscale-models": { type: "string" },
+        "max-upload-size": { type: "string" },
         "preview-method": { type: "string" },
         "pad-bytes": { type: "string" },
         "fail-nodes": { type: "string" },
@@ -75,11 +81,18 @@ async function serve(argv: readonly string[]): Promise<number> {
   const loadMs = nonNegativeInt("load-ms", values["load-ms"]);
   const padBytes = nonNegativeInt("pad-bytes", values["pad-bytes"]);
   const checkpoints = list(values.checkpoints);
+  const loras = list(values.loras);
+  const upscaleModels = list(values["upscale-models"]);
+  const maxUploadMb = nonNegativeInt("max-upload-size", values["max-upload-size"]);
   const failNodes = list(values["fail-nodes"]);
   if (stepMs !== undefined) options.stepMs = stepMs;
   if (loadMs !== undefined) options.loadMs = loadMs;
   if (padBytes !== undefined) options.outputPadBytes = padBytes;
   if (checkpoints !== undefined) options.checkpoints = checkpoints;
+  if (loras !== undefined) options.loras = loras;
+  if (upscaleModels !== undefined) options.upscaleModels = upscaleModels;
+  // ComfyUI's --max-upload-size is in MB (MiB really: it multiplies by 1024 * 1024).
+  if (maxUploadMb !== undefined) options.maxUploadBytes = maxUploadMb * 1024 * 1024;
   if (failNodes !== undefined) options.failNodes = failNodes;
   if (previewMethod !== undefined) options.previewMethod = previewMethod;
 

@@ -3,12 +3,13 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { defaults } from "../config/defaults.js";
 import { withoutCredentials } from "./comfy-endpoint.js";
-import { ComfyError } from "./comfy-error.js";
+import { ComfyError, isComfyError } from "./comfy-error.js";
 import { ComfyHttp } from "./comfy-http.js";
 import type { ComfyAttachRequest, ComfyRunRequest, ComfyRunResult } from "./comfy-job-events.js";
 import { ComfySocket } from "./comfy-socket.js";
 import type { ObjectInfo } from "./object-info.js";
 import { PromptTracker } from "./prompt-tracker.js";
+import type { UploadedImage, UploadImageOptions } from "./upload-image.js";
 
 export interface ComfyBackendOptions {
   id: string;
@@ -207,6 +208,23 @@ export class ComfyBackend extends EventEmitter<ComfyBackendEvents> {
    */
   async attach(request: ComfyAttachRequest): Promise<ComfyRunResult> {
     return this.tracker.attach(request);
+  }
+
+  /**
+   * Stores an input image on this host (`POST /upload/image`) for a prompt that will run here; see
+   * ComfyHttp.uploadImage. Put `loadImageValue` of the answer into the LoadImage input. A job that
+   * moves to another host must upload again there. Errors carry this backend's id.
+   */
+  async uploadImage(
+    bytes: Uint8Array,
+    fileName: string,
+    options: UploadImageOptions & { signal?: AbortSignal } = {},
+  ): Promise<UploadedImage> {
+    try {
+      return await this.http.uploadImage(bytes, fileName, options);
+    } catch (error) {
+      throw isComfyError(error) ? error.withContext({ backendId: this.id }) : error;
+    }
   }
 
   /**

@@ -5,7 +5,10 @@
 export type ComfyErrorCode =
   /** Connection refused, reset, DNS: the host is not there. Safe to retry elsewhere. */
   | "comfy_unreachable"
-  /** `POST /prompt` refused the graph (400), or accepted only part of it (200 with node_errors). */
+  /**
+   * `POST /prompt` refused the graph (400), or accepted only part of it (200 with node_errors);
+   * or `POST /upload/image` refused the file (400, 413 past the host's upload limit).
+   */
   | "comfy_validation"
   /** A node raised while running (`execution_error`). */
   | "comfy_execution"

@@ -1,4 +1,4 @@
-import { Pool, type Dispatcher } from "undici";
+import { FormData, Pool, type Dispatcher } from "undici";
 import type { z } from "zod";
 import { comfyEndpoint } from "./comfy-endpoint.js";
 import { ComfyError } from "./comfy-error.js";
@@ -18,9 +18,16 @@ import {
 } from "./comfy-responses.js";
 import { objectInfoSchema, type ObjectInfo } from "./object-info.js";
 import { defaults as configDefaults } from "../config/defaults.js";
-import { readCapped } from "./read-capped.js";
 import { readJson, readJsonOk } from "./read-json.js";
+import { readViewAnswer, type ByteBudget, type DownloadedImage } from "./read-view.js";
 import { requestFailure } from "./request-failure.js";
+import {
+  checkUploadTarget,
+  readUploadAnswer,
+  uploadForm,
+  type UploadedImage,
+  type UploadImageOptions,
+} from "./upload-image.js";
 
 export interface ComfyHttpOptions {
   /**
@@ -48,15 +55,7 @@ export interface SubmitBody {
   extra_data?: Record<string, unknown>;
 }
 
-export interface DownloadedImage {
-  bytes: Buffer;
-  mime: string;
-}
-
-/** Bytes shared by the downloads of one job; `take` throws once they add up to too many. */
-export interface ByteBudget {
-  take(bytes: number): void;
-}
+export type { ByteBudget, DownloadedImage } from "./read-view.js";
 
 const defaults = {
   requestTimeoutMs: 10_000,
@@ -179,32 +178,33 @@ export class ComfyHttp {
       `/view?${query.toString()}`,
       options,
       undefined,
-      async (response) => {
-        if (response.statusCode !== 200) {
-          await response.body.dump();
-          throw new ComfyError(
-            "comfy_bad_response",
-            `output ${ref.filename} answered ${response.statusCode}`,
-            {
-              status: response.statusCode,
-            },
-          );
-        }
-        const announced = Number(response.headers["content-length"]);
-        if (Number.isFinite(announced) && announced > options.maxBytes) {
-          response.body.destroy();
-          throw tooLarge(ref, options.maxBytes);
-        }
-        const read = await readCapped(response.body, options.maxBytes, (bytes) =>
-          options.budget?.take(bytes),
-        );
-        if (read.overflow) throw tooLarge(ref, options.maxBytes);
-        const type = response.headers["content-type"];
-        const mime = (Array.isArray(type) ? type[0] : type) ?? "application/octet-stream";
-        return { bytes: read.bytes, mime: mime.split(";")[0]!.trim() };
-      },
+      (response) => readViewAnswer(response, ref, options),
       timeoutMs,
       "download",
+    );
+  }
+
+  /**
+   * Stores `bytes` on the host with `POST /upload/image` (multipart) and returns ComfyUI's answer
+   * with the value for a LoadImage input. Upload to the host that will run the prompt: each host
+   * has its own input folder. Errors: `comfy_validation` when the host refuses the file (400, 413),
+   * otherwise as every request. Throws TypeError for a file name with a path in it.
+   */
+  async uploadImage(
+    bytes: Uint8Array,
+    fileName: string,
+    options: UploadImageOptions & CallOptions & { timeoutMs?: number } = {},
+  ): Promise<UploadedImage> {
+    checkUploadTarget(fileName, options.subfolder ?? "");
+    const form = uploadForm(bytes, fileName, options);
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs * 6;
+    return this.call(
+      "POST",
+      "/upload/image",
+      options,
+      form,
+      (response) => readUploadAnswer(response, fileName, this.options.maxJsonBytes),
+      timeoutMs,
     );
   }
 
@@ -259,21 +259,18 @@ export class ComfyHttp {
         signal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
+        // undici writes a FormData body as multipart with its own content-type and boundary.
         headers: {
           ...(this.authorization === undefined ? {} : { authorization: this.authorization }),
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          ...(body === undefined || body instanceof FormData ? {} : { "content-type": "application/json" }),
         },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body: body instanceof FormData ? body : JSON.stringify(body) }),
       });
       return await handle(response);
     } catch (error) {
       throw requestFailure(error, { label, timeoutMs, timeoutKind, deadline, callerSignal: options.signal });
     }
   }
-}
-
-function tooLarge(ref: ImageRef, maxBytes: number): ComfyError {
-  return new ComfyError("comfy_output_too_large", `output ${ref.filename} is larger than ${maxBytes} bytes`);
 }
 
 function drainOk(path: string): (response: Dispatcher.ResponseData) => Promise<void> {

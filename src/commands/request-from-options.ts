@@ -24,6 +24,10 @@ export function requestFromOptions(options: ChatInputCommandInteraction["options
       case "number":
         value = options.getNumber(row.name);
         break;
+      case "image":
+        // An attachment must be downloaded and checked before it is a request value; that is the
+        // image-input work (issue 15). Until then the image row has no Discord option.
+        throw new Error(`the ${row.name} option is not read from Discord yet`);
     }
     if (value !== null) request[row.name] = value;
   }

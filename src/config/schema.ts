@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { settingsLayerSchema } from "../moderation/settings-schema.js";
 import { configDefaultSchema } from "../request/param-schemas.js";
-import { bindingNames, boundRows, type DefaultableBinding } from "../request/param-table.js";
+import { bindingNames, boundRows, isDefaultable, type DefaultableBinding } from "../request/param-table.js";
 import { defaults } from "./defaults.js";
 import { timerMs, timerSeconds } from "./timer-duration.js";
 
@@ -13,11 +13,9 @@ const nonNegativeInt = z
   .int({ error: "expected a whole number (0 or more)" })
   .nonnegative({ error: "expected a whole number (0 or more)" });
 
-/** `workflows[].defaults`: one optional key per binding that is not the prompt or the seed. */
+/** `workflows[].defaults`: one optional key per binding that is not the prompt, the seed or the image. */
 const workflowDefaultsShape = Object.fromEntries(
-  boundRows
-    .filter((row) => !row.required && row.whenLeftOut !== "random")
-    .map((row) => [row.binding, configDefaultSchema(row).optional()]),
+  boundRows.filter(isDefaultable).map((row) => [row.binding, configDefaultSchema(row).optional()]),
 ) as Record<DefaultableBinding, z.ZodOptional<z.ZodType<string | number>>>;
 
 const bindingPath = z

@@ -14,7 +14,14 @@ export type ParamType =
   | { readonly kind: "choice"; readonly values: readonly string[] }
   /** A whole number; `multipleOf` is a rule of the value itself (latent sizes are multiples of 8). */
   | { readonly kind: "integer"; readonly min: number; readonly max: number; readonly multipleOf?: number }
-  | { readonly kind: "number"; readonly min: number; readonly max: number };
+  | { readonly kind: "number"; readonly min: number; readonly max: number }
+  /**
+   * A picture given for one job (an attachment, a result to vary or upscale), bound to a LoadImage
+   * input. The value is the bot's reference to the stored picture; at dispatch the picture is
+   * uploaded to the chosen host and the input gets the name ComfyUI answers. Never defaulted from
+   * the graph (its file there is a placeholder) and never checked against the host's file list.
+   */
+  | { readonly kind: "image" };
 
 /** The `/generate` option, as plain data: `src/commands` turns it into builder calls. */
 export interface DiscordOptionSpec {

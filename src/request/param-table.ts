@@ -158,8 +158,14 @@ export const paramTable = [
   // autocomplete then lists the host's samplers like it lists checkpoints.
   { name: "sampler", label: "sampler", type: { kind: "name", maxLength: 100 }, binding: "sampler" },
   { name: "scheduler", label: "scheduler", type: { kind: "name", maxLength: 100 }, binding: "scheduler" },
-  // Only meaningful with an input image (image-to-image), so it waits for the `image` row.
+  // Only meaningful with an input image (image-to-image).
   { name: "denoise", label: "denoise", type: { kind: "number", min: 0, max: 1 }, binding: "denoise" },
+  // Not offered on /generate or the CLI yet: the attachment option, its download and checks, and the
+  // upload at dispatch come with the image-input work (issue 15).
+  { name: "image", label: "input image", type: { kind: "image" }, binding: "image" },
+  // A LoraLoader's file, checked against the host's list like a checkpoint. Its Discord option and
+  // the operator's allow-list come with the LoRA work (issue 15).
+  { name: "lora", label: "LoRA", type: { kind: "name", maxLength: 200 }, binding: "lora" },
 ] as const satisfies readonly ParamRow[];
 
 type TableRow = (typeof paramTable)[number];
@@ -168,10 +174,13 @@ export type ParamName = TableRow["name"];
 type BoundTableRow = Extract<TableRow, { binding: string }>;
 /** The `workflows[].bindings` keys, the operator's names: `count` binds through `batch`. */
 export type BindingName = BoundTableRow["binding"];
-/** Bindings an operator may give a default in `workflows[].defaults` (not the prompt or the seed). */
+/**
+ * Bindings an operator may give a default in `workflows[].defaults`: not the prompt, the seed or
+ * an input image (each job brings its own).
+ */
 export type DefaultableBinding = Exclude<
   BoundTableRow,
-  { required: true } | { whenLeftOut: "random" }
+  { required: true } | { whenLeftOut: "random" } | { type: { kind: "image" } }
 >["binding"];
 /** The parameters a workflow gets: the `JobParams` keys. */
 export type BuiltName = BoundTableRow["name"];
@@ -191,6 +200,11 @@ export const boundRows: readonly BoundParam[] = paramRows.filter(
 );
 /** `workflows[].bindings` keys in table order. */
 export const bindingNames: readonly BindingName[] = boundRows.map((row) => row.binding);
+
+/** Whether `workflows[].defaults` may set this row (see DefaultableBinding). */
+export function isDefaultable(row: Param): boolean {
+  return !row.required && row.whenLeftOut !== "random" && row.type.kind !== "image";
+}
 
 export function paramNamed(name: ParamName): Param {
   return paramRows.find((row) => row.name === name)!;

@@ -4,7 +4,9 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { FileStore } from "./file-store.js";
+import { imageFilesOnly, inputExists } from "./image-files.js";
 import { createRequestHandler } from "./http-api.js";
+import { ModelLists } from "./model-lists.js";
 import { NodeCatalog } from "./node-catalog.js";
 import { OutputCache } from "./output-cache.js";
 import { renderPng } from "./png-renderer.js";
@@ -42,13 +44,20 @@ export interface ComfySimulator {
   setFailNodes(list: string[]): void;
   /** Replace the checkpoint list (like dropping files into models/checkpoints: visible at once). */
   setCheckpoints(list: string[]): void;
+  /** Replace the files in models/loras. */
+  setLoras(list: string[]): void;
+  /** Replace the files in models/upscale_models. */
+  setUpscaleModels(list: string[]): void;
   readonly stats: { executions: ExecutionRecord[] };
   on(event: SimulatorEvent, fn: (e: { promptId: string; at: number }) => void): void;
-  /** The bytes `/view` serves for this file, so tests can compare. */
+  /** The bytes `/view` serves for this file (an upload: type "input"), so tests can compare. */
   viewBytes(filename: string, subfolder?: string, type?: string): Buffer | undefined;
 }
 
 export const defaultCheckpoints = ["sd_xl_base_1.0.safetensors", "v1-5-pruned-emaonly.safetensors"];
+
+/** aiohttp's client_max_size from ComfyUI's default `--max-upload-size 100` (MB). */
+const defaultMaxUploadBytes = 100 * 1024 * 1024;
 
 class Simulator implements ComfySimulator {
   readonly stats = { executions: [] as ExecutionRecord[] };
@@ -68,7 +77,7 @@ class Simulator implements ComfySimulator {
   private number = 0;
   private stepMs: number;
   private failNodes: string[];
-  private checkpointList: string[];
+  private readonly models: ModelLists;
   private boundPort = 0;
   private readonly now: () => number;
   private readonly newId: () => string;
@@ -79,14 +88,23 @@ class Simulator implements ComfySimulator {
     this.newId = options.newId ?? randomUUID;
     this.stepMs = options.stepMs ?? 50;
     this.failNodes = [...(options.failNodes ?? [])];
-    this.checkpointList = [...(options.checkpoints ?? defaultCheckpoints)];
+    this.models = new ModelLists({
+      checkpoints: options.checkpoints ?? defaultCheckpoints,
+      loras: options.loras ?? [],
+      upscale_models: options.upscaleModels ?? [],
+    });
     const jpeg = readFileSync(new URL("./fixtures/preview.jpg", import.meta.url));
     // Bytes after a JPEG's end marker are ignored by decoders: a bigger frame, the same image.
     const previewPad = options.previewPadBytes ?? 0;
     this.previewJpeg = previewPad > 0 ? Buffer.concat([jpeg, Buffer.alloc(previewPad)]) : jpeg;
+    const hidden = [...(options.withoutNodes ?? [])];
     this.catalog = new NodeCatalog({
-      checkpoints: () => this.checkpoints(),
-      inputFiles: () => this.files.list("input"),
+      checkpoints: () => this.models.get("checkpoints"),
+      loras: () => this.models.get("loras"),
+      upscaleModels: () => this.models.get("upscale_models"),
+      inputFiles: () => imageFilesOnly(this.files.list("input")),
+      inputExists: (name) => inputExists(this.files, name),
+      hiddenClasses: () => hidden,
     });
     this.hub = new WsHub({
       newSid: () => this.newId().replaceAll("-", ""),
@@ -95,6 +113,7 @@ class Simulator implements ComfySimulator {
         const running = this.worker.current();
         return running?.client === sid ? running.currentNode : undefined;
       },
+      maxUploadBytes: options.maxUploadBytes ?? defaultMaxUploadBytes,
     });
     this.queue = this.newQueue();
     this.worker = new PromptWorker({
@@ -129,12 +148,16 @@ class Simulator implements ComfySimulator {
     return `http://${shown}:${this.boundPort}`;
   }
 
-  private checkpoints(): string[] {
-    return this.checkpointList;
+  setCheckpoints(list: string[]): void {
+    this.models.set("checkpoints", list);
   }
 
-  setCheckpoints(list: string[]): void {
-    this.checkpointList = [...list];
+  setLoras(list: string[]): void {
+    this.models.set("loras", list);
+  }
+
+  setUpscaleModels(list: string[]): void {
+    this.models.set("upscale_models", list);
   }
 
   private newQueue(): PromptQueue {
@@ -146,7 +169,8 @@ class Simulator implements ComfySimulator {
       catalog: this.catalog,
       files: this.files,
       queue: () => this.queue,
-      checkpoints: () => this.checkpoints(),
+      models: this.models,
+      maxUploadBytes: this.options.maxUploadBytes ?? defaultMaxUploadBytes,
       argv: () => this.argv(),
       nextNumber: () => this.number++,
       newPromptId: () => this.newId(),

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FileStore } from "./file-store.js";
-import { uploadImage, viewFile } from "./file-routes.js";
-import { readBody, sendEmpty, sendJson, sendText } from "./http-replies.js";
+import { uploadImage } from "./upload-route.js";
+import { viewFile } from "./view-route.js";
+import { readBody, sendEmpty, sendJson, sendServerTrouble, sendText } from "./http-replies.js";
+import type { ModelLists } from "./model-lists.js";
 import type { NodeCatalog } from "./node-catalog.js";
 import type { PromptQueue, QueueItem } from "./prompt-queue.js";
 import { validatePrompt } from "./prompt-validator.js";
@@ -12,7 +14,9 @@ export interface ApiBackend {
   catalog: NodeCatalog;
   files: FileStore;
   queue: () => PromptQueue;
-  checkpoints: () => readonly string[];
+  models: ModelLists;
+  /** aiohttp's client_max_size (`--max-upload-size`): larger uploads get 413. */
+  maxUploadBytes: number;
   argv: () => string[];
   nextNumber: () => number;
   newPromptId: () => string;
@@ -101,7 +105,7 @@ export function createRequestHandler(
       await route(api, req, res);
     } catch (error) {
       // aiohttp's answer to anything a handler throws, malformed JSON included.
-      if (!res.headersSent) sendText(res, 500, "500 Internal Server Error\n\nServer got itself in trouble");
+      if (!res.headersSent) sendServerTrouble(res);
       else res.destroy();
       if (!(error instanceof BadJson)) throw error;
     }
@@ -119,12 +123,13 @@ async function route(api: ApiBackend, req: IncomingMessage, res: ServerResponse)
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
     res.end("<!doctype html><title>ComfyUI simulator</title><p>comfycord ComfyUI simulator</p>");
   } else if (get && path === "/system_stats") sendJson(res, 200, systemStats(api.argv()));
-  else if (get && path === "/features") sendJson(res, 200, serverFeatures);
+  else if (get && path === "/features") sendJson(res, 200, serverFeatures(api.maxUploadBytes));
   else if (get && (path === "/embeddings" || path === "/extensions")) sendJson(res, 200, []);
   else if (get && path === "/models") sendJson(res, 200, modelFolders);
   else if (get && path.startsWith("/models/")) {
     const folder = decodeURIComponent(path.slice("/models/".length));
-    if (folder === "checkpoints") sendJson(res, 200, api.checkpoints());
+    const files = api.models.forFolder(folder);
+    if (files !== undefined) sendJson(res, 200, files);
     else if (modelFolders.includes(folder)) sendJson(res, 200, []);
     else sendText(res, 404, "404: Not Found");
   } else if (get && path === "/object_info") sendJson(res, 200, undefined, api.catalog.objectInfoJson());
@@ -163,7 +168,8 @@ async function route(api: ApiBackend, req: IncomingMessage, res: ServerResponse)
     if (Array.isArray(body["delete"])) for (const id of body["delete"]) queue.deleteHistory(String(id));
     sendEmpty(res);
   } else if (get && path === "/view") viewFile(api.files, url, res);
-  else if (method === "POST" && path === "/upload/image") await uploadImage(api.files, req, res);
+  else if (method === "POST" && path === "/upload/image")
+    await uploadImage(api.files, req, res, api.maxUploadBytes);
   else sendText(res, 404, "404: Not Found");
 }
 

@@ -31,6 +31,11 @@ export function sendEmpty(res: ServerResponse, status = 200): void {
   res.end();
 }
 
+/** aiohttp's answer when a handler raises (ComfyUI has a few reachable ones). */
+export function sendServerTrouble(res: ServerResponse): void {
+  sendText(res, 500, "500 Internal Server Error\n\nServer got itself in trouble");
+}
+
 export function sendText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, {
     "content-type": "text/plain; charset=utf-8",

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
-import type { FileStore } from "./file-store.js";
-import type { SimValue } from "./node-behaviours.js";
-import { pngDimensions } from "./png-renderer.js";
+import sharp from "sharp";
+import type { FileStore, FileType } from "./file-store.js";
+import { NodeFailure, type SimValue } from "./node-behaviours.js";
 import type { ImageRef } from "./prompt-queue.js";
+import { insideFolder, splitFolder } from "./python-paths.js";
+import { annotatedName } from "./view-route.js";
 
 export interface SaveOptions {
   prompt: unknown;
@@ -40,22 +42,85 @@ export function saveImages(
   return refs;
 }
 
-/** An uploaded file as LoadImage names it (`sub/name.png` or `name.png`). */
-export function inputBytes(files: FileStore, name: string): Buffer | undefined {
-  const slash = name.lastIndexOf("/");
-  return slash === -1
-    ? files.get("input", "", name)
-    : files.get("input", name.slice(0, slash), name.slice(slash + 1));
+// Extensions Python's mimetypes calls image/*: folder_paths.filter_files_content_types keeps these.
+const imageExtensions = new Set([
+  "png",
+  "jpg",
+  "jpeg",
+  "jpe",
+  "jfif",
+  "gif",
+  "webp",
+  "bmp",
+  "tif",
+  "tiff",
+  "ico",
+  "svg",
+  "heic",
+  "heif",
+  "avif",
+]);
+
+/** LoadImage's list: names whose extension is an image type (case does not matter). */
+export function imageFilesOnly(names: readonly string[]): string[] {
+  return names.filter((name) => imageExtensions.has((name.split(".").pop() ?? "").toLowerCase()));
 }
 
-export function inputImage(
+/**
+ * Where LoadImage looks for a name (folder_paths.get_annotated_filepath): the input folder, or
+ * the one a `[output]`/`[temp]` suffix names; `sub/a.png` is `a.png` in `sub`. Undefined for a
+ * name outside the folder (the simulator has nothing there).
+ */
+function locate(name: string): { type: FileType; path: string } | undefined {
+  const annotated = annotatedName(name);
+  const path = insideFolder(annotated.name);
+  return path === undefined ? undefined : { type: annotated.type ?? "input", path };
+}
+
+/** exists_annotated_filepath: a file or a folder (`os.path.exists`), the top folder itself included. */
+export function inputExists(files: FileStore, name: string): boolean {
+  const at = locate(name);
+  if (at === undefined) return false;
+  return (
+    files.hasFolder(at.type, at.path === "." ? "" : at.path) || files.has(at.type, ...splitFolder(at.path))
+  );
+}
+
+/** The bytes LoadImage would read for this name. */
+export function inputBytes(files: FileStore, name: string): Buffer | undefined {
+  const at = locate(name);
+  return at === undefined || at.path === "." ? undefined : files.get(at.type, ...splitFolder(at.path));
+}
+
+/**
+ * LoadImage's decode: the picture's size after the EXIF rotation (ImageOps.exif_transpose) and
+ * one batch entry per frame. (The bytes' hash is in the node's cache signature, see fileSignature,
+ * so everything downstream depends on them.) Bytes no decoder reads fail as PIL does.
+ */
+export async function loadInputImage(
   files: FileStore,
   name: string,
-): { key: string; width: number; height: number } | undefined {
+): Promise<{ width: number; height: number; batch: number }> {
   const bytes = inputBytes(files, name);
-  if (bytes === undefined) return undefined;
-  const size = pngDimensions(bytes) ?? { width: 512, height: 512 };
-  return { key: createHash("sha256").update(bytes).digest("hex"), ...size };
+  const shown = `COMFYUI_ROOT/${annotatedName(name).type ?? "input"}/${annotatedName(name).name}`;
+  if (bytes === undefined) {
+    // Validation let it through, so it is a folder (os.path.exists is true for folders).
+    throw new NodeFailure(`[Errno 21] Is a directory: '${shown}'`, "IsADirectoryError");
+  }
+  let metadata: sharp.Metadata;
+  try {
+    metadata = await sharp(bytes).metadata();
+  } catch {
+    throw new NodeFailure(`cannot identify image file '${shown}'`, "PIL.UnidentifiedImageError");
+  }
+  const rotated = (metadata.orientation ?? 1) >= 5;
+  const width = metadata.width ?? 1;
+  const height = metadata.height ?? 1;
+  return {
+    width: rotated ? height : width,
+    height: rotated ? width : height,
+    batch: metadata.pages ?? 1,
+  };
 }
 
 /** What ComfyUI's IS_CHANGED adds to a cache key: LoadImage hashes the file, so a re-upload reruns it. */

@@ -1,15 +1,9 @@
-import { createHash, randomInt } from "node:crypto";
+import { randomInt } from "node:crypto";
+import { runImageNode } from "./image-nodes.js";
+import { asValue, make, noSize, num, type SimValue } from "./sim-values.js";
 import type { ImageRef } from "./prompt-queue.js";
 
-/** A value flowing along a link: only what the simulator needs to fake the next node. */
-export interface SimValue {
-  type: string;
-  /** Content key derived from everything upstream: seeds and prompt texts change it. */
-  key: string;
-  width: number;
-  height: number;
-  batch: number;
-}
+export type { SimValue } from "./sim-values.js";
 
 /** A node raising an exception (FakeFail, or a class named in `failNodes`). */
 export class NodeFailure extends Error {
@@ -29,11 +23,15 @@ export interface NodeContext {
   outputTypes: readonly string[];
   signature: string;
   defaultStepMs: number;
-  /** Sampler steps: waits, reports progress and previews, and throws when interrupted. */
-  runSteps: (steps: number, stepMs: number) => Promise<void>;
+  /**
+   * Progress-bar steps: waits, reports progress (and previews, for samplers), and throws when
+   * interrupted.
+   */
+  runSteps: (steps: number, stepMs: number, previews?: boolean) => Promise<void>;
   loadCheckpoint: (name: string) => Promise<void>;
   saveImages: (images: SimValue, type: "output" | "temp", prefix: string) => ImageRef[];
-  inputImage: (name: string) => { key: string; width: number; height: number } | undefined;
+  /** LoadImage's decode of a file; throws NodeFailure like PIL for what it cannot read. */
+  loadImage: (name: string) => Promise<{ width: number; height: number; batch: number }>;
 }
 
 export interface NodeResult {
@@ -41,31 +39,11 @@ export interface NodeResult {
   ui?: { images: ImageRef[] };
 }
 
-function num(value: unknown, fallback: number): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
-}
-
-function asValue(value: unknown): SimValue | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && "key" in value
-    ? (value as SimValue)
-    : undefined;
-}
-
-function outputKey(signature: string, index: number): string {
-  return createHash("sha256").update(`${signature}#${index}`).digest("hex");
-}
-
 function firstSized(inputs: Record<string, unknown>): SimValue | undefined {
   return Object.values(inputs)
     .map(asValue)
     .find((v) => v !== undefined && v.width > 0);
 }
-
-function make(ctx: NodeContext, size: { width: number; height: number; batch: number }): SimValue[] {
-  return ctx.outputTypes.map((type, i) => ({ type, key: outputKey(ctx.signature, i), ...size }));
-}
-
-const noSize = { width: 0, height: 0, batch: 1 };
 
 function resized(
   ctx: NodeContext,
@@ -125,12 +103,8 @@ export async function runNodeBehaviour(ctx: NodeContext): Promise<NodeResult> {
     case "LatentUpscale":
     case "ImageScale":
       return { outputs: make(ctx, resized(ctx, firstSized(inputs))) };
-    case "LoadImage": {
-      const image = ctx.inputImage(String(inputs["image"]));
-      if (image === undefined)
-        throw new NodeFailure(`Invalid image file: ${String(inputs["image"])}`, "FileNotFoundError");
-      return { outputs: make(ctx, { width: image.width, height: image.height, batch: 1 }) };
-    }
+    case "LoadImage":
+      return { outputs: make(ctx, await ctx.loadImage(String(inputs["image"]))) };
     case "SaveImage":
     case "PreviewImage": {
       const images = asValue(inputs["images"]);
@@ -146,6 +120,6 @@ export async function runNodeBehaviour(ctx: NodeContext): Promise<NodeResult> {
       return { outputs: [], ui: { images: saved } };
     }
     default:
-      return { outputs: make(ctx, firstSized(inputs) ?? noSize) };
+      return (await runImageNode(ctx)) ?? { outputs: make(ctx, firstSized(inputs) ?? noSize) };
   }
 }

@@ -25,18 +25,43 @@ export interface NodeSpec {
 /** Lists that change while the simulator runs and are substituted into the static specs. */
 export interface DynamicLists {
   checkpoints: () => readonly string[];
+  loras: () => readonly string[];
+  upscaleModels: () => readonly string[];
+  /** LoadImage's list: the image files at the top of the input folder. */
   inputFiles: () => readonly string[];
+  /** folder_paths.exists_annotated_filepath: any file or folder, subfolders and `[output]` included. */
+  inputExists: (name: string) => boolean;
+  /** Classes this host lacks (a ComfyUI without spandrel has no upscale-model nodes). */
+  hiddenClasses: () => readonly string[];
+}
+
+/**
+ * A class's VALIDATE_INPUTS: ComfyUI skips the type, range and list checks of the inputs it takes
+ * and reports what it returns as `custom_validation_failed`.
+ */
+export interface CustomValidation {
+  inputs: readonly string[];
+  /** True, or ComfyUI's text for the refusal. */
+  check: (values: Record<string, unknown>) => true | string;
 }
 
 let cachedSpecs: Record<string, NodeSpec> | undefined;
 
-/** The node specs extracted once from a real ComfyUI 0.3.64 `/object_info` (see object-info/nodes.json). */
+function readSpecs(file: string): Record<string, NodeSpec> {
+  return JSON.parse(readFileSync(new URL(`./object-info/${file}`, import.meta.url), "utf8")) as Record<
+    string,
+    NodeSpec
+  >;
+}
+
+/**
+ * The node specs: copied once from a real ComfyUI 0.3.64 `/object_info` (object-info/nodes.json),
+ * then the classes that server lacked, written from ComfyUI's source (object-info/from-source.json).
+ */
 function loadSpecs(): Record<string, NodeSpec> {
   // Read beside this module so operators need nothing but the package; a `dist/` build must copy the
   // JSON and the fixtures folder next to the compiled files.
-  cachedSpecs ??= JSON.parse(
-    readFileSync(new URL("./object-info/nodes.json", import.meta.url), "utf8"),
-  ) as Record<string, NodeSpec>;
+  cachedSpecs ??= { ...readSpecs("nodes.json"), ...readSpecs("from-source.json") };
   return cachedSpecs;
 }
 
@@ -49,21 +74,42 @@ export class NodeCatalog {
   }
 
   has(classType: string): boolean {
-    return Object.hasOwn(this.specs, classType);
+    return Object.hasOwn(this.specs, classType) && !this.lists.hiddenClasses().includes(classType);
   }
 
   classes(): string[] {
-    return Object.keys(this.specs);
+    return Object.keys(this.specs).filter((classType) => this.has(classType));
   }
 
   spec(classType: string): NodeSpec | undefined {
     if (!this.has(classType)) return undefined;
     const spec = this.specs[classType];
     if (spec === undefined) return undefined;
-    if (classType === "CheckpointLoaderSimple")
-      return withLegacyCombo(spec, "ckpt_name", this.lists.checkpoints());
-    if (classType === "LoadImage") return withLegacyCombo(spec, "image", this.lists.inputFiles());
-    return spec;
+    switch (classType) {
+      case "CheckpointLoaderSimple":
+        return withLegacyCombo(spec, "ckpt_name", this.lists.checkpoints());
+      case "LoadImage":
+        return withLegacyCombo(spec, "image", this.lists.inputFiles());
+      case "LoraLoader":
+      case "LoraLoaderModelOnly":
+        return withLegacyCombo(spec, "lora_name", this.lists.loras());
+      case "UpscaleModelLoader":
+        return withCombo(spec, "model_name", this.lists.upscaleModels());
+      default:
+        return spec;
+    }
+  }
+
+  /** LoadImage's VALIDATE_INPUTS: the named file must exist (nodes.py); other classes have none here. */
+  customValidation(classType: string): CustomValidation | undefined {
+    if (classType !== "LoadImage") return undefined;
+    return {
+      inputs: ["image"],
+      check: ({ image }) => {
+        const name = String(image);
+        return this.lists.inputExists(name) ? true : `Invalid image file: ${name}`;
+      },
+    };
   }
 
   /** The `/object_info` body for every class, or for one class (`{}` when unknown, like ComfyUI). */
@@ -79,11 +125,22 @@ export class NodeCatalog {
 
 function withLegacyCombo(spec: NodeSpec, inputName: string, options: readonly string[]): NodeSpec {
   const required = spec.input.required ?? {};
-  const current = required[inputName];
-  const extra = current?.[1] ?? {};
+  const extra = required[inputName]?.[1];
+  // `[[...]]` stays one element: LoraLoaderModelOnly's has no options object.
+  const combo: InputSpec = extra === undefined ? [[...options]] : [[...options], extra];
+  return { ...spec, input: { ...spec.input, required: { ...required, [inputName]: combo } } };
+}
+
+/** The newer (V3 schema) combo, `["COMBO", {multiselect, options}]`, with the options replaced. */
+function withCombo(spec: NodeSpec, inputName: string, options: readonly string[]): NodeSpec {
+  const required = spec.input.required ?? {};
+  const extra = required[inputName]?.[1] ?? {};
   return {
     ...spec,
-    input: { ...spec.input, required: { ...required, [inputName]: [[...options], extra] } },
+    input: {
+      ...spec.input,
+      required: { ...required, [inputName]: ["COMBO", { ...extra, options: [...options] }] },
+    },
   };
 }
 

@@ -10,7 +10,7 @@ import {
 } from "./node-behaviours.js";
 import type { OutputCache } from "./output-cache.js";
 import { executionErrorData } from "./execution-error.js";
-import { fileSignature, inputImage, saveImages } from "./image-files.js";
+import { fileSignature, loadInputImage, saveImages } from "./image-files.js";
 import type { HistoryEntry, HistoryMessage, QueueItem } from "./prompt-queue.js";
 import { queueTuple } from "./prompt-queue.js";
 import type { WsHub } from "./ws-hub.js";
@@ -251,13 +251,13 @@ export class PromptExecution {
       outputTypes: this.env.catalog.spec(classType)?.output ?? [],
       signature,
       defaultStepMs: this.env.stepMs(),
-      runSteps: async (steps, stepMs) => {
+      runSteps: async (steps, stepMs, previews = true) => {
         for (let k = 1; k <= steps; k++) {
           await this.sleep(stepMs);
           this.checkStop();
           this.progress[id] = this.progressEntry(id, k, steps, "running");
           const preview =
-            this.env.previewMethod === "auto"
+            previews && this.env.previewMethod === "auto"
               ? { nodeId: id, promptId: this.item.promptId, jpeg: this.env.previewJpeg }
               : undefined;
           this.env.hub.sendStep(
@@ -282,7 +282,7 @@ export class PromptExecution {
           padBytes: this.env.padBytes,
           maxSide: this.env.maxSide,
         }),
-      inputImage: (name) => inputImage(this.env.files, name),
+      loadImage: (name) => loadInputImage(this.env.files, name),
     };
   }
 }

@@ -1,5 +1,5 @@
 import { checkLiteral, issue } from "./literal-check.js";
-import type { InputSpec, NodeCatalog } from "./node-catalog.js";
+import type { CustomValidation, InputSpec, NodeCatalog } from "./node-catalog.js";
 import { pythonStr } from "./python-values.js";
 
 export interface PromptNode {
@@ -150,6 +150,7 @@ function validateNode(
   const node = graph[id];
   if (node === undefined) throw new MissingNodeError(id);
   const spec = catalog.spec(node.class_type);
+  const custom = catalog.customValidation(node.class_type);
   const errors: ValidationIssue[] = [];
   let valid = true;
   const sections: Array<["required" | "optional", Record<string, InputSpec>]> = [
@@ -227,11 +228,36 @@ function validateNode(
         }
         continue;
       }
+      // An input the class's VALIDATE_INPUTS takes skips the list check (LoadImage's image need
+      // not be listed: files in subfolders or `[output]` are not).
+      if (custom?.inputs.includes(name)) continue;
       const problem = checkLiteral(name, value, info, inputType, extra, node.inputs);
       if (problem !== undefined) errors.push(problem);
     }
   }
+  if (custom !== undefined) errors.push(...customErrors(custom, node.inputs));
   const verdict: Verdict = { valid: valid && errors.length === 0, errors };
   validated.set(id, verdict);
   return verdict;
+}
+
+/**
+ * What VALIDATE_INPUTS says, after the other checks: `details` is the input and ComfyUI's text.
+ * It runs only when its inputs are literals; a missing one is already `required_input_missing`
+ * (ComfyUI would also call it without the argument and raise).
+ */
+function customErrors(custom: CustomValidation, inputs: Record<string, unknown>): ValidationIssue[] {
+  const values: Record<string, unknown> = {};
+  for (const name of custom.inputs) {
+    const value = inputs[name];
+    if (value === undefined || Array.isArray(value)) return [];
+    values[name] = value;
+  }
+  const verdict = custom.check(values);
+  if (verdict === true) return [];
+  return custom.inputs.map((name) =>
+    issue("custom_validation_failed", "Custom validation failed for node", `${name} - ${verdict}`, {
+      input_name: name,
+    }),
+  );
 }

@@ -12,6 +12,18 @@ export interface SimulatorOptions {
   loadMs?: number;
   /** ckpt_name combo options. */
   checkpoints?: string[];
+  /** Files in models/loras: LoraLoader's and LoraLoaderModelOnly's `lora_name` options. Default none. */
+  loras?: string[];
+  /**
+   * Files in models/upscale_models: UpscaleModelLoader's `model_name` options. The factor comes
+   * from the name ("4x-UltraSharp.pth" is 4×, "RealESRGAN_x2plus.pth" 2×; 4× if it says none).
+   * Default none.
+   */
+  upscaleModels?: string[];
+  /** Node classes this host lacks, e.g. the upscale-model nodes of a ComfyUI without spandrel. */
+  withoutNodes?: string[];
+  /** `--max-upload-size` in bytes: larger `/upload/image` bodies get 413. Default 100 MiB, as ComfyUI. */
+  maxUploadBytes?: number;
   /** "none" = no binary preview frames (ComfyUI's default), default "auto". */
   previewMethod?: "none" | "auto";
   /** Pad each output PNG to at least this many bytes (a filler tEXt chunk), default 0. */

@@ -15,7 +15,10 @@ export interface PreviewImage {
   jpeg: Buffer;
 }
 
-export const serverFeatures = { supports_preview_metadata: true, max_upload_size: 104857600 } as const;
+/** `/features` and the `feature_flags` answer; `max_upload_size` is `--max-upload-size` in bytes. */
+export function serverFeatures(maxUploadBytes: number): Record<string, unknown> {
+  return { supports_preview_metadata: true, max_upload_size: maxUploadBytes };
+}
 
 /** The sockets of ComfyUI's PromptServer: one registered socket per client id, the newest wins. */
 export class WsHub {
@@ -29,6 +32,7 @@ export class WsHub {
       queueRemaining: () => number;
       /** The node running for this client, if any: a reconnecting client is told about it. */
       runningNodeFor: (sid: string) => string | undefined;
+      maxUploadBytes: number;
     },
   ) {}
 
@@ -59,7 +63,10 @@ export class WsHub {
         typeof flags === "object" &&
         flags !== null &&
         (flags as Record<string, unknown>)["supports_preview_metadata"] === true;
-      this.sendFrame(conn, JSON.stringify({ type: "feature_flags", data: serverFeatures }));
+      this.sendFrame(
+        conn,
+        JSON.stringify({ type: "feature_flags", data: serverFeatures(this.hooks.maxUploadBytes) }),
+      );
     });
     ws.on("close", () => {
       this.open.delete(ws);

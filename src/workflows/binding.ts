@@ -53,6 +53,7 @@ function inputKindsFor(type: ParamType): readonly InputDescription["kind"][] {
       return ["STRING"];
     case "name":
     case "choice":
+    case "image":
       return ["COMBO", "STRING"];
     case "integer":
       return ["INT"];

@@ -69,7 +69,9 @@ function checkOne(
   }
   // User text comes back in the message: keep it short (the Discord layer escapes it).
   const shown = typeof value === "string" ? `"${truncate(value, 80)}"` : String(value);
-  if (spec) {
+  // An input image is uploaded at dispatch, so the host's file list cannot hold it yet; ComfyUI
+  // itself checks that the file exists, not the list (LoadImage's VALIDATE_INPUTS).
+  if (spec && row.type.kind !== "image") {
     const check = checkValue(value, spec);
     if (!check.ok) {
       switch (check.problem) {

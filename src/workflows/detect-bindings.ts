@@ -4,6 +4,14 @@ import { literalFits, type Binding, type Bindings } from "./binding.js";
 
 const stockSamplers = new Set(["KSampler", "KSamplerAdvanced", "SamplerCustom", "SamplerCustomAdvanced"]);
 
+/** Node classes whose one input is found by class alone, when the graph has exactly one of them. */
+const soleInputs: ReadonlyArray<{ param: BindingName; classes: readonly string[]; input: string }> = [
+  // An input image: image-to-image, vary, upscale. Two LoadImage nodes (an init image and a
+  // ControlNet hint) are ambiguous, so then the operator binds it.
+  { param: "image", classes: ["LoadImage"], input: "image" },
+  { param: "lora", classes: ["LoraLoader", "LoraLoaderModelOnly"], input: "lora_name" },
+];
+
 export interface Detection {
   bindings: Bindings;
   /** Every sampler-like node seen, the chosen one first. */
@@ -14,12 +22,21 @@ export interface Detection {
  * Finds where each bot parameter goes by walking the graph from the sampler, the way a person
  * reads it: positive/negative links lead to the text encoders, `latent_image` to the empty latent
  * (size and batch), `model` to the checkpoint loader; seed, steps, cfg, sampler, scheduler and
- * denoise sit on the sampler itself or, for SamplerCustomAdvanced, on the nodes feeding it.
+ * denoise sit on the sampler itself or, for SamplerCustomAdvanced, on the nodes feeding it. The
+ * input image and the LoRA are the `image` of the graph's only LoadImage and the `lora_name` of
+ * its only LoRA loader.
  * Works from the graph alone, so it runs before any backend is known.
  */
 export function detectBindings(prompt: ApiPrompt): Detection {
   const samplerIds = findSamplers(prompt);
   const bindings: Bindings = {};
+  // Before the sampler: an upscale graph has a LoadImage and no sampler at all.
+  for (const { param, classes, input } of soleInputs) {
+    const nodeId = soleNode(prompt, classes);
+    if (nodeId !== undefined && literalFits(param, prompt[nodeId]!.inputs[input])) {
+      bindings[param] = { nodeId, input };
+    }
+  }
   const samplerId = samplerIds[0];
   if (samplerId === undefined) return { bindings, samplerIds };
   const sampler = prompt[samplerId]!;
@@ -69,6 +86,12 @@ export function detectBindings(prompt: ApiPrompt): Detection {
   if (loader !== undefined) set("model", { nodeId: loader, input: modelInput(prompt[loader]!)! });
 
   return { bindings, samplerIds };
+}
+
+/** The one node of these classes, or undefined when there is none or more than one. */
+function soleNode(prompt: ApiPrompt, classes: readonly string[]): string | undefined {
+  const ids = Object.keys(prompt).filter((id) => classes.includes(prompt[id]!.class_type));
+  return ids.length === 1 ? ids[0] : undefined;
 }
 
 function isSampler(node: ApiNode): boolean {

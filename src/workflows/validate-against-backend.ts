@@ -2,7 +2,8 @@ import type { BindingName } from "../request/param-table.js";
 import { describeInput, findInput, type InputDescription, type ObjectInfo } from "../comfy/object-info.js";
 import { asLink, describeNode, type ApiPrompt, type Link } from "./api-prompt.js";
 import { acceptedInputKinds, type Binding } from "./binding.js";
-import { checkValue, listSome } from "./check-value.js";
+import { checkValue } from "./check-value.js";
+import { classMissingText, notInListProblem } from "./missing-on-host.js";
 import type { WorkflowTemplate } from "./workflow-template.js";
 import type { WorkflowProblem, WorkflowProblemCode } from "./workflow-problem.js";
 
@@ -42,11 +43,7 @@ export function validateAgainstBackend(
     const spec = objectInfo[node.class_type];
     const name = describeNode(graph, nodeId);
     if (!spec) {
-      add(
-        "class_missing",
-        nodeId,
-        `node ${nodeId} uses "${node.class_type}", a custom node that is not installed on host ${hostLabel}; install it there (for example with ComfyUI-Manager) and restart ComfyUI, or remove the node.`,
-      );
+      add("class_missing", nodeId, classMissingText(node.class_type, nodeId, hostLabel));
       continue;
     }
     hasOutput ||= spec.output_node;
@@ -70,6 +67,8 @@ export function validateAgainstBackend(
         continue;
       }
       const param = boundParam.get(`${nodeId}/${input}`);
+      // The graph's file is a placeholder: each job uploads its own picture there.
+      if (param === "image") continue;
       const fix = param ? `set defaults.${param} in the config` : "fix it in the workflow file";
       const check = checkValue(value, description);
       if (check.ok) continue;
@@ -92,21 +91,19 @@ export function validateAgainstBackend(
           );
           break;
         }
-        case "not_in_list":
-          if (param === "model" || input === "ckpt_name") {
-            add(
-              "model_missing",
-              nodeId,
-              `model ${shown} in ${name} is not installed on host ${hostLabel}; put the file in that ComfyUI's models folder or set defaults.model to one of: ${listSome(check.options)}.`,
-            );
-          } else {
-            add(
-              "value_not_in_list",
-              nodeId,
-              `${where} is ${shown}, which host ${hostLabel} does not offer (it has: ${listSome(check.options)}); ${fix}.`,
-            );
-          }
+        case "not_in_list": {
+          const problem = notInListProblem({
+            classType: node.class_type,
+            input,
+            value,
+            options: check.options,
+            node: name,
+            host: hostLabel,
+            param,
+          });
+          add(problem.code, nodeId, problem.text);
           break;
+        }
       }
     }
   }

@@ -62,8 +62,10 @@ export class WorkflowTemplate {
       const value = binding && this.#graph[binding.nodeId]?.inputs[binding.input];
       if (literalFits(row.binding, value)) found[row.name] = value as string | number;
     }
-    // The prompt is never a default: every request brings its own.
+    // The prompt is never a default: every request brings its own. Nor is the input image: the
+    // graph's file is a placeholder for the picture each job uploads.
     delete found.prompt;
+    delete found.image;
     this.defaults = partialJobParamsSchema.parse(found);
     const { width, height, model } = this.defaults;
     this.native = width !== undefined && height !== undefined ? { width, height } : undefined;

@@ -21,6 +21,8 @@ describe("the parameter table", () => {
       "sampler",
       "scheduler",
       "denoise",
+      "image",
+      "lora",
     ]);
     for (const row of paramRows) expect(row.label.length).toBeGreaterThan(0);
   });
@@ -40,6 +42,8 @@ describe("the parameter table", () => {
         "scheduler",
         "denoise",
         "batch",
+        "image",
+        "lora",
       ].sort(),
     );
     expect(paramBoundTo("batch").name).toBe("count");

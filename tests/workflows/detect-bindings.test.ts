@@ -65,6 +65,7 @@ describe("detectBindings", () => {
       height: "5.inputs.height",
       batch: "5.inputs.batch_size",
       model: "1.inputs.ckpt_name",
+      lora: "2.inputs.lora_name",
     });
   });
 
@@ -169,6 +170,89 @@ describe("detectBindings", () => {
     ).toEqual({
       bindings: {},
       samplerIds: [],
+    });
+  });
+
+  describe("input image and LoRA", () => {
+    /** SD 1.5 image to image: LoadImage → VAEEncode → KSampler, with an optional LoRA loader. */
+    const img2img = (extra: ApiPrompt = {}): ApiPrompt => ({
+      "1": { class_type: "CheckpointLoaderSimple", inputs: { ckpt_name: "v1-5-pruned-emaonly.safetensors" } },
+      "3": { class_type: "CLIPTextEncode", inputs: { text: "pos", clip: ["1", 1] } },
+      "4": { class_type: "CLIPTextEncode", inputs: { text: "neg", clip: ["1", 1] } },
+      "10": { class_type: "LoadImage", inputs: { image: "example.png" } },
+      "11": { class_type: "VAEEncode", inputs: { pixels: ["10", 0], vae: ["1", 2] } },
+      "12": {
+        class_type: "KSampler",
+        inputs: {
+          model: ["1", 0],
+          seed: 1,
+          steps: 20,
+          cfg: 7,
+          sampler_name: "euler",
+          scheduler: "normal",
+          denoise: 0.55,
+          positive: ["3", 0],
+          negative: ["4", 0],
+          latent_image: ["11", 0],
+        },
+      },
+      ...extra,
+    });
+
+    it("binds the image to the graph's only LoadImage and leaves the size to the picture", () => {
+      const found = detected(img2img());
+      expect(found).toMatchObject({
+        image: "10.inputs.image",
+        denoise: "12.inputs.denoise",
+        prompt: "3.inputs.text",
+      });
+      expect(found).not.toHaveProperty("width");
+      expect(found).not.toHaveProperty("lora");
+    });
+
+    it("binds the LoRA to the graph's only LoRA loader, LoraLoaderModelOnly included", () => {
+      const lora = (classType: string): ApiPrompt =>
+        img2img({
+          "20": {
+            class_type: classType,
+            inputs: { model: ["1", 0], lora_name: "style.safetensors", strength_model: 1 },
+          },
+        });
+      expect(detected(lora("LoraLoader")).lora).toBe("20.inputs.lora_name");
+      expect(detected(lora("LoraLoaderModelOnly")).lora).toBe("20.inputs.lora_name");
+    });
+
+    it("binds neither when the graph has two LoadImage nodes or two LoRA loaders, so the operator chooses", () => {
+      const found = detected(
+        img2img({
+          "13": { class_type: "LoadImage", inputs: { image: "hint.png" } },
+          "20": {
+            class_type: "LoraLoader",
+            inputs: { model: ["1", 0], clip: ["1", 1], lora_name: "a.safetensors" },
+          },
+          "21": {
+            class_type: "LoraLoaderModelOnly",
+            inputs: { model: ["20", 0], lora_name: "b.safetensors" },
+          },
+        }),
+      );
+      expect(found).not.toHaveProperty("image");
+      expect(found).not.toHaveProperty("lora");
+    });
+
+    it("finds the input image of an upscale graph, which has no sampler, and not one fed by a link", () => {
+      const upscale: ApiPrompt = {
+        "1": { class_type: "LoadImage", inputs: { image: "example.png" } },
+        "2": { class_type: "UpscaleModelLoader", inputs: { model_name: "4x.pth" } },
+        "3": { class_type: "ImageUpscaleWithModel", inputs: { upscale_model: ["2", 0], image: ["1", 0] } },
+        "4": { class_type: "SaveImage", inputs: { images: ["3", 0], filename_prefix: "up" } },
+      };
+      expect(detectBindings(upscale)).toEqual({
+        bindings: { image: { nodeId: "1", input: "image" } },
+        samplerIds: [],
+      });
+      const linked = { ...upscale, "1": { class_type: "LoadImage", inputs: { image: ["5", 0] } } };
+      expect(detectBindings(linked).bindings).toEqual({});
     });
   });
 });

@@ -22,8 +22,9 @@ describe("loadWorkflowFile", () => {
       ["sdxl", 1024, "sd_xl_base_1.0.safetensors"],
     ] as const) {
       const template = await loadOk({ name, file: `workflows/${name}.json` }, configDir);
-      // Auto-detection found an input for every bot parameter.
-      expect(template.offered).toEqual([...bindingNames]);
+      // Auto-detection found an input for every bot parameter a text-to-image graph has (no
+      // LoadImage, no LoRA loader).
+      expect(template.offered).toEqual(bindingNames.filter((name) => name !== "image" && name !== "lora"));
       expect(template.bindings).toEqual({
         prompt: { nodeId: "6", input: "text" },
         negative: { nodeId: "7", input: "text" },

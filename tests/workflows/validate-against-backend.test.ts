@@ -39,7 +39,7 @@ describe("validateAgainstBackend", () => {
     const problems = validateAgainstBackend(template, await stockObjectInfo(), "gpu-2");
     expect(problems.map((problem) => problem.code)).toEqual(["model_missing"]);
     expect(problems[0]!.message).toBe(
-      'Workflow "custom": model "dreamshaper_8.safetensors" in node 4 (CheckpointLoaderSimple) is not installed on host gpu-2; put the file in that ComfyUI\'s models folder or set defaults.model to one of: v1-5-pruned-emaonly.safetensors, sd_xl_base_1.0.safetensors.',
+      'Workflow "custom": model "dreamshaper_8.safetensors" in node 4 (CheckpointLoaderSimple) is not installed on host gpu-2; put the file in that ComfyUI\'s models/checkpoints folder or set defaults.model to one of: v1-5-pruned-emaonly.safetensors, sd_xl_base_1.0.safetensors.',
     );
   });
 
