@@ -107,12 +107,12 @@ export async function loadInputImage(
     // Validation let it through, so it is a folder (os.path.exists is true for folders).
     throw new NodeFailure(`[Errno 21] Is a directory: '${shown}'`, "IsADirectoryError");
   }
-  let metadata: sharp.Metadata;
-  try {
-    metadata = await sharp(bytes).metadata();
-  } catch {
-    throw new NodeFailure(`cannot identify image file '${shown}'`, "PIL.UnidentifiedImageError");
-  }
+  const metadata = await sharp(bytes)
+    .metadata()
+    .catch(() => {
+      // PIL's message names only the file, whatever sharp found wrong with it.
+      throw new NodeFailure(`cannot identify image file '${shown}'`, "PIL.UnidentifiedImageError");
+    });
   const rotated = (metadata.orientation ?? 1) >= 5;
   const width = metadata.width ?? 1;
   const height = metadata.height ?? 1;
