@@ -127,6 +127,8 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
 
   await core.start();
   await jobMessages.resume(core.queue.unfinished());
+  // Results a previous run made but could not post (a crash, a long Discord outage).
+  await jobMessages.redeliver();
 
   return {
     client,

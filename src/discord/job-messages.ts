@@ -1,6 +1,7 @@
-import { DiscordAPIError } from "discord.js";
+import { DiscordAPIError, RESTJSONErrorCodes } from "discord.js";
 import type { Logger } from "pino";
 import { KeyLock } from "../concurrency/key-lock.js";
+import type { ResultStore } from "../history/result-store.js";
 import { fitAttachments } from "../images/fit-attachments.js";
 import type { SettingsRepository } from "../moderation/settings-repository.js";
 import type { BotMetrics } from "../ops/metrics.js";
@@ -10,16 +11,26 @@ import type { JobViewState } from "../presentation/job-view-state.js";
 import type { MessageView } from "../presentation/message-view.js";
 import { renderJobView } from "../presentation/render-job-view.js";
 import { truncate } from "../presentation/truncate.js";
-import type { Job, JobMessage } from "../queue/job.js";
+import type { RunOutputFile } from "../queue/dispatcher.js";
 import type { JobQueue } from "../queue/job-queue.js";
+import type { FinishedJob, Job, SucceededJob } from "../queue/job.js";
 import type { QueueEvent } from "../queue/queue-events.js";
-import type { ResultStore } from "../history/result-store.js";
+import { moveToFreshMessage } from "./fresh-message.js";
 import { isOldMessageEditCap, type MessageTarget, type MessageTransport } from "./message-transport.js";
+import { ResultDelivery, storedMessage, type DeliveryOutcome } from "./result-delivery.js";
 import { viewToPayload } from "./view-to-payload.js";
 
 const defaultAttachmentLimit = 10 * 1024 * 1024;
 /** Discord caps edits of messages older than an hour (30046): start long-waiting jobs on a fresh message. */
 const freshMessageAfterMs = 55 * 60_000;
+
+/** Errors no retry of a progress edit can fix. */
+const hopelessEditCodes: ReadonlySet<number> = new Set([
+  RESTJSONErrorCodes.UnknownChannel,
+  RESTJSONErrorCodes.UnknownMessage,
+  RESTJSONErrorCodes.MissingAccess,
+  RESTJSONErrorCodes.MissingPermissions,
+]);
 
 interface Tracked {
   state: JobViewState;
@@ -31,12 +42,15 @@ interface Tracked {
   spoiler: boolean;
   /** A line kept above every state of the message (a reroll's link back to the original). */
   header?: string | undefined;
-  /** The finished job, for the result index and reactions after the final edit. */
-  finished?: Job | undefined;
+  /** The finished job: its result is delivered, or its failure shown, by the final edit. */
+  finished?: FinishedJob | undefined;
 }
 
 export interface JobMessagesOptions {
-  queue: Pick<JobQueue, "subscribe" | "setMessages">;
+  queue: Pick<
+    JobQueue,
+    "subscribe" | "setMessages" | "delivered" | "undeliverable" | "undelivered" | "outputsOf"
+  >;
   transport: MessageTransport;
   settings: SettingsRepository;
   results: ResultStore;
@@ -47,14 +61,17 @@ export interface JobMessagesOptions {
   metrics?: BotMetrics | undefined;
   /** Words for waiting members while no image server is reachable (undefined when one is). */
   unreachableNotice?: () => string | undefined;
+  /** Retry pacing of a result Discord keeps refusing with 5xx (see `ResultDelivery`). */
+  delivery?: { retryWindowMs?: number; retryDelayMs?: (attempt: number) => number };
   now?: () => number;
 }
 
 /**
  * Keeps each job's Discord message in step with the queue: queue events fold into a view state,
  * the view is rendered, and the edit scheduler sends the latest one without tripping Discord's
- * rate limits. The final view carries the images; then the result is indexed for 🎲 and the
- * bot's reactions are switched from ❌ to 🎲.
+ * rate limits. A succeeded job's final view carries the images and goes out through
+ * `ResultDelivery`, which closes the job once Discord has it; then the bot's reactions are
+ * switched from ❌ to 🎲. Whatever the outcome, a finished job's images leave memory.
  */
 export class JobMessages {
   readonly #options: JobMessagesOptions;
@@ -67,6 +84,7 @@ export class JobMessages {
    */
   readonly #inOrder = new KeyLock();
   readonly #scheduler: EditScheduler;
+  readonly #delivery: ResultDelivery;
   readonly #now: () => number;
   readonly #unsubscribe: () => void;
 
@@ -79,8 +97,16 @@ export class JobMessages {
       logger: options.logger,
       now: this.#now,
       isRetryable: (error) =>
-        !(error instanceof DiscordAPIError && [10003, 10008, 50001, 50013].includes(Number(error.code))),
+        !(error instanceof DiscordAPIError && hopelessEditCodes.has(Number(error.code))),
       onError: (error, info) => options.logger.warn({ err: error, ...info }, "progress edit failed"),
+    });
+    this.#delivery = new ResultDelivery({
+      queue: options.queue,
+      results: options.results,
+      transport: options.transport,
+      logger: options.logger,
+      now: this.#now,
+      ...options.delivery,
     });
     // A rejection goes back to the queue's event fan-out, which logs it with the event.
     this.#unsubscribe = options.queue.subscribe(async (event) =>
@@ -91,6 +117,11 @@ export class JobMessages {
   /** The job shown by this message, while it is unfinished. */
   jobForMessage(messageId: string): string | undefined {
     return this.#byMessage.get(messageId);
+  }
+
+  /** Jobs whose message is still followed (their views, images included, are in memory). */
+  get trackedCount(): number {
+    return this.#jobs.size;
   }
 
   /** Called once the reply to `/generate` (or a reroll's message) exists. */
@@ -118,6 +149,16 @@ export class JobMessages {
   }
 
   /**
+   * Posts the results a previous run could not (a crash, a long Discord outage): from the files
+   * the queue kept, to the job's message, or a new one when that is gone.
+   */
+  async redeliver(): Promise<void> {
+    for (const job of this.#options.queue.undelivered()) {
+      await this.#inOrder.run(job.id, async () => this.#redeliver(job));
+    }
+  }
+
+  /**
    * Re-renders every waiting job's message after an image server went away or came back, so
    * members see "unreachable, your job stays queued" (or see it cleared) without a queue event.
    */
@@ -140,15 +181,21 @@ export class JobMessages {
     await this.#scheduler.settled();
   }
 
+  /** Stops: deliveries waiting to retry end as postponed (the next start posts them). */
   close(): void {
     this.#unsubscribe();
+    this.#delivery.stop();
     this.#scheduler.close();
   }
 
   async #track(job: Job): Promise<Tracked> {
     const existing = this.#jobs.get(job.id);
     if (existing) return existing;
-    const settings = await this.#options.settings.resolve({ guildId: job.guildId, channelId: job.channelId });
+    const settings = await this.#options.settings.resolve({
+      guildId: job.guildId,
+      channelId: job.channelId,
+      ...(job.parentChannelId === undefined ? {} : { parentId: job.parentChannelId }),
+    });
     const again = this.#jobs.get(job.id);
     if (again) return again;
     // A job recovered after a restart already knows its message.
@@ -172,33 +219,63 @@ export class JobMessages {
     const now = this.#now();
     const { state, phaseChanged } = applyQueueEvent(tracked.state, event, now, this.#options.backendLabel);
     tracked.state = { ...state, notice: this.#options.unreachableNotice?.() };
-    if (event.type === "succeeded") {
-      const fitted = await fitAttachments(
-        event.files.map((file) => ({
-          name: file.filename.split("/").pop() ?? file.filename,
-          bytes: Buffer.from(file.data),
-          mime: file.contentType ?? "image/png",
-        })),
-        tracked.attachmentLimit,
-      );
-      tracked.state = { ...tracked.state, images: fitted.images, convertedNote: fitted.note };
-      tracked.finished = event.job;
-    }
-    if (event.type === "failed" || event.type === "cancelled") tracked.finished = event.job;
+    if (event.type === "succeeded") await this.#attachImages(tracked, event.files);
+    const final = event.type === "succeeded" || event.type === "failed" || event.type === "cancelled";
+    if (final) tracked.finished = event.job;
     if (
       event.type === "started" &&
       tracked.target?.postedAt !== undefined &&
       now - tracked.target.postedAt > freshMessageAfterMs
     ) {
-      await this.#moveToFreshMessage(event.job, tracked);
+      await this.#moveToFresh(event.job, tracked);
     }
-    const final = event.type === "succeeded" || event.type === "failed" || event.type === "cancelled";
     const view = renderJobView(tracked.state, { now, previews: tracked.previews, spoiler: tracked.spoiler });
     if (!tracked.target) {
       tracked.pending = { view, flush: phaseChanged || final, final };
       return;
     }
     this.#schedule(event.job.id, event.job.channelId, view, { flush: phaseChanged || final, final });
+  }
+
+  async #redeliver(job: SucceededJob): Promise<void> {
+    const tracked = await this.#track(job);
+    const files = await this.#options.queue.outputsOf(job.id);
+    if (!files) {
+      this.#jobs.delete(job.id);
+      this.#options.logger.error({ jobId: job.id }, "a result to post again has no kept files");
+      await this.#options.queue.undeliverable(
+        job.id,
+        "its image files were not kept (the output folder was emptied?)",
+      );
+      return;
+    }
+    const { state } = applyQueueEvent(tracked.state, { type: "succeeded", job, files }, this.#now());
+    tracked.state = state;
+    tracked.finished = job;
+    await this.#attachImages(tracked, files);
+    const view = renderJobView(tracked.state, {
+      now: this.#now(),
+      previews: false,
+      spoiler: tracked.spoiler,
+    });
+    if (!tracked.target) {
+      this.#jobs.delete(job.id);
+      await this.#options.queue.undeliverable(job.id, "it never had a message to post to");
+      return;
+    }
+    this.#schedule(job.id, job.channelId, view, { flush: true, final: true });
+  }
+
+  async #attachImages(tracked: Tracked, files: readonly RunOutputFile[]): Promise<void> {
+    const fitted = await fitAttachments(
+      files.map((file) => ({
+        name: file.filename.split("/").pop() ?? file.filename,
+        bytes: Buffer.from(file.data),
+        mime: file.contentType ?? "image/png",
+      })),
+      tracked.attachmentLimit,
+    );
+    tracked.state = { ...tracked.state, images: fitted.images, convertedNote: fitted.note };
   }
 
   #schedule(
@@ -214,14 +291,20 @@ export class JobMessages {
         const tracked = this.#jobs.get(jobId);
         if (!tracked?.target) return;
         const started = performance.now();
-        await this.#send(jobId, tracked, latest);
+        const finished = options.final && latest.phase === view.phase ? tracked.finished : undefined;
+        if (finished?.state === "succeeded") {
+          await this.#deliver(finished, tracked, latest);
+        } else {
+          await this.#send(jobId, tracked, latest);
+          if (finished) await this.#afterFinal(jobId, tracked);
+        }
         this.#options.metrics?.observeEditLatency((performance.now() - started) / 1000);
-        if (options.final && latest.phase === view.phase) await this.#afterFinal(jobId, tracked);
       },
       options,
     );
   }
 
+  /** A progress (or failed, cancelled) state: an edit, moved to a new message past Discord's old-message cap. */
   async #send(jobId: string, tracked: Tracked, view: MessageView): Promise<void> {
     const target = tracked.target!;
     try {
@@ -248,80 +331,68 @@ export class JobMessages {
     }
   }
 
-  async #moveToFreshMessage(job: Job, tracked: Tracked): Promise<void> {
-    const old = tracked.target!;
+  /** A succeeded job's result: delivered (or given up) whatever happens, then its images leave memory. */
+  async #deliver(job: SucceededJob, tracked: Tracked, view: MessageView): Promise<void> {
+    const target = tracked.target!;
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await this.#delivery.deliver(job, target, viewToPayload(withHeader(view, tracked.header)));
+    } finally {
+      this.#forget(job.id);
+    }
+    if (outcome.kind !== "delivered") return;
+    const transport = this.#options.transport;
+    const shown = outcome.target;
+    if (!outcome.movedFrom)
+      await this.#quietly("remove the ❌", transport.unreact(shown.channelId, shown.messageId, "❌"));
+    await this.#quietly("add the 🎲", transport.react(shown.channelId, shown.messageId, "🎲"));
+  }
+
+  async #afterFinal(jobId: string, tracked: Tracked): Promise<void> {
+    const target = tracked.target;
+    this.#forget(jobId);
+    if (target)
+      await this.#quietly(
+        "remove the ❌",
+        this.#options.transport.unreact(target.channelId, target.messageId, "❌"),
+      );
+  }
+
+  async #moveToFresh(job: Job, tracked: Tracked): Promise<void> {
     const view = renderJobView(tracked.state, {
       now: this.#now(),
       previews: false,
       spoiler: tracked.spoiler,
     });
-    try {
-      tracked.target = await this.#options.transport.post(
-        old.channelId,
-        viewToPayload(withHeader(view, tracked.header)),
-        old.messageId,
-      );
-      this.#byMessage.set(tracked.target.messageId, job.id);
-      await this.#options.queue.setMessages(job.id, [storedMessage(tracked.target)]);
-      // One last, best-effort edit points the old message at the new one.
-      const link = `https://discord.com/channels/${job.guildId}/${old.channelId}/${tracked.target.messageId}`;
-      await this.#options.transport
-        .edit(old, {
-          body: {
-            content: `⏩ Continued in a new message: ${link}`,
-            embeds: [],
-            attachments: [],
-            components: [],
-          },
-          files: [],
-        })
-        .catch(() => undefined);
-      await this.#options.transport
-        .react(tracked.target.channelId, tracked.target.messageId, "❌")
-        .catch(() => undefined);
-    } catch (error) {
-      this.#options.logger.warn({ err: error, jobId: job.id }, "could not post a fresh progress message");
-    }
+    const moved = await moveToFreshMessage({
+      transport: this.#options.transport,
+      logger: this.#options.logger,
+      job,
+      old: tracked.target!,
+      payload: viewToPayload(withHeader(view, tracked.header)),
+    });
+    if (!moved) return;
+    tracked.target = moved;
+    this.#byMessage.set(moved.messageId, job.id);
+    await this.#options.queue.setMessages(job.id, [storedMessage(moved)]);
   }
 
-  async #afterFinal(jobId: string, tracked: Tracked): Promise<void> {
-    const target = tracked.target;
-    const job = tracked.finished;
+  /** The job's message is no longer followed: its state and images leave memory. */
+  #forget(jobId: string): void {
     this.#jobs.delete(jobId);
-    if (!target || !job) return;
     for (const [messageId, id] of this.#byMessage) if (id === jobId) this.#byMessage.delete(messageId);
-    const transport = this.#options.transport;
-    await transport.unreact(target.channelId, target.messageId, "❌").catch(() => undefined);
-    if (job.state !== "succeeded") return;
-    await this.#options.results.record({
-      messageId: target.messageId,
-      channelId: target.channelId,
-      guildId: job.guildId,
-      userId: job.userId,
-      jobId: job.id,
-      workflow: job.workflow,
-      request: job.request,
-      params: job.params,
-      createdAt: this.#now(),
-    });
-    await transport.react(target.channelId, target.messageId, "🎲").catch((error: unknown) => {
-      this.#options.logger.warn({ err: error, jobId }, "could not add the 🎲 reaction");
-    });
+  }
+
+  /** Reaction housekeeping: a failure costs only the emoji, so it is logged and the job goes on. */
+  async #quietly(what: string, work: Promise<void>): Promise<void> {
+    try {
+      await work;
+    } catch (error) {
+      this.#options.logger.warn({ err: error }, `could not ${what}`);
+    }
   }
 }
 
 function withHeader(view: MessageView, header: string | undefined): MessageView {
   return header === undefined ? view : { ...view, content: truncate(`${header}\n${view.content}`, 2000) };
-}
-
-/** What the queue persists of a message target, so a restarted bot edits the same message the same way. */
-function storedMessage(target: MessageTarget): JobMessage {
-  return {
-    channelId: target.channelId,
-    messageId: target.messageId,
-    ...(target.interactionToken && target.tokenExpiresAt !== undefined
-      ? { interactionToken: target.interactionToken, tokenExpiresAt: target.tokenExpiresAt }
-      : {}),
-    ...(target.postedAt !== undefined ? { postedAt: target.postedAt } : {}),
-  };
 }

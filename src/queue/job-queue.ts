@@ -386,8 +386,7 @@ export class JobQueue {
     return this.#locks.run(jobId, async () => {
       // Messages may change after the end too (a result moved to a fresh message): look further.
       const current =
-        this.#book.active(jobId) ??
-        (event.type === "retarget" ? (this.#book.known(jobId) ?? (await this.#jobs.get(jobId))) : undefined);
+        this.#book.known(jobId) ?? (event.type === "retarget" ? await this.#jobs.get(jobId) : undefined);
       if (!current) return undefined;
       const result = transition(current, event);
       if (result.kind === "ignored") {

@@ -93,6 +93,8 @@ export interface FakeDiscord {
   react(input: ReactOptions): void;
   unreact(input: ReactOptions): void;
   seedMessage(input: SeedMessageOptions): StoredMessage;
+  /** A message deleted by someone in the Discord client (MESSAGE_DELETE is dispatched). */
+  deleteMessage(messageId: string): void;
 
   waitForRequest(predicate: (req: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   waitForMessage(predicate: (message: StoredMessage) => boolean, timeoutMs?: number): Promise<StoredMessage>;
@@ -242,6 +244,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     react: (input) => actions.react(input),
     unreact: (input) => actions.unreact(input),
     seedMessage: (input) => actions.seedMessage(input),
+    deleteMessage: (messageId) => actions.deleteMessage(messageId),
     waitForRequest: (predicate, timeoutMs = DEFAULT_WAIT_MS) =>
       requests.waitFor(predicate, timeoutMs, "a request"),
     waitForGatewayFrame: (predicate, timeoutMs = DEFAULT_WAIT_MS) =>

@@ -50,7 +50,10 @@ export interface Inject429Options {
 
 export interface InjectErrorOptions {
   status: number;
+  /** How many matching requests fail (default 1; unlimited with `forMs`). */
   count?: number;
+  /** Fail every matching request for this long instead (an outage), on the fake's clock. */
+  forMs?: number;
   body?: unknown;
 }
 
@@ -77,6 +80,8 @@ interface Window {
 interface Injection {
   matcher: RequestMatcher;
   left: number;
+  /** Past this time (the fake's clock) the injection is spent, whatever `left` says. */
+  until?: number;
   respond: (req: LimitedRequest) => LimitDecision;
 }
 
@@ -131,7 +136,8 @@ export class RateLimiter {
   injectError(matcher: RequestMatcher, options: InjectErrorOptions): void {
     this.#injections.push({
       matcher,
-      left: options.count ?? 1,
+      left: options.forMs === undefined ? (options.count ?? 1) : Number.POSITIVE_INFINITY,
+      ...(options.forMs === undefined ? {} : { until: this.now() + options.forMs }),
       respond: () => ({
         kind: "reject",
         status: options.status,
@@ -142,12 +148,14 @@ export class RateLimiter {
   }
 
   decide(req: LimitedRequest): LimitDecision {
-    const injection = this.#injections.find((i) => i.left > 0 && matches(i.matcher, req));
+    const now = this.now();
+    const injection = this.#injections.find(
+      (i) => i.left > 0 && (i.until === undefined || now < i.until) && matches(i.matcher, req),
+    );
     if (injection) {
       injection.left -= 1;
       return injection.respond(req);
     }
-    const now = this.now();
     if (!req.exemptFromGlobal) {
       const global = this.#take("global", this.rules.global, now);
       if (!global.ok) {

@@ -4,6 +4,7 @@ import type { FakeUser } from "./guild-fixture.js";
 import type { Json } from "./guild-payloads.js";
 import type { StoredAttachment, StoredMessage, StoredReaction } from "./message-store.js";
 import { parseEmoji } from "./message-store.js";
+import { deleteMessage } from "./message-actions.js";
 import { dispatchReaction } from "./reaction-events.js";
 
 export interface ReactOptions {
@@ -41,6 +42,13 @@ export class UserActions {
 
   unreact(input: ReactOptions): void {
     this.#reaction(false, input);
+  }
+
+  /** Someone (a moderator in the Discord client) deletes a message: later edits of it answer 10008. */
+  deleteMessage(messageId: string): void {
+    const message = this.ctx.store.get(messageId);
+    if (!message) throw new Error(`fake Discord: no message ${messageId} to delete`);
+    deleteMessage(this.ctx, message);
   }
 
   /** Puts a message in the store without any gateway event, so the client has never cached it. */
