@@ -74,6 +74,11 @@ export const defaults = {
     editIntervalMs: 1250,
     /** Edits per second shared by every progress message in one channel. */
     channelEditsPerSecond: 4,
+    /**
+     * How long a finished image is retried while Discord fails (5xx, network) before it waits for
+     * the next start; its files stay in DATA_DIR/outputs until it is posted.
+     */
+    deliveryRetrySeconds: 600,
   },
   retention: {
     /** Finished jobs and the reroll index are kept this long. */

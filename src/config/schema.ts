@@ -78,6 +78,7 @@ export const fileConfigSchema = z.strictObject({
     .strictObject({
       editIntervalMs: timerMs(250).default(defaults.discord.editIntervalMs),
       channelEditsPerSecond: z.number().positive().max(50).default(defaults.discord.channelEditsPerSecond),
+      deliveryRetrySeconds: timerSeconds().default(defaults.discord.deliveryRetrySeconds),
     })
     .prefault({}),
   retention: z.strictObject({ days: positiveInt.default(defaults.retention.days) }).prefault({}),

@@ -61,6 +61,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     results: core.results,
     logger: discordLogger.child({ part: "progress" }),
     editIntervalMs: config.file.discord.editIntervalMs,
+    delivery: { retryWindowMs: config.file.discord.deliveryRetrySeconds * 1000 },
     channelEditsPerSecond: config.file.discord.channelEditsPerSecond,
     backendLabel: (id) => (backendIds.has(id) ? id : "an image server"),
     metrics: options.metrics,

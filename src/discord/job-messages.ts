@@ -1,50 +1,26 @@
-import { DiscordAPIError, RESTJSONErrorCodes } from "discord.js";
 import type { Logger } from "pino";
 import { KeyLock } from "../concurrency/key-lock.js";
 import type { ResultStore } from "../history/result-store.js";
-import { fitAttachments } from "../images/fit-attachments.js";
 import type { SettingsRepository } from "../moderation/settings-repository.js";
 import type { BotMetrics } from "../ops/metrics.js";
-import { applyQueueEvent, initialViewState } from "../presentation/apply-queue-event.js";
+import { applyQueueEvent } from "../presentation/apply-queue-event.js";
 import { EditScheduler } from "../presentation/edit-scheduler.js";
-import type { JobViewState } from "../presentation/job-view-state.js";
 import type { MessageView } from "../presentation/message-view.js";
 import { renderJobView } from "../presentation/render-job-view.js";
 import { truncate } from "../presentation/truncate.js";
-import type { RunOutputFile } from "../queue/dispatcher.js";
 import type { JobQueue } from "../queue/job-queue.js";
-import type { FinishedJob, Job, SucceededJob } from "../queue/job.js";
+import type { Job, SucceededJob } from "../queue/job.js";
 import type { QueueEvent } from "../queue/queue-events.js";
+import { classifyDiscordFailure } from "./discord-failure.js";
+import { markDelivered, markEnded } from "./final-reactions.js";
 import { moveToFreshMessage } from "./fresh-message.js";
 import { isOldMessageEditCap, type MessageTarget, type MessageTransport } from "./message-transport.js";
 import { ResultDelivery, storedMessage, type DeliveryOutcome } from "./result-delivery.js";
+import { attachImages, TrackedJobs, type TrackedJob } from "./tracked-jobs.js";
 import { viewToPayload } from "./view-to-payload.js";
 
-const defaultAttachmentLimit = 10 * 1024 * 1024;
 /** Discord caps edits of messages older than an hour (30046): start long-waiting jobs on a fresh message. */
 const freshMessageAfterMs = 55 * 60_000;
-
-/** Errors no retry of a progress edit can fix. */
-const hopelessEditCodes: ReadonlySet<number> = new Set([
-  RESTJSONErrorCodes.UnknownChannel,
-  RESTJSONErrorCodes.UnknownMessage,
-  RESTJSONErrorCodes.MissingAccess,
-  RESTJSONErrorCodes.MissingPermissions,
-]);
-
-interface Tracked {
-  state: JobViewState;
-  target: MessageTarget | undefined;
-  /** The view to send once the message exists (the job may progress before the reply lands). */
-  pending: { view: MessageView; flush: boolean; final: boolean } | undefined;
-  attachmentLimit: number;
-  previews: boolean;
-  spoiler: boolean;
-  /** A line kept above every state of the message (a reroll's link back to the original). */
-  header?: string | undefined;
-  /** The finished job: its result is delivered, or its failure shown, by the final edit. */
-  finished?: FinishedJob | undefined;
-}
 
 export interface JobMessagesOptions {
   queue: Pick<
@@ -75,9 +51,7 @@ export interface JobMessagesOptions {
  */
 export class JobMessages {
   readonly #options: JobMessagesOptions;
-  readonly #jobs = new Map<string, Tracked>();
-  /** Message id → job id, for ❌ on an unfinished job's message. */
-  readonly #byMessage = new Map<string, string>();
+  readonly #jobs: TrackedJobs;
   /**
    * Each job's events are handled one after another: handling awaits (settings, image fitting,
    * posting a fresh message), and a later event must not overtake an earlier one.
@@ -91,13 +65,14 @@ export class JobMessages {
   constructor(options: JobMessagesOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#jobs = new TrackedJobs(options.settings);
     this.#scheduler = new EditScheduler({
       minIntervalMs: options.editIntervalMs,
       channelEditsPerSecond: options.channelEditsPerSecond,
       logger: options.logger,
       now: this.#now,
-      isRetryable: (error) =>
-        !(error instanceof DiscordAPIError && hopelessEditCodes.has(Number(error.code))),
+      // A message that is gone, or the bot may no longer touch, is not worth another try.
+      isRetryable: (error) => classifyDiscordFailure(error) !== "gone",
       onError: (error, info) => options.logger.warn({ err: error, ...info }, "progress edit failed"),
     });
     this.#delivery = new ResultDelivery({
@@ -116,7 +91,7 @@ export class JobMessages {
 
   /** The job shown by this message, while it is unfinished. */
   jobForMessage(messageId: string): string | undefined {
-    return this.#byMessage.get(messageId);
+    return this.#jobs.jobForMessage(messageId);
   }
 
   /** Jobs whose message is still followed (their views, images included, are in memory). */
@@ -130,11 +105,10 @@ export class JobMessages {
     target: MessageTarget,
     options: { attachmentLimit?: number | undefined; header?: string | undefined } = {},
   ): Promise<void> {
-    const tracked = await this.#track(job);
-    tracked.target = target;
+    const tracked = await this.#jobs.track(job);
+    this.#jobs.point(job.id, tracked, target);
     if (options.attachmentLimit !== undefined) tracked.attachmentLimit = options.attachmentLimit;
     if (options.header !== undefined) tracked.header = options.header;
-    this.#byMessage.set(target.messageId, job.id);
     await this.#options.queue.setMessages(job.id, [storedMessage(target)]);
     if (tracked.pending) {
       const { view, flush, final } = tracked.pending;
@@ -145,7 +119,7 @@ export class JobMessages {
 
   /** Jobs reloaded after a restart: their messages are known from the store. */
   async resume(jobs: readonly Job[]): Promise<void> {
-    for (const job of jobs) if (job.messages.length > 0) await this.#track(job);
+    for (const job of jobs) if (job.messages.length > 0) await this.#jobs.track(job);
   }
 
   /**
@@ -165,7 +139,7 @@ export class JobMessages {
   refreshWaiting(): void {
     const now = this.#now();
     const notice = this.#options.unreachableNotice?.();
-    for (const [jobId, tracked] of this.#jobs) {
+    for (const [jobId, tracked] of this.#jobs.entries()) {
       if (tracked.state.phase !== "queued" || tracked.state.notice === notice || !tracked.target) continue;
       tracked.state = { ...tracked.state, notice };
       const view = renderJobView(tracked.state, {
@@ -188,38 +162,13 @@ export class JobMessages {
     this.#scheduler.close();
   }
 
-  async #track(job: Job): Promise<Tracked> {
-    const existing = this.#jobs.get(job.id);
-    if (existing) return existing;
-    const settings = await this.#options.settings.resolve({
-      guildId: job.guildId,
-      channelId: job.channelId,
-      ...(job.parentChannelId === undefined ? {} : { parentId: job.parentChannelId }),
-    });
-    const again = this.#jobs.get(job.id);
-    if (again) return again;
-    // A job recovered after a restart already knows its message.
-    const known = job.messages[0];
-    if (known) this.#byMessage.set(known.messageId, job.id);
-    const tracked: Tracked = {
-      state: initialViewState(job),
-      target: known ? { ...known } : undefined,
-      pending: undefined,
-      attachmentLimit: defaultAttachmentLimit,
-      previews: settings.values.previews,
-      spoiler: settings.values.spoilerResults,
-    };
-    this.#jobs.set(job.id, tracked);
-    return tracked;
-  }
-
   async #onEvent(event: QueueEvent): Promise<void> {
-    const tracked = await this.#track(event.job);
+    const tracked = await this.#jobs.track(event.job);
     if (event.type === "preview" && !tracked.previews) return;
     const now = this.#now();
     const { state, phaseChanged } = applyQueueEvent(tracked.state, event, now, this.#options.backendLabel);
     tracked.state = { ...state, notice: this.#options.unreachableNotice?.() };
-    if (event.type === "succeeded") await this.#attachImages(tracked, event.files);
+    if (event.type === "succeeded") await attachImages(tracked, event.files);
     const final = event.type === "succeeded" || event.type === "failed" || event.type === "cancelled";
     if (final) tracked.finished = event.job;
     if (
@@ -238,10 +187,10 @@ export class JobMessages {
   }
 
   async #redeliver(job: SucceededJob): Promise<void> {
-    const tracked = await this.#track(job);
+    const tracked = await this.#jobs.track(job);
     const files = await this.#options.queue.outputsOf(job.id);
     if (!files) {
-      this.#jobs.delete(job.id);
+      this.#jobs.forget(job.id);
       this.#options.logger.error({ jobId: job.id }, "a result to post again has no kept files");
       await this.#options.queue.undeliverable(
         job.id,
@@ -252,30 +201,18 @@ export class JobMessages {
     const { state } = applyQueueEvent(tracked.state, { type: "succeeded", job, files }, this.#now());
     tracked.state = state;
     tracked.finished = job;
-    await this.#attachImages(tracked, files);
+    await attachImages(tracked, files);
     const view = renderJobView(tracked.state, {
       now: this.#now(),
       previews: false,
       spoiler: tracked.spoiler,
     });
     if (!tracked.target) {
-      this.#jobs.delete(job.id);
+      this.#jobs.forget(job.id);
       await this.#options.queue.undeliverable(job.id, "it never had a message to post to");
       return;
     }
     this.#schedule(job.id, job.channelId, view, { flush: true, final: true });
-  }
-
-  async #attachImages(tracked: Tracked, files: readonly RunOutputFile[]): Promise<void> {
-    const fitted = await fitAttachments(
-      files.map((file) => ({
-        name: file.filename.split("/").pop() ?? file.filename,
-        bytes: Buffer.from(file.data),
-        mime: file.contentType ?? "image/png",
-      })),
-      tracked.attachmentLimit,
-    );
-    tracked.state = { ...tracked.state, images: fitted.images, convertedNote: fitted.note };
   }
 
   #schedule(
@@ -305,7 +242,7 @@ export class JobMessages {
   }
 
   /** A progress (or failed, cancelled) state: an edit, moved to a new message past Discord's old-message cap. */
-  async #send(jobId: string, tracked: Tracked, view: MessageView): Promise<void> {
+  async #send(jobId: string, tracked: TrackedJob, view: MessageView): Promise<void> {
     const target = tracked.target!;
     try {
       const next = await this.#options.transport.edit(
@@ -321,44 +258,37 @@ export class JobMessages {
     } catch (error) {
       if (!isOldMessageEditCap(error)) throw error;
       // Discord will not edit this old message again: continue on a new one.
-      tracked.target = await this.#options.transport.post(
+      const fresh = await this.#options.transport.post(
         target.channelId,
         viewToPayload(withHeader(view, tracked.header)),
         target.messageId,
       );
-      this.#byMessage.set(tracked.target.messageId, jobId);
-      await this.#options.queue.setMessages(jobId, [storedMessage(tracked.target)]);
+      this.#jobs.point(jobId, tracked, fresh);
+      await this.#options.queue.setMessages(jobId, [storedMessage(fresh)]);
     }
   }
 
   /** A succeeded job's result: delivered (or given up) whatever happens, then its images leave memory. */
-  async #deliver(job: SucceededJob, tracked: Tracked, view: MessageView): Promise<void> {
-    const target = tracked.target!;
+  async #deliver(job: SucceededJob, tracked: TrackedJob, view: MessageView): Promise<void> {
     let outcome: DeliveryOutcome;
     try {
-      outcome = await this.#delivery.deliver(job, target, viewToPayload(withHeader(view, tracked.header)));
-    } finally {
-      this.#forget(job.id);
-    }
-    if (outcome.kind !== "delivered") return;
-    const transport = this.#options.transport;
-    const shown = outcome.target;
-    if (!outcome.movedFrom)
-      await this.#quietly("remove the ❌", transport.unreact(shown.channelId, shown.messageId, "❌"));
-    await this.#quietly("add the 🎲", transport.react(shown.channelId, shown.messageId, "🎲"));
-  }
-
-  async #afterFinal(jobId: string, tracked: Tracked): Promise<void> {
-    const target = tracked.target;
-    this.#forget(jobId);
-    if (target)
-      await this.#quietly(
-        "remove the ❌",
-        this.#options.transport.unreact(target.channelId, target.messageId, "❌"),
+      outcome = await this.#delivery.deliver(
+        job,
+        tracked.target!,
+        viewToPayload(withHeader(view, tracked.header)),
       );
+    } finally {
+      this.#jobs.forget(job.id);
+    }
+    await markDelivered(this.#options.transport, this.#options.logger, outcome);
   }
 
-  async #moveToFresh(job: Job, tracked: Tracked): Promise<void> {
+  async #afterFinal(jobId: string, tracked: TrackedJob): Promise<void> {
+    this.#jobs.forget(jobId);
+    if (tracked.target) await markEnded(this.#options.transport, this.#options.logger, tracked.target);
+  }
+
+  async #moveToFresh(job: Job, tracked: TrackedJob): Promise<void> {
     const view = renderJobView(tracked.state, {
       now: this.#now(),
       previews: false,
@@ -372,24 +302,8 @@ export class JobMessages {
       payload: viewToPayload(withHeader(view, tracked.header)),
     });
     if (!moved) return;
-    tracked.target = moved;
-    this.#byMessage.set(moved.messageId, job.id);
+    this.#jobs.point(job.id, tracked, moved);
     await this.#options.queue.setMessages(job.id, [storedMessage(moved)]);
-  }
-
-  /** The job's message is no longer followed: its state and images leave memory. */
-  #forget(jobId: string): void {
-    this.#jobs.delete(jobId);
-    for (const [messageId, id] of this.#byMessage) if (id === jobId) this.#byMessage.delete(messageId);
-  }
-
-  /** Reaction housekeeping: a failure costs only the emoji, so it is logged and the job goes on. */
-  async #quietly(what: string, work: Promise<void>): Promise<void> {
-    try {
-      await work;
-    } catch (error) {
-      this.#options.logger.warn({ err: error }, `could not ${what}`);
-    }
   }
 }
 

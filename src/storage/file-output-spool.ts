@@ -78,7 +78,7 @@ export class FileOutputSpool implements OutputSpool {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw storageErrorFrom(error, `reading the outputs of job ${jobId}`);
     }
-    const manifest = manifestSchema.safeParse(JSON.parse(text));
+    const manifest = manifestSchema.safeParse(parseJson(text));
     if (!manifest.success) throw new StorageError("corrupt", `the outputs of job ${jobId} are damaged`);
     try {
       return await Promise.all(
@@ -88,6 +88,9 @@ export class FileOutputSpool implements OutputSpool {
         })),
       );
     } catch (error) {
+      // Sets are written whole (see `keep`), so a file missing now means the set was discarded while
+      // it was read: the same answer as a job with nothing kept.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw storageErrorFrom(error, `reading the outputs of job ${jobId}`);
     }
   }
@@ -103,5 +106,14 @@ export class FileOutputSpool implements OutputSpool {
   #folder(jobId: string): string {
     if (!safeId.test(jobId)) throw new StorageError("failed", `not a job id: ${JSON.stringify(jobId)}`);
     return path.join(this.#dir, jobId);
+  }
+}
+
+/** A manifest that is not JSON is as damaged as one of the wrong shape. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }

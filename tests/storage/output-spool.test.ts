@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { outputsFolderName } from "../../src/storage/open-storage.js";
@@ -43,6 +43,23 @@ describe("the output folder in DATA_DIR", () => {
     const spool = await FileOutputSpool.open(dir);
     expect(existsSync(path.join(dir, ".writing-crashed"))).toBe(false);
     expect(await spool.load("crashed")).toBeUndefined();
+  });
+
+  it("says a set whose manifest is not JSON is damaged, rather than throwing a SyntaxError", async () => {
+    const dir = path.join(tempDataDir(), "outputs");
+    const spool = await FileOutputSpool.open(dir);
+    await spool.keep("job-1", [png]);
+    writeFileSync(path.join(dir, "job-1", "manifest.json"), "{ half");
+    await expect(spool.load("job-1")).rejects.toMatchObject({ name: "StorageError", failure: "corrupt" });
+  });
+
+  it("answers 'nothing kept' when the set is discarded while it is read", async () => {
+    const dir = path.join(tempDataDir(), "outputs");
+    const spool = await FileOutputSpool.open(dir);
+    await spool.keep("job-1", [png]);
+    // The manifest was read; the files went before they were: what a discard racing a load leaves.
+    rmSync(path.join(dir, "job-1", "0"));
+    expect(await spool.load("job-1")).toBeUndefined();
   });
 
   it("refuses a job id that would leave its folder", async () => {
