@@ -25,7 +25,7 @@ const freshMessageAfterMs = 55 * 60_000;
 export interface JobMessagesOptions {
   queue: Pick<
     JobQueue,
-    "subscribe" | "setMessages" | "delivered" | "undeliverable" | "undelivered" | "outputsOf"
+    "subscribe" | "setMessages" | "delivered" | "undeliverable" | "undelivered" | "outputsOf" | "isForgotten"
   >;
   transport: MessageTransport;
   settings: SettingsRepository;
@@ -280,6 +280,8 @@ export class JobMessages {
     } finally {
       this.#jobs.forget(job.id);
     }
+    if (outcome.kind === "forgotten")
+      await markEnded(this.#options.transport, this.#options.logger, tracked.target!);
     await markDelivered(this.#options.transport, this.#options.logger, outcome);
   }
 

@@ -11,7 +11,7 @@ import {
 } from "./message-transport.js";
 
 export interface ResultDeliveryOptions {
-  queue: Pick<JobQueue, "delivered" | "undeliverable">;
+  queue: Pick<JobQueue, "delivered" | "undeliverable" | "isForgotten">;
   results: Pick<ResultStore, "record" | "remove">;
   transport: Pick<MessageTransport, "edit" | "post">;
   logger: Logger;
@@ -28,7 +28,20 @@ export type DeliveryOutcome =
   /** It can never be posted (the channel is gone, the bot lost access): the job failed as undelivered. */
   | { kind: "undeliverable"; reason: string }
   /** Discord kept failing for the whole window, or the bot is stopping: the next start posts it. */
-  | { kind: "postponed"; reason: string };
+  | { kind: "postponed"; reason: string }
+  /** Its member used `/forget-me` meanwhile: nothing is posted or stored about it. */
+  | { kind: "forgotten" };
+
+/** What a result's message says once its member used `/forget-me` before it was posted. */
+const forgottenNotice: RestPayload = {
+  body: {
+    content: "✖ Cancelled: its owner asked the bot to forget their data.",
+    embeds: [],
+    attachments: [],
+    components: [],
+  },
+  files: [],
+};
 
 const defaultRetryWindowMs = 10 * 60_000;
 const defaultRetryDelayMs = (attempt: number): number => Math.min(30_000, 1000 * 2 ** (attempt - 1));
@@ -51,17 +64,28 @@ export class ResultDelivery {
   }
 
   async deliver(job: SucceededJob, target: MessageTarget, payload: RestPayload): Promise<DeliveryOutcome> {
-    const { logger } = this.#options;
+    const { logger, queue } = this.#options;
     const deadline = this.#now() + (this.#options.retryWindowMs ?? defaultRetryWindowMs);
     // Indexed before it shows: a 🎲 added the moment the image appears must find it.
     await this.#index(job, target);
+    let forgotten = false;
     for (let attempt = 1; ; attempt++) {
+      // Checked before each attempt and after the last: a `/forget-me` that ran meanwhile either
+      // deleted the member's links after this one was written, or tombstoned the job before a check.
+      if (!forgotten && queue.isForgotten(job.id)) {
+        forgotten = true;
+        await this.#unindex(target);
+      }
       let shown: { target: MessageTarget; movedFrom?: MessageTarget | undefined };
       try {
-        shown = await this.#show(target, payload);
+        // A forgotten job's message only says so (no image, no prompt), and only where it is.
+        shown = forgotten
+          ? { target: await this.#options.transport.edit(target, forgottenNotice) }
+          : await this.#show(target, payload);
       } catch (error) {
         const failure = classifyDiscordFailure(error);
         const reason = error instanceof Error ? error.message : String(error);
+        if (forgotten && failure !== "transient") return { kind: "forgotten" };
         if (failure !== "transient") {
           logger.error({ err: error, jobId: job.id, channelId: target.channelId }, "result cannot be posted");
           await this.#unindex(target);
@@ -69,6 +93,7 @@ export class ResultDelivery {
         }
         const delay = (this.#options.retryDelayMs ?? defaultRetryDelayMs)(attempt);
         if (this.#stopping.signal.aborted || this.#now() + delay > deadline) {
+          if (forgotten) return { kind: "forgotten" };
           logger.error(
             { err: error, jobId: job.id, attempts: attempt },
             "result not posted yet: Discord keeps failing; the next start posts it",
@@ -83,9 +108,15 @@ export class ResultDelivery {
         await this.#sleep(delay);
         continue;
       }
+      if (forgotten) return { kind: "forgotten" };
       if (shown.movedFrom) {
         await this.#index(job, shown.target);
         await this.#unindex(shown.movedFrom);
+      }
+      if (queue.isForgotten(job.id)) {
+        // Posted as `/forget-me` ran: the image stays in the channel (as any posted one does), the link goes.
+        await this.#unindex(shown.target);
+        return { kind: "forgotten" };
       }
       await this.#close(job, shown.target);
       return { kind: "delivered", ...shown };

@@ -40,6 +40,11 @@ export class AdmissionGate {
    * The job is accepted only once it is stored: if `store` rejects, the answer is `store_failed`,
    * the counter is given back and nothing is enqueued. `enqueue` then makes the job visible.
    */
+  /** Runs `work` while no admission of this member is in progress, and none starts. */
+  async exclusive<T>(userId: string, work: () => Promise<T>): Promise<T> {
+    return this.#locks.run(userId, work);
+  }
+
   async admit<T>(
     request: AdmissionRequest,
     store: () => Promise<T>,

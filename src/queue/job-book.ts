@@ -87,6 +87,14 @@ export class JobBook {
   }
 
   /** Drops the member's finished jobs from memory (`/forget-me`). */
+  /** Every job of the member this book holds: unfinished, not yet posted, recently finished. */
+  idsOf(userId: string): string[] {
+    const ids: string[] = [];
+    for (const map of [this.#active, this.#undelivered, this.#recent])
+      for (const [id, job] of map) if (job.userId === userId) ids.push(id);
+    return ids;
+  }
+
   forgetFinished(userId: string): void {
     for (const [id, job] of this.#recent) if (job.userId === userId) this.#recent.delete(id);
     for (const [id, job] of this.#undelivered) if (job.userId === userId) this.#undelivered.delete(id);

@@ -91,6 +91,11 @@ export class JobQueue {
   readonly #book = new JobBook();
   /** Each job's transitions and announcements run one at a time, in order. */
   readonly #locks = new KeyLock();
+  /**
+   * Jobs of members who used `/forget-me`: never stored again. Only jobs this process held at the
+   * time are listed (a handful per forget), so the set lives as long as the process.
+   */
+  readonly #forgotten = new Set<string>();
   readonly #events: QueueEvents;
   readonly #eta: EtaModel;
   readonly #estimates: QueueEta;
@@ -231,21 +236,37 @@ export class JobQueue {
   }
 
   /**
-   * `/forget-me`: cancels the member's unfinished jobs, waits for their final writes, then
-   * deletes every job record and the rate-limit record of the member, and forgets the
-   * member's finished jobs held in memory.
+   * `/forget-me`: cancels the member's unfinished jobs, then deletes every job record, kept
+   * output and the rate-limit record of the member. No admission of theirs runs meanwhile, and
+   * nothing writes their jobs back afterwards: each job is tombstoned (`isForgotten`), every write
+   * already under way is waited for, and any later event of the job (a run ending, a result
+   * posted) is ignored instead of stored.
    */
   async forgetUser(userId: string): Promise<{ cancelled: number; jobs: number; rateRecords: number }> {
-    let cancelled = 0;
-    for (const job of this.#book.jobsOf(userId)) {
-      const decision = await this.cancel(job.id, { userId });
-      if (decision.kind === "cancelled") cancelled++;
-    }
-    for (const job of this.#book.undeliveredOf(userId)) await this.#spool.discard(job.id);
-    const jobs = await this.#jobs.forgetUser(userId);
-    const rateRecords = (await this.#rate.forget(userId)) ? 1 : 0;
-    this.#book.forgetFinished(userId);
-    return { cancelled, jobs, rateRecords };
+    return this.#gate.exclusive(userId, async () => {
+      let cancelled = 0;
+      for (const job of this.#book.jobsOf(userId)) {
+        const decision = await this.cancel(job.id, { userId });
+        if (decision.kind === "cancelled") cancelled++;
+      }
+      const ids = this.#book.idsOf(userId);
+      for (const id of ids) this.#forgotten.add(id);
+      // A write that began before the tombstone finishes before the records go.
+      await Promise.all(ids.map(async (id) => this.#locks.run(id, async () => undefined)));
+      for (const job of this.#book.undeliveredOf(userId)) await this.#spool.discard(job.id);
+      const jobs = await this.#jobs.forgetUser(userId);
+      const rateRecords = (await this.#rate.forget(userId)) ? 1 : 0;
+      this.#book.forgetFinished(userId);
+      return { cancelled, jobs, rateRecords };
+    });
+  }
+
+  /**
+   * The job belonged to a member who used `/forget-me` since it was admitted: whatever still holds
+   * it (a result being posted) must not store anything about it again.
+   */
+  isForgotten(jobId: string): boolean {
+    return this.#forgotten.has(jobId);
   }
 
   /** Records which Discord messages show the job (the Discord layer calls this); false if unknown. */
@@ -387,7 +408,7 @@ export class JobQueue {
       // Messages may change after the end too (a result moved to a fresh message): look further.
       const current =
         this.#book.known(jobId) ?? (event.type === "retarget" ? await this.#jobs.get(jobId) : undefined);
-      if (!current) return undefined;
+      if (!current || this.#forgotten.has(jobId)) return undefined;
       const result = transition(current, event);
       if (result.kind === "ignored") {
         this.#logger.debug({ jobId, reason: result.reason }, "job event ignored");

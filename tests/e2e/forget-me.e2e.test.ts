@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { SucceededJob } from "../../src/queue/job.js";
 import { dataFileName } from "../../src/storage/open-storage.js";
 import { rowsMentioning } from "../support/data-file-scan.js";
+import { eventually } from "../support/eventually.js";
 import { startBotHarness, type BotHarness } from "./support/bot-harness.js";
 
 let harness: BotHarness | undefined;
@@ -106,5 +107,45 @@ describe("/forget-me end to end", () => {
     expect(await storage.jobs.get(`${bob.id}-elsewhere`)).toBeDefined();
     expect(await core.results.get(`9${bob.id}`)).toBeDefined();
     expect(await storage.rates.hits(bob.id)).toHaveLength(1);
+  });
+
+  it("deletes a result that is being posted during a Discord outage, and nothing writes it back", async () => {
+    harness = await startBotHarness({ simulator: { stepMs: 60 } });
+    const { discord, core, bot, logs } = harness;
+    const { alice } = discord.users;
+    const handle = discord.invokeSlash({ name: "generate", user: alice, options: { prompt: "a secret" } });
+    const reply = await handle.waitForReply((message) => /step \d+\/\d+/.test(message.content), 10_000);
+    // Only the job's own message fails: the /forget-me conversation still works.
+    const ofTheJob = (request: { path: string }) => {
+      const at = decodeURIComponent(request.path);
+      return at.includes(handle.token) || at.includes(reply.id);
+    };
+    discord.injectError(ofTheJob, {
+      status: 503,
+      forMs: 3000,
+    });
+    await eventually(
+      () => logs.some((line) => line.msg === "posting the result failed; retrying"),
+      "the result to wait for Discord",
+      { timeoutMs: 10_000 },
+    );
+    const [jobId] = harness.jobIds(alice.id);
+
+    const ask = await discord.invokeSlash({ name: "forget-me", user: alice }).reply();
+    discord.clickButton({ message: ask, customId: `forget-me:confirm:${alice.id}`, user: alice });
+    await discord.waitForMessage((message) => message.id === ask.id && /^Done/.test(message.content));
+
+    // Discord comes back; the delivery sees the member is forgotten and says so on the message.
+    const marked = await discord.waitForMessage(
+      (message) => message.id === reply.id && message.content.includes("forget their data"),
+      15_000,
+    );
+    expect(marked.attachments).toEqual([]);
+    expect(marked.content).not.toContain("a secret");
+    expect(await core.queue.load(jobId!)).toBeUndefined();
+    expect(await core.results.get(reply.id)).toBeUndefined();
+    expect(await core.queue.outputsOf(jobId!)).toBeUndefined();
+    expect(bot.services.jobMessages.trackedCount).toBe(0);
+    expect(await rowsMentioning(path.join(harness.dataDir, dataFileName), alice.id)).toEqual([]);
   });
 });
