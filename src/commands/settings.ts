@@ -25,6 +25,11 @@ import { truncate } from "../presentation/truncate.js";
 
 const sourceLabel = { default: "bot default", server: "server", channel: "this channel" } as const;
 
+/** The `scope` option: the channel unless the server is asked for. */
+function scopeOf(interaction: ChatInputCommandInteraction | AutocompleteInteraction): "channel" | "server" {
+  return interaction.options.getString("scope") === "server" ? "server" : "channel";
+}
+
 /** `/settings show|set|reset|ban-term|unban-term`: a thin layer over the moderation module. */
 async function runSettings(interaction: ChatInputCommandInteraction, services: BotServices): Promise<void> {
   const location = locationOf(interaction);
@@ -32,7 +37,7 @@ async function runSettings(interaction: ChatInputCommandInteraction, services: B
     await interaction.reply({ content: "Settings exist only in servers.", flags: MessageFlags.Ephemeral });
     return;
   }
-  const scopeName = (interaction.options.getString("scope") ?? "channel") as "channel" | "server";
+  const scopeName = scopeOf(interaction);
   if (!canModerate(interaction, scopeName)) {
     const needed = scopeName === "server" ? "Manage Server" : "Manage Channels";
     await interaction.reply({
@@ -105,6 +110,12 @@ async function autocompleteSettings(
   interaction: AutocompleteInteraction,
   services: BotServices,
 ): Promise<void> {
+  // Suggestions show the rules themselves (banned terms, regexes included): only for those who
+  // may edit them at the scope asked for, checked here because admins can change who sees /settings.
+  if (!canModerate(interaction, scopeOf(interaction))) {
+    await interaction.respond([]);
+    return;
+  }
   const focused = interaction.options.getFocused(true);
   const typed = focused.value.toLowerCase();
   let choices: { name: string; value: string }[] = [];
