@@ -43,7 +43,12 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
       flags: MessageFlags.Ephemeral,
     });
     if (outcome.kind === "refused" && outcome.modLog) {
-      await postModLog(services, outcome.settings.values.modLogChannel, outcome.modLog);
+      await postModLog(
+        interaction.client,
+        services,
+        { guildId: location.guildId, channelId: outcome.settings.values.modLogChannel },
+        outcome.modLog,
+      );
     }
     return;
   }

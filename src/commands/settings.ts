@@ -9,8 +9,9 @@ import {
 import type { BotServices } from "../discord/bot-services.js";
 import type { CommandRecord } from "../discord/command-record.js";
 import { canModerate, locationOf } from "../discord/interaction-context.js";
-import { postModLog } from "../discord/mod-log.js";
-import { settingHelp } from "../moderation/parse-setting-value.js";
+import { channelOrNone } from "../discord/channel-or-none.js";
+import { isModLogChannel, postModLog } from "../discord/mod-log.js";
+import { parseSettingValue, settingHelp } from "../moderation/parse-setting-value.js";
 import {
   banTerm,
   formatSettingValue,
@@ -21,6 +22,7 @@ import {
 } from "../moderation/settings-editor.js";
 import { channelScope, type SettingsScope } from "../moderation/settings-repository.js";
 import { isSettingKey, settingKeys, type SettingKey } from "../moderation/settings-schema.js";
+import { describeSettingChangeForModLog } from "../presentation/describe-setting-change.js";
 import { truncate } from "../presentation/truncate.js";
 
 const sourceLabel = { default: "bot default", server: "server", channel: "this channel" } as const;
@@ -70,9 +72,18 @@ async function runSettings(interaction: ChatInputCommandInteraction, services: B
       });
       return;
     }
+    const value = subcommand === "set" ? interaction.options.getString("value", true) : "";
+    const refusal =
+      subcommand === "set" && key === "modLogChannel"
+        ? await modLogChannelRefusal(interaction, location.guildId, value)
+        : undefined;
+    if (refusal !== undefined) {
+      await interaction.reply({ content: refusal, flags: MessageFlags.Ephemeral });
+      return;
+    }
     result =
       subcommand === "set"
-        ? await setSetting(services.settings, scope, key, interaction.options.getString("value", true))
+        ? await setSetting(services.settings, scope, key, value)
         : await resetSetting(services.settings, scope, key);
   } else {
     const term = interaction.options.getString("term", true);
@@ -99,10 +110,28 @@ async function runSettings(interaction: ChatInputCommandInteraction, services: B
   await interaction.reply({ content: `Updated: ${summary}`, flags: MessageFlags.Ephemeral });
   const effective = await services.settings.resolve(location);
   await postModLog(
+    interaction.client,
     services,
-    effective.values.modLogChannel,
-    `⚙️ <@${interaction.user.id}> changed ${summary}`,
+    { guildId: location.guildId, channelId: effective.values.modLogChannel },
+    describeSettingChangeForModLog(result.change, interaction.user.id),
   );
+}
+
+/**
+ * The mod log must be a text channel of this server: records about one server must not land in
+ * another one the bot is also in. Undefined when the typed channel qualifies (or does not parse:
+ * the editor then says what format it expects).
+ */
+async function modLogChannelRefusal(
+  interaction: ChatInputCommandInteraction,
+  guildId: string,
+  typed: string,
+): Promise<string | undefined> {
+  const parsed = parseSettingValue("modLogChannel", typed);
+  if (!parsed.ok) return undefined;
+  const channel = await channelOrNone(interaction.client, parsed.value);
+  if (isModLogChannel(channel, guildId)) return undefined;
+  return `modLogChannel: <#${parsed.value}> is not a text channel of this server that the bot can see; pick one of this server's text channels.`;
 }
 
 /** Key names with their format, value suggestions per key, and current terms for unban-term. */

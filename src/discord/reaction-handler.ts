@@ -83,7 +83,12 @@ export class ReactionHandler {
       await this.#notice(channelId, messageId, userId, describeDecline(outcome, services.now()));
       await this.#removeReaction(channelId, messageId, rerollEmoji, userId);
       if (outcome.kind === "refused" && outcome.modLog)
-        await postModLog(services, outcome.settings.values.modLogChannel, outcome.modLog);
+        await postModLog(
+          this.#client,
+          services,
+          { guildId, channelId: outcome.settings.values.modLogChannel },
+          outcome.modLog,
+        );
       return;
     }
     const link = `https://discord.com/channels/${guildId}/${channelId}/${messageId}`;
