@@ -24,6 +24,7 @@ import { channelScope, type SettingsScope } from "../moderation/settings-reposit
 import { isSettingKey, settingKeys, type SettingKey } from "../moderation/settings-schema.js";
 import { describeSettingChangeForModLog } from "../presentation/describe-setting-change.js";
 import { truncate } from "../presentation/truncate.js";
+import { unknownThreadParentNotice } from "../presentation/user-messages.js";
 
 const sourceLabel = { default: "bot default", server: "server", channel: "this channel" } as const;
 
@@ -34,11 +35,16 @@ function scopeOf(interaction: ChatInputCommandInteraction | AutocompleteInteract
 
 /** `/settings show|set|reset|ban-term|unban-term`: a thin layer over the moderation module. */
 async function runSettings(interaction: ChatInputCommandInteraction, services: BotServices): Promise<void> {
-  const location = locationOf(interaction);
-  if (!location) {
-    await interaction.reply({ content: "Settings exist only in servers.", flags: MessageFlags.Ephemeral });
+  const place = await locationOf(interaction);
+  if (place.kind !== "located") {
+    await interaction.reply({
+      content:
+        place.kind === "unknown_parent" ? unknownThreadParentNotice : "Settings exist only in servers.",
+      flags: MessageFlags.Ephemeral,
+    });
     return;
   }
+  const { location } = place;
   const scopeName = scopeOf(interaction);
   if (!canModerate(interaction, scopeName)) {
     const needed = scopeName === "server" ? "Manage Server" : "Manage Channels";
@@ -156,9 +162,9 @@ async function autocompleteSettings(
     const key = interaction.options.getString("key") ?? "";
     if (isSettingKey(key)) choices = valueSuggestions(key, focused.value);
   } else if (focused.name === "term") {
-    const location = locationOf(interaction);
-    if (location) {
-      const effective = await services.settings.resolve(location);
+    const place = await locationOf(interaction);
+    if (place.kind === "located") {
+      const effective = await services.settings.resolve(place.location);
       choices = effective.values.bannedTerms
         .filter((term) => term.toLowerCase().includes(typed))
         .map((term) => ({ name: truncate(term, 100), value: term.slice(0, 100) }));
