@@ -4,6 +4,7 @@ import { BackendPool } from "../comfy/backend-pool.js";
 import { ComfyBackend } from "../comfy/comfy-backend.js";
 import type { AppConfig } from "../config/load-config.js";
 import type { ResultStore } from "../history/result-store.js";
+import { operatorCeilings } from "../moderation/ceilings.js";
 import { botSettingsDefaults } from "../moderation/effective-settings.js";
 import { SettingsRepository } from "../moderation/settings-repository.js";
 import { ComfyDispatcher } from "../dispatch/comfy-dispatcher.js";
@@ -128,9 +129,11 @@ export async function buildCore({
     });
   }
 
+  const ownSettings = { settings: file.settings, rateLimit: file.rateLimit };
   const settings = new SettingsRepository(
     storage.settings,
-    botSettingsDefaults({ settings: file.settings, rateLimit: file.rateLimit }),
+    botSettingsDefaults(ownSettings),
+    operatorCeilings({ ...ownSettings, ceilings: file.ceilings }),
   );
   const dispatcher = new ComfyDispatcher({
     pool,

@@ -62,7 +62,8 @@ async function runSettings(interaction: ChatInputCommandInteraction, services: B
     const effective = await services.settings.resolve(location);
     const lines = settingKeys.map((key) => {
       const value = formatSettingValue(key, effective.values[key]);
-      return `**${key}**: ${truncate(value, 120)} · _${sourceLabel[effective.sources[key]]}_`;
+      const capped = effective.capped?.includes(key) ? " · _capped by the bot's operator_" : "";
+      return `**${key}**: ${truncate(value, 120)} · _${sourceLabel[effective.sources[key]]}_${capped}`;
     });
     await interaction.reply({ content: truncate(lines.join("\n"), 2000), flags: MessageFlags.Ephemeral });
     return;

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { settingsLayerSchema } from "../moderation/settings-schema.js";
+import { ceilingConflicts } from "../moderation/ceilings.js";
+import { settingsLayerSchema, settingsShape } from "../moderation/settings-schema.js";
 import { configDefaultSchema } from "../request/param-schemas.js";
 import { bindingNames, boundRows, type DefaultableBinding } from "../request/param-table.js";
 import { defaults } from "./defaults.js";
@@ -37,55 +38,83 @@ export const workflowConfigSchema = z.strictObject({
 });
 export type WorkflowConfig = z.infer<typeof workflowConfigSchema>;
 
-export const fileConfigSchema = z.strictObject({
-  workflows: z.array(workflowConfigSchema).default([]),
-  rateLimit: z
-    .strictObject({
-      jobsPerWindow: positiveInt.default(defaults.rateLimit.jobsPerWindow),
-      windowSeconds: positiveInt.default(defaults.rateLimit.windowSeconds),
-      maxQueuedPerUser: positiveInt.default(defaults.rateLimit.maxQueuedPerUser),
-    })
-    .prefault({}),
-  queue: z
-    .strictObject({
-      maxSize: positiveInt.default(defaults.queue.maxSize),
-      maxPerGuild: positiveInt.default(defaults.queue.maxPerGuild),
-      maxRequeues: nonNegativeInt.default(defaults.queue.maxRequeues),
-      shutdownGraceSeconds: timerSeconds({ zero: true }).default(defaults.queue.shutdownGraceSeconds),
-    })
-    .prefault({}),
-  comfy: z
-    .strictObject({
-      maxOutputBytes: positiveInt.default(defaults.comfy.maxOutputBytes),
-      maxOutputsPerJob: positiveInt.default(defaults.comfy.maxOutputsPerJob),
-      maxOutputBytesPerJob: positiveInt.default(defaults.comfy.maxOutputBytesPerJob),
-      maxJsonBytes: positiveInt.default(defaults.comfy.maxJsonBytes),
-      maxFrameBytes: positiveInt.default(defaults.comfy.maxFrameBytes),
-      pingIntervalSeconds: timerSeconds().default(defaults.comfy.pingIntervalSeconds),
-      pongTimeoutSeconds: timerSeconds().default(defaults.comfy.pongTimeoutSeconds),
-      timeouts: z
-        .strictObject({
-          startSeconds: timerSeconds().default(defaults.comfy.timeouts.startSeconds),
-          nodeInactivitySeconds: timerSeconds().default(defaults.comfy.timeouts.nodeInactivitySeconds),
-          overallSeconds: timerSeconds().default(defaults.comfy.timeouts.overallSeconds),
-        })
-        .prefault({}),
-      breakerFailures: positiveInt.default(defaults.comfy.breakerFailures),
-      breakerCooldownSeconds: timerSeconds().default(defaults.comfy.breakerCooldownSeconds),
-    })
-    .prefault({}),
-  /** Bot-wide defaults for the per-channel rules; `/settings` overrides them per server and channel. */
-  settings: settingsLayerSchema.default({}),
-  discord: z
-    .strictObject({
-      editIntervalMs: timerMs(250).default(defaults.discord.editIntervalMs),
-      channelEditsPerSecond: z.number().positive().max(50).default(defaults.discord.channelEditsPerSecond),
-    })
-    .prefault({}),
-  retention: z.strictObject({ days: positiveInt.default(defaults.retention.days) }).prefault({}),
-  logging: z.strictObject({ prompts: z.boolean().default(defaults.logging.prompts) }).prefault({}),
-  metrics: z.strictObject({ host: z.string().min(1).default(defaults.metrics.host) }).prefault({}),
-});
+export const fileConfigSchema = z
+  .strictObject({
+    workflows: z.array(workflowConfigSchema).default([]),
+    rateLimit: z
+      .strictObject({
+        jobsPerWindow: positiveInt.default(defaults.rateLimit.jobsPerWindow),
+        windowSeconds: positiveInt.default(defaults.rateLimit.windowSeconds),
+        maxQueuedPerUser: positiveInt.default(defaults.rateLimit.maxQueuedPerUser),
+      })
+      .prefault({}),
+    queue: z
+      .strictObject({
+        maxSize: positiveInt.default(defaults.queue.maxSize),
+        maxPerGuild: positiveInt.default(defaults.queue.maxPerGuild),
+        maxRequeues: nonNegativeInt.default(defaults.queue.maxRequeues),
+        shutdownGraceSeconds: timerSeconds({ zero: true }).default(defaults.queue.shutdownGraceSeconds),
+      })
+      .prefault({}),
+    comfy: z
+      .strictObject({
+        maxOutputBytes: positiveInt.default(defaults.comfy.maxOutputBytes),
+        maxOutputsPerJob: positiveInt.default(defaults.comfy.maxOutputsPerJob),
+        maxOutputBytesPerJob: positiveInt.default(defaults.comfy.maxOutputBytesPerJob),
+        maxJsonBytes: positiveInt.default(defaults.comfy.maxJsonBytes),
+        maxFrameBytes: positiveInt.default(defaults.comfy.maxFrameBytes),
+        pingIntervalSeconds: timerSeconds().default(defaults.comfy.pingIntervalSeconds),
+        pongTimeoutSeconds: timerSeconds().default(defaults.comfy.pongTimeoutSeconds),
+        timeouts: z
+          .strictObject({
+            startSeconds: timerSeconds().default(defaults.comfy.timeouts.startSeconds),
+            nodeInactivitySeconds: timerSeconds().default(defaults.comfy.timeouts.nodeInactivitySeconds),
+            overallSeconds: timerSeconds().default(defaults.comfy.timeouts.overallSeconds),
+          })
+          .prefault({}),
+        breakerFailures: positiveInt.default(defaults.comfy.breakerFailures),
+        breakerCooldownSeconds: timerSeconds().default(defaults.comfy.breakerCooldownSeconds),
+      })
+      .prefault({}),
+    /** Bot-wide defaults for the per-channel rules; `/settings` overrides them per server and channel. */
+    settings: settingsLayerSchema.default({}),
+    /**
+     * The operator's bounds on the per-channel limits. Only what is written is kept here: an unset
+     * ceiling follows the bot's own default (`src/moderation/ceilings.ts`, `operatorCeilings`).
+     */
+    ceilings: z
+      .strictObject({
+        jobsPerWindow: positiveInt.optional(),
+        maxQueuedPerUser: positiveInt.optional(),
+        maxSteps: settingsShape.maxSteps.optional(),
+        maxWidth: settingsShape.maxWidth.optional(),
+        maxHeight: settingsShape.maxHeight.optional(),
+        maxPixels: settingsShape.maxPixels.optional(),
+        maxCount: settingsShape.maxCount.optional(),
+        minWindowSeconds: positiveInt.optional(),
+      })
+      .prefault({}),
+    discord: z
+      .strictObject({
+        editIntervalMs: timerMs(250).default(defaults.discord.editIntervalMs),
+        channelEditsPerSecond: z.number().positive().max(50).default(defaults.discord.channelEditsPerSecond),
+      })
+      .prefault({}),
+    retention: z.strictObject({ days: positiveInt.default(defaults.retention.days) }).prefault({}),
+    logging: z.strictObject({ prompts: z.boolean().default(defaults.logging.prompts) }).prefault({}),
+    metrics: z.strictObject({ host: z.string().min(1).default(defaults.metrics.host) }).prefault({}),
+  })
+  // A ceiling written below the bot's own default would refuse the operator's own configuration.
+  .superRefine((config, context) => {
+    for (const conflict of ceilingConflicts(config)) {
+      context.addIssue({
+        code: "custom",
+        path: ["ceilings", conflict.key],
+        message: conflict.message,
+        input: conflict.value,
+      });
+    }
+  });
 export type FileConfig = z.infer<typeof fileConfigSchema>;
 
 const httpUrl = z.url({
