@@ -18,6 +18,7 @@ import { backendLabels } from "../comfy/backend-labels.js";
 import { withoutCredentials } from "../comfy/comfy-endpoint.js";
 import { GenerationService } from "./generation-service.js";
 import { recheckAtDispatch } from "../dispatch/recheck-at-dispatch.js";
+import { fitDefaultsToLimits } from "../workflows/fit-defaults-to-limits.js";
 import { WorkflowValidity } from "../workflows/workflow-validity.js";
 
 /** Everything but Discord: shared by the bot, `npm run generate` and `npm run doctor`. */
@@ -60,7 +61,14 @@ export async function buildCore({
 }: BuildCoreOptions): Promise<Core> {
   const { file, env } = config;
   const loaded = await loadWorkflows(file.workflows, config.configDir, logger.child({ module: "workflows" }));
-  const templates = loaded.templates;
+  const ownSettings = { settings: file.settings, rateLimit: file.rateLimit };
+  const botDefaults = botSettingsDefaults(ownSettings);
+  // A workflow default above the bot-wide limits is lowered here, once, instead of refusing members.
+  const fitted = fitDefaultsToLimits(loaded.templates, botDefaults);
+  for (const { workflow, message, fix } of fitted.lowered) {
+    logger.warn({ module: "workflows", workflow }, `workflow "${workflow}": ${message} (fix: ${fix})`);
+  }
+  const templates = fitted.templates;
   const workflowProblems = loaded.problems.map((problem) => problem.message);
   for (const message of workflowProblems) logger.error({ module: "workflows" }, message);
   if (templates.length === 0) {
@@ -129,10 +137,9 @@ export async function buildCore({
     });
   }
 
-  const ownSettings = { settings: file.settings, rateLimit: file.rateLimit };
   const settings = new SettingsRepository(
     storage.settings,
-    botSettingsDefaults(ownSettings),
+    botDefaults,
     operatorCeilings({ ...ownSettings, ceilings: file.ceilings }),
   );
   const dispatcher = new ComfyDispatcher({

@@ -186,6 +186,19 @@ describe("npm run doctor", () => {
     }
   });
 
+  it("warns about a workflow whose defaults exceed the bot-wide limits, saying what the bot uses instead", async () => {
+    const strict = writeBotYaml(tempProject(), "settings: { maxSteps: 4 }");
+    const { code, lines } = await doctor(baseEnv({ CONFIG_FILE: strict }));
+    const index = lines.findIndex((l) =>
+      /^⚠ workflow sd15: default steps 6 is above the bot-wide maxSteps of 4; the bot uses 4/.test(l),
+    );
+    expect(index, lines.join("\n")).toBeGreaterThanOrEqual(0);
+    expect(lines[index + 1]).toBe(
+      "    fix: set workflows[].defaults.steps to 4 or less for sd15, or raise settings.maxSteps",
+    );
+    expect(code).toBe(0);
+  });
+
   it("reports a data folder that is a file", async () => {
     const file = path.join(project, "not-a-folder");
     writeFileSync(file, "x");
