@@ -14,7 +14,7 @@ import { loadWorkflows } from "../workflows/load-workflows.js";
 import { paramChoices } from "../workflows/param-choices.js";
 import type { ParamName } from "../request/param-table.js";
 import type { WorkflowTemplate } from "../workflows/workflow-template.js";
-import { backendLabels } from "../comfy/backend-labels.js";
+import { backendIds } from "../comfy/backend-labels.js";
 import { withoutCredentials } from "../comfy/comfy-endpoint.js";
 import { GenerationService } from "./generation-service.js";
 import { recheckAtDispatch } from "../dispatch/recheck-at-dispatch.js";
@@ -26,6 +26,11 @@ export interface Core {
   templates: WorkflowTemplate[];
   workflowProblems: string[];
   pool: BackendPool;
+  /**
+   * What members see for a host: its operator label by backend id (the id, from the address, is
+   * for logs and stored jobs only).
+   */
+  hostLabels: ReadonlyMap<string, string>;
   validity: WorkflowValidity;
   queue: JobQueue;
   settings: SettingsRepository;
@@ -77,10 +82,12 @@ export async function buildCore({
 
   // A client id per host that survives restarts, so a restarted bot can recognise its prompts.
   const { meta } = storage;
-  const labels = backendLabels(env.COMFY_URL);
+  const ids = backendIds(env.COMFY_URL.map((host) => host.url));
+  const hostLabels = new Map<string, string>();
   const backends: ComfyBackend[] = [];
-  for (const [index, url] of env.COMFY_URL.entries()) {
-    const id = labels[index]!;
+  for (const [index, { url, label }] of env.COMFY_URL.entries()) {
+    const id = ids[index]!;
+    hostLabels.set(id, label);
     // Keyed by the URL without credentials: a password never lands in the data file, and changing it
     // keeps the host's client id.
     const hostKey = withoutCredentials(url);
@@ -180,6 +187,7 @@ export async function buildCore({
     templates,
     workflowProblems,
     pool,
+    hostLabels,
     validity,
     queue,
     settings,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hostLabelPattern, labelHosts, splitHostEntry } from "../comfy/backend-labels.js";
 import { ceilingConflicts } from "../moderation/ceilings.js";
 import { settingsLayerSchema, settingsShape } from "../moderation/settings-schema.js";
 import { configDefaultSchema } from "../request/param-schemas.js";
@@ -123,6 +124,23 @@ const httpUrl = z.url({
   error: "expected an http(s) URL",
 });
 
+/** One `COMFY_URL` entry: `http://host:8188`, or `label=http://host:8188`. */
+const comfyHostEntry = z
+  .string()
+  .transform(splitHostEntry)
+  .pipe(
+    z.object({
+      label: z
+        .string()
+        .regex(
+          hostLabelPattern,
+          'expected a label of letters, digits, "-", "_" or "." (up to 32), before "="',
+        )
+        .optional(),
+      url: httpUrl,
+    }),
+  );
+
 export const envSchema = z.object({
   DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_API_URL: httpUrl,
@@ -130,6 +148,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^\d{17,20}$/, "expected a Discord server id (17 to 20 digits)")
     .optional(),
+  /** `label=url` entries, comma-separated; members see the labels (`src/comfy/backend-labels.ts`). */
   COMFY_URL: z
     .string()
     .transform((value) =>
@@ -138,7 +157,21 @@ export const envSchema = z.object({
         .map((part) => part.trim())
         .filter((part) => part.length > 0),
     )
-    .pipe(z.array(httpUrl).min(1, "expected at least one http(s) URL")),
+    .pipe(z.array(comfyHostEntry).min(1, "expected at least one http(s) URL"))
+    .transform(labelHosts)
+    .superRefine((hosts, context) => {
+      const seen = new Set<string>();
+      for (const host of hosts) {
+        if (seen.has(host.label)) {
+          context.addIssue({
+            code: "custom",
+            message: "each host needs its own label (an entry without one is gpu-<position>)",
+            input: host.label,
+          });
+        }
+        seen.add(host.label);
+      }
+    }),
   DATA_DIR: z.string().min(1),
   CONFIG_FILE: z.string().min(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),

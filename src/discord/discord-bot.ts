@@ -53,7 +53,8 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     );
   });
   const transport = new MessageTransport(client, discordLogger, now);
-  const backendIds = new Set(core.pool.backends.map((backend) => backend.id));
+  // Members see a host's operator label, never its address (the backend id).
+  const hostLabel = (id: string): string => core.hostLabels.get(id) ?? "an image server";
   const jobMessages = new JobMessages({
     queue: core.queue,
     transport,
@@ -62,7 +63,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     logger: discordLogger.child({ part: "progress" }),
     editIntervalMs: config.file.discord.editIntervalMs,
     channelEditsPerSecond: config.file.discord.channelEditsPerSecond,
-    backendLabel: (id) => (backendIds.has(id) ? id : "an image server"),
+    backendLabel: hostLabel,
     metrics: options.metrics,
     unreachableNotice: () =>
       core.pool.backends.some((backend) => backend.health.online) ? undefined : unreachableNotice,
@@ -79,10 +80,12 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     hosts: () =>
       core.pool.backends.map((backend) => ({
         id: backend.id,
+        label: hostLabel(backend.id),
         online: backend.health.online,
         inFlight: backend.inFlight,
         lastError: backend.health.lastError,
       })),
+    hostLabel,
     paramChoices: core.paramChoices,
     logger: discordLogger,
     retentionDays: config.file.retention.days,

@@ -1,5 +1,5 @@
 import { pino } from "pino";
-import { backendLabels } from "../../comfy/backend-labels.js";
+import { backendIds } from "../../comfy/backend-labels.js";
 import { botSettingsDefaults } from "../../moderation/effective-settings.js";
 import { fitDefaultsToLimits } from "../../workflows/fit-defaults-to-limits.js";
 import { loadWorkflows } from "../../workflows/load-workflows.js";
@@ -84,9 +84,10 @@ export async function runDoctor(ctx: DoctorContext): Promise<number> {
 
   checkWorkflowFiles(workflows.templates, workflows.problems, report);
   checkWorkflowDefaults(fitted.lowered, report);
-  const labels = backendLabels(config.env.COMFY_URL);
-  for (const [index, url] of config.env.COMFY_URL.entries()) {
-    const label = labels[index] ?? url;
+  const ids = backendIds(config.env.COMFY_URL.map((host) => host.url));
+  for (const [index, { url, label: memberLabel }] of config.env.COMFY_URL.entries()) {
+    // Members see only the label; the operator also gets the address it stands for.
+    const label = `${memberLabel} (${ids[index] ?? "?"})`;
     const info = await checkComfyHost(
       { url, label, maxJsonBytes: config.file.comfy.maxJsonBytes },
       report,
