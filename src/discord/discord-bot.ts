@@ -10,6 +10,7 @@ import { commandDefinitions, type CommandRecord } from "./command-record.js";
 import { createDiscordClient } from "./create-client.js";
 import { routeInteraction } from "./interaction-router.js";
 import { JobMessages } from "./job-messages.js";
+import { loginFailure } from "./login-failure.js";
 import { MessageTransport } from "./message-transport.js";
 import { ReactionHandler } from "./reaction-handler.js";
 import { registerCommands } from "./register-commands.js";
@@ -109,7 +110,19 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
   client.on(Events.ShardResume, (shard) => discordLogger.info({ shard }, "Discord gateway resumed"));
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-  await client.login(options.token);
+  // A gateway that closes for good during login says why (4004: the token was refused).
+  let closeCode: number | undefined;
+  const onDisconnect = (event: { code: number }) => (closeCode = event.code);
+  client.on(Events.ShardDisconnect, onDisconnect);
+  try {
+    await client.login(options.token);
+  } catch (error) {
+    // Nothing else holds the client yet: let it go, so the failed start can end the process.
+    await client.destroy();
+    throw loginFailure(error, { apiUrl: config.env.DISCORD_API_URL, closeCode });
+  } finally {
+    client.off(Events.ShardDisconnect, onDisconnect);
+  }
   await ready;
   discordLogger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "connected to Discord");
 
