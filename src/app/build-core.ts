@@ -4,6 +4,7 @@ import { BackendPool } from "../comfy/backend-pool.js";
 import { ComfyBackend } from "../comfy/comfy-backend.js";
 import type { AppConfig } from "../config/load-config.js";
 import type { ResultStore } from "../history/result-store.js";
+import { operatorCeilings } from "../moderation/ceilings.js";
 import { botSettingsDefaults } from "../moderation/effective-settings.js";
 import { SettingsRepository } from "../moderation/settings-repository.js";
 import { ComfyDispatcher } from "../dispatch/comfy-dispatcher.js";
@@ -13,10 +14,11 @@ import { loadWorkflows } from "../workflows/load-workflows.js";
 import { paramChoices } from "../workflows/param-choices.js";
 import type { ParamName } from "../request/param-table.js";
 import type { WorkflowTemplate } from "../workflows/workflow-template.js";
-import { backendLabels } from "../comfy/backend-labels.js";
+import { backendIds } from "../comfy/backend-labels.js";
 import { withoutCredentials } from "../comfy/comfy-endpoint.js";
 import { GenerationService } from "./generation-service.js";
 import { recheckAtDispatch } from "../dispatch/recheck-at-dispatch.js";
+import { fitDefaultsToLimits } from "../workflows/fit-defaults-to-limits.js";
 import { WorkflowValidity } from "../workflows/workflow-validity.js";
 
 /** Everything but Discord: shared by the bot, `npm run generate` and `npm run doctor`. */
@@ -24,6 +26,11 @@ export interface Core {
   templates: WorkflowTemplate[];
   workflowProblems: string[];
   pool: BackendPool;
+  /**
+   * What members see for a host: its operator label by backend id (the id, from the address, is
+   * for logs and stored jobs only).
+   */
+  hostLabels: ReadonlyMap<string, string>;
   validity: WorkflowValidity;
   queue: JobQueue;
   settings: SettingsRepository;
@@ -59,7 +66,14 @@ export async function buildCore({
 }: BuildCoreOptions): Promise<Core> {
   const { file, env } = config;
   const loaded = await loadWorkflows(file.workflows, config.configDir, logger.child({ module: "workflows" }));
-  const templates = loaded.templates;
+  const ownSettings = { settings: file.settings, rateLimit: file.rateLimit };
+  const botDefaults = botSettingsDefaults(ownSettings);
+  // A workflow default above the bot-wide limits is lowered here, once, instead of refusing members.
+  const fitted = fitDefaultsToLimits(loaded.templates, botDefaults);
+  for (const { workflow, message, fix } of fitted.lowered) {
+    logger.warn({ module: "workflows", workflow }, `workflow "${workflow}": ${message} (fix: ${fix})`);
+  }
+  const templates = fitted.templates;
   const workflowProblems = loaded.problems.map((problem) => problem.message);
   for (const message of workflowProblems) logger.error({ module: "workflows" }, message);
   if (templates.length === 0) {
@@ -68,10 +82,12 @@ export async function buildCore({
 
   // A client id per host that survives restarts, so a restarted bot can recognise its prompts.
   const { meta } = storage;
-  const labels = backendLabels(env.COMFY_URL);
+  const ids = backendIds(env.COMFY_URL.map((host) => host.url));
+  const hostLabels = new Map<string, string>();
   const backends: ComfyBackend[] = [];
-  for (const [index, url] of env.COMFY_URL.entries()) {
-    const id = labels[index]!;
+  for (const [index, { url, label }] of env.COMFY_URL.entries()) {
+    const id = ids[index]!;
+    hostLabels.set(id, label);
     // Keyed by the URL without credentials: a password never lands in the data file, and changing it
     // keeps the host's client id.
     const hostKey = withoutCredentials(url);
@@ -130,7 +146,8 @@ export async function buildCore({
 
   const settings = new SettingsRepository(
     storage.settings,
-    botSettingsDefaults({ settings: file.settings, rateLimit: file.rateLimit }),
+    botDefaults,
+    operatorCeilings({ ...ownSettings, ceilings: file.ceilings }),
   );
   const dispatcher = new ComfyDispatcher({
     pool,
@@ -170,6 +187,7 @@ export async function buildCore({
     templates,
     workflowProblems,
     pool,
+    hostLabels,
     validity,
     queue,
     settings,

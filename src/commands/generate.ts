@@ -12,7 +12,7 @@ import { postModLog } from "../discord/mod-log.js";
 import { viewToPayload } from "../discord/view-to-payload.js";
 import { initialViewState } from "../presentation/apply-queue-event.js";
 import { renderJobView } from "../presentation/render-job-view.js";
-import { unreachableNotice } from "../presentation/user-messages.js";
+import { unknownThreadParentNotice, unreachableNotice } from "../presentation/user-messages.js";
 import { isParamName, paramNamed } from "../request/param-table.js";
 import { generateDefinition } from "./generate-definition.js";
 import { requestFromOptions } from "./request-from-options.js";
@@ -22,14 +22,18 @@ const tokenLifetimeMs = 15 * 60_000;
 
 /** `/generate`: checks, admission and the first reply, all inside Discord's 3-second window. */
 async function runGenerate(interaction: ChatInputCommandInteraction, services: BotServices): Promise<void> {
-  const location = locationOf(interaction);
-  if (!location) {
+  const place = await locationOf(interaction);
+  if (place.kind !== "located") {
     await interaction.reply({
-      content: "Images can only be generated in a server channel.",
+      content:
+        place.kind === "unknown_parent"
+          ? unknownThreadParentNotice
+          : "Images can only be generated in a server channel.",
       flags: MessageFlags.Ephemeral,
     });
     return;
   }
+  const { location } = place;
   const outcome = await services.generation.generate({
     userId: interaction.user.id,
     location,
@@ -43,7 +47,12 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
       flags: MessageFlags.Ephemeral,
     });
     if (outcome.kind === "refused" && outcome.modLog) {
-      await postModLog(services, outcome.settings.values.modLogChannel, outcome.modLog);
+      await postModLog(
+        interaction.client,
+        services,
+        { guildId: location.guildId, channelId: outcome.settings.values.modLogChannel },
+        outcome.modLog,
+      );
     }
     return;
   }

@@ -23,7 +23,7 @@ async function runQueue(interaction: ChatInputCommandInteraction, services: BotS
       const where =
         job.state === "queued"
           ? `#${(position ?? 0) + 1} in line${eta !== undefined ? `, ready ${relativeTimestamp(now + eta)}` : ""}`
-          : `${job.state} on ${isInFlight(job) ? job.run.backend : "a host"}`;
+          : `${job.state} on ${isInFlight(job) ? escapeMarkdown(services.hostLabel(job.run.backend)) : "a host"}`;
       lines.push(`• \`${job.id.slice(0, 8)}\` ${where} — ${escapeMarkdown(prompt)}`);
     }
   }
@@ -39,7 +39,9 @@ async function runQueue(interaction: ChatInputCommandInteraction, services: BotS
       (hosts.length === 0
         ? "none configured"
         : hosts
-            .map((host) => `${host.online ? "🟢" : "🔴"} ${escapeMarkdown(host.id)} (${host.inFlight} busy)`)
+            .map(
+              (host) => `${host.online ? "🟢" : "🔴"} ${escapeMarkdown(host.label)} (${host.inFlight} busy)`,
+            )
             .join(" · ")),
   );
   await interaction.reply({ content: lines.join("\n").slice(0, 2000), flags: MessageFlags.Ephemeral });

@@ -3,6 +3,7 @@ import { cancelCommand } from "./cancel.js";
 import { forgetMeCommand } from "./forget-me.js";
 import { generateCommand } from "./generate.js";
 import { historyCommand } from "./history.js";
+import { historyOfCommand } from "./history-of.js";
 import { queueCommand } from "./queue.js";
 import { settingsCommand } from "./settings.js";
 
@@ -16,5 +17,6 @@ export const commandRegistry: readonly CommandRecord[] = [
   cancelCommand,
   settingsCommand,
   historyCommand,
+  historyOfCommand,
   forgetMeCommand,
 ];

@@ -9,8 +9,9 @@ import {
 import type { BotServices } from "../discord/bot-services.js";
 import type { CommandRecord } from "../discord/command-record.js";
 import { canModerate, locationOf } from "../discord/interaction-context.js";
-import { postModLog } from "../discord/mod-log.js";
-import { settingHelp } from "../moderation/parse-setting-value.js";
+import { channelOrNone } from "../discord/channel-or-none.js";
+import { isModLogChannel, postModLog } from "../discord/mod-log.js";
+import { parseSettingValue, settingHelp } from "../moderation/parse-setting-value.js";
 import {
   banTerm,
   formatSettingValue,
@@ -21,18 +22,30 @@ import {
 } from "../moderation/settings-editor.js";
 import { channelScope, type SettingsScope } from "../moderation/settings-repository.js";
 import { isSettingKey, settingKeys, type SettingKey } from "../moderation/settings-schema.js";
+import { describeSettingChangeForModLog } from "../presentation/describe-setting-change.js";
 import { truncate } from "../presentation/truncate.js";
+import { unknownThreadParentNotice } from "../presentation/user-messages.js";
 
 const sourceLabel = { default: "bot default", server: "server", channel: "this channel" } as const;
 
+/** The `scope` option: the channel unless the server is asked for. */
+function scopeOf(interaction: ChatInputCommandInteraction | AutocompleteInteraction): "channel" | "server" {
+  return interaction.options.getString("scope") === "server" ? "server" : "channel";
+}
+
 /** `/settings show|set|reset|ban-term|unban-term`: a thin layer over the moderation module. */
 async function runSettings(interaction: ChatInputCommandInteraction, services: BotServices): Promise<void> {
-  const location = locationOf(interaction);
-  if (!location) {
-    await interaction.reply({ content: "Settings exist only in servers.", flags: MessageFlags.Ephemeral });
+  const place = await locationOf(interaction);
+  if (place.kind !== "located") {
+    await interaction.reply({
+      content:
+        place.kind === "unknown_parent" ? unknownThreadParentNotice : "Settings exist only in servers.",
+      flags: MessageFlags.Ephemeral,
+    });
     return;
   }
-  const scopeName = (interaction.options.getString("scope") ?? "channel") as "channel" | "server";
+  const { location } = place;
+  const scopeName = scopeOf(interaction);
   if (!canModerate(interaction, scopeName)) {
     const needed = scopeName === "server" ? "Manage Server" : "Manage Channels";
     await interaction.reply({
@@ -49,7 +62,8 @@ async function runSettings(interaction: ChatInputCommandInteraction, services: B
     const effective = await services.settings.resolve(location);
     const lines = settingKeys.map((key) => {
       const value = formatSettingValue(key, effective.values[key]);
-      return `**${key}**: ${truncate(value, 120)} · _${sourceLabel[effective.sources[key]]}_`;
+      const capped = effective.capped?.includes(key) ? " · _capped by the bot's operator_" : "";
+      return `**${key}**: ${truncate(value, 120)} · _${sourceLabel[effective.sources[key]]}_${capped}`;
     });
     await interaction.reply({ content: truncate(lines.join("\n"), 2000), flags: MessageFlags.Ephemeral });
     return;
@@ -65,9 +79,18 @@ async function runSettings(interaction: ChatInputCommandInteraction, services: B
       });
       return;
     }
+    const value = subcommand === "set" ? interaction.options.getString("value", true) : "";
+    const refusal =
+      subcommand === "set" && key === "modLogChannel"
+        ? await modLogChannelRefusal(interaction, location.guildId, value)
+        : undefined;
+    if (refusal !== undefined) {
+      await interaction.reply({ content: refusal, flags: MessageFlags.Ephemeral });
+      return;
+    }
     result =
       subcommand === "set"
-        ? await setSetting(services.settings, scope, key, interaction.options.getString("value", true))
+        ? await setSetting(services.settings, scope, key, value)
         : await resetSetting(services.settings, scope, key);
   } else {
     const term = interaction.options.getString("term", true);
@@ -94,10 +117,28 @@ async function runSettings(interaction: ChatInputCommandInteraction, services: B
   await interaction.reply({ content: `Updated: ${summary}`, flags: MessageFlags.Ephemeral });
   const effective = await services.settings.resolve(location);
   await postModLog(
+    interaction.client,
     services,
-    effective.values.modLogChannel,
-    `⚙️ <@${interaction.user.id}> changed ${summary}`,
+    { guildId: location.guildId, channelId: effective.values.modLogChannel },
+    describeSettingChangeForModLog(result.change, interaction.user.id),
   );
+}
+
+/**
+ * The mod log must be a text channel of this server: records about one server must not land in
+ * another one the bot is also in. Undefined when the typed channel qualifies (or does not parse:
+ * the editor then says what format it expects).
+ */
+async function modLogChannelRefusal(
+  interaction: ChatInputCommandInteraction,
+  guildId: string,
+  typed: string,
+): Promise<string | undefined> {
+  const parsed = parseSettingValue("modLogChannel", typed);
+  if (!parsed.ok) return undefined;
+  const channel = await channelOrNone(interaction.client, parsed.value);
+  if (isModLogChannel(channel, guildId)) return undefined;
+  return `modLogChannel: <#${parsed.value}> is not a text channel of this server that the bot can see; pick one of this server's text channels.`;
 }
 
 /** Key names with their format, value suggestions per key, and current terms for unban-term. */
@@ -105,6 +146,12 @@ async function autocompleteSettings(
   interaction: AutocompleteInteraction,
   services: BotServices,
 ): Promise<void> {
+  // Suggestions show the rules themselves (banned terms, regexes included): only for those who
+  // may edit them at the scope asked for, checked here because admins can change who sees /settings.
+  if (!canModerate(interaction, scopeOf(interaction))) {
+    await interaction.respond([]);
+    return;
+  }
   const focused = interaction.options.getFocused(true);
   const typed = focused.value.toLowerCase();
   let choices: { name: string; value: string }[] = [];
@@ -116,9 +163,9 @@ async function autocompleteSettings(
     const key = interaction.options.getString("key") ?? "";
     if (isSettingKey(key)) choices = valueSuggestions(key, focused.value);
   } else if (focused.name === "term") {
-    const location = locationOf(interaction);
-    if (location) {
-      const effective = await services.settings.resolve(location);
+    const place = await locationOf(interaction);
+    if (place.kind === "located") {
+      const effective = await services.settings.resolve(place.location);
       choices = effective.values.bannedTerms
         .filter((term) => term.toLowerCase().includes(typed))
         .map((term) => ({ name: truncate(term, 100), value: term.slice(0, 100) }));

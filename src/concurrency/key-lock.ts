@@ -23,6 +23,11 @@ export class KeyLock {
     }
   }
 
+  /** Resolves once every task queued for `key` so far has finished. */
+  async drained(key: string): Promise<void> {
+    await this.#tails.get(key);
+  }
+
   get size(): number {
     return this.#tails.size;
   }

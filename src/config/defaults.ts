@@ -69,6 +69,23 @@ export const defaults = {
     spoilerResults: false,
     rerollBy: "anyone" as "owner" | "anyone",
   },
+  /**
+   * The operator's ceilings on the per-channel limits: `/settings` may lower a limit, never raise
+   * it past these (a channel could otherwise fill the shared queue or the GPUs). Each one is at
+   * least the bot's own default for that limit (`settings:`, `rateLimit:`), so an operator who
+   * raised those keeps them.
+   */
+  ceilings: {
+    jobsPerWindow: 20,
+    maxQueuedPerUser: 10,
+    maxSteps: 150,
+    maxWidth: 4096,
+    maxHeight: 4096,
+    maxPixels: 4096 * 4096,
+    maxCount: 8,
+    /** A floor, not a ceiling: a shorter window lets more jobs through. At most the bot's own default. */
+    minWindowSeconds: 30,
+  },
   discord: {
     /** Minimum time between two edits of one progress message. */
     editIntervalMs: 1250,

@@ -41,7 +41,7 @@ export function loadConfig({ env, cwd }: LoadConfigOptions): AppConfig {
     ? []
     : formatIssues(parsedEnv.error.issues).map((line) =>
         // A URL may carry `user:password@` (a ComfyUI behind basic auth): never repeat it.
-        maskSecrets(line.replace(/^COMFY_URL\.\d+:/, "COMFY_URL:")),
+        maskSecrets(line.replace(/^COMFY_URL\.\d+(?:\.(?:url|label))?:/, "COMFY_URL:")),
       );
 
   const explicitFile = env.CONFIG_FILE?.trim();

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { settingsLayerSchema } from "../moderation/settings-schema.js";
+import { hostLabelPattern, labelHosts, splitHostEntry } from "../comfy/backend-labels.js";
+import { ceilingConflicts } from "../moderation/ceilings.js";
+import { settingsLayerSchema, settingsShape } from "../moderation/settings-schema.js";
 import { configDefaultSchema } from "../request/param-schemas.js";
 import { bindingNames, boundRows, isDefaultable, type DefaultableBinding } from "../request/param-table.js";
 import { defaults } from "./defaults.js";
@@ -35,56 +37,84 @@ export const workflowConfigSchema = z.strictObject({
 });
 export type WorkflowConfig = z.infer<typeof workflowConfigSchema>;
 
-export const fileConfigSchema = z.strictObject({
-  workflows: z.array(workflowConfigSchema).default([]),
-  rateLimit: z
-    .strictObject({
-      jobsPerWindow: positiveInt.default(defaults.rateLimit.jobsPerWindow),
-      windowSeconds: positiveInt.default(defaults.rateLimit.windowSeconds),
-      maxQueuedPerUser: positiveInt.default(defaults.rateLimit.maxQueuedPerUser),
-    })
-    .prefault({}),
-  queue: z
-    .strictObject({
-      maxSize: positiveInt.default(defaults.queue.maxSize),
-      maxPerGuild: positiveInt.default(defaults.queue.maxPerGuild),
-      maxRequeues: nonNegativeInt.default(defaults.queue.maxRequeues),
-      shutdownGraceSeconds: timerSeconds({ zero: true }).default(defaults.queue.shutdownGraceSeconds),
-    })
-    .prefault({}),
-  comfy: z
-    .strictObject({
-      maxOutputBytes: positiveInt.default(defaults.comfy.maxOutputBytes),
-      maxOutputsPerJob: positiveInt.default(defaults.comfy.maxOutputsPerJob),
-      maxOutputBytesPerJob: positiveInt.default(defaults.comfy.maxOutputBytesPerJob),
-      maxJsonBytes: positiveInt.default(defaults.comfy.maxJsonBytes),
-      maxFrameBytes: positiveInt.default(defaults.comfy.maxFrameBytes),
-      pingIntervalSeconds: timerSeconds().default(defaults.comfy.pingIntervalSeconds),
-      pongTimeoutSeconds: timerSeconds().default(defaults.comfy.pongTimeoutSeconds),
-      timeouts: z
-        .strictObject({
-          startSeconds: timerSeconds().default(defaults.comfy.timeouts.startSeconds),
-          nodeInactivitySeconds: timerSeconds().default(defaults.comfy.timeouts.nodeInactivitySeconds),
-          overallSeconds: timerSeconds().default(defaults.comfy.timeouts.overallSeconds),
-        })
-        .prefault({}),
-      breakerFailures: positiveInt.default(defaults.comfy.breakerFailures),
-      breakerCooldownSeconds: timerSeconds().default(defaults.comfy.breakerCooldownSeconds),
-    })
-    .prefault({}),
-  /** Bot-wide defaults for the per-channel rules; `/settings` overrides them per server and channel. */
-  settings: settingsLayerSchema.default({}),
-  discord: z
-    .strictObject({
-      editIntervalMs: timerMs(250).default(defaults.discord.editIntervalMs),
-      channelEditsPerSecond: z.number().positive().max(50).default(defaults.discord.channelEditsPerSecond),
-      deliveryRetrySeconds: timerSeconds().default(defaults.discord.deliveryRetrySeconds),
-    })
-    .prefault({}),
-  retention: z.strictObject({ days: positiveInt.default(defaults.retention.days) }).prefault({}),
-  logging: z.strictObject({ prompts: z.boolean().default(defaults.logging.prompts) }).prefault({}),
-  metrics: z.strictObject({ host: z.string().min(1).default(defaults.metrics.host) }).prefault({}),
-});
+export const fileConfigSchema = z
+  .strictObject({
+    workflows: z.array(workflowConfigSchema).default([]),
+    rateLimit: z
+      .strictObject({
+        jobsPerWindow: positiveInt.default(defaults.rateLimit.jobsPerWindow),
+        windowSeconds: positiveInt.default(defaults.rateLimit.windowSeconds),
+        maxQueuedPerUser: positiveInt.default(defaults.rateLimit.maxQueuedPerUser),
+      })
+      .prefault({}),
+    queue: z
+      .strictObject({
+        maxSize: positiveInt.default(defaults.queue.maxSize),
+        maxPerGuild: positiveInt.default(defaults.queue.maxPerGuild),
+        maxRequeues: nonNegativeInt.default(defaults.queue.maxRequeues),
+        shutdownGraceSeconds: timerSeconds({ zero: true }).default(defaults.queue.shutdownGraceSeconds),
+      })
+      .prefault({}),
+    comfy: z
+      .strictObject({
+        maxOutputBytes: positiveInt.default(defaults.comfy.maxOutputBytes),
+        maxOutputsPerJob: positiveInt.default(defaults.comfy.maxOutputsPerJob),
+        maxOutputBytesPerJob: positiveInt.default(defaults.comfy.maxOutputBytesPerJob),
+        maxJsonBytes: positiveInt.default(defaults.comfy.maxJsonBytes),
+        maxFrameBytes: positiveInt.default(defaults.comfy.maxFrameBytes),
+        pingIntervalSeconds: timerSeconds().default(defaults.comfy.pingIntervalSeconds),
+        pongTimeoutSeconds: timerSeconds().default(defaults.comfy.pongTimeoutSeconds),
+        timeouts: z
+          .strictObject({
+            startSeconds: timerSeconds().default(defaults.comfy.timeouts.startSeconds),
+            nodeInactivitySeconds: timerSeconds().default(defaults.comfy.timeouts.nodeInactivitySeconds),
+            overallSeconds: timerSeconds().default(defaults.comfy.timeouts.overallSeconds),
+          })
+          .prefault({}),
+        breakerFailures: positiveInt.default(defaults.comfy.breakerFailures),
+        breakerCooldownSeconds: timerSeconds().default(defaults.comfy.breakerCooldownSeconds),
+      })
+      .prefault({}),
+    /** Bot-wide defaults for the per-channel rules; `/settings` overrides them per server and channel. */
+    settings: settingsLayerSchema.default({}),
+    /**
+     * The operator's bounds on the per-channel limits. Only what is written is kept here: an unset
+     * ceiling follows the bot's own default (`src/moderation/ceilings.ts`, `operatorCeilings`).
+     */
+    ceilings: z
+      .strictObject({
+        jobsPerWindow: positiveInt.optional(),
+        maxQueuedPerUser: positiveInt.optional(),
+        maxSteps: settingsShape.maxSteps.optional(),
+        maxWidth: settingsShape.maxWidth.optional(),
+        maxHeight: settingsShape.maxHeight.optional(),
+        maxPixels: settingsShape.maxPixels.optional(),
+        maxCount: settingsShape.maxCount.optional(),
+        minWindowSeconds: positiveInt.optional(),
+      })
+      .prefault({}),
+    discord: z
+      .strictObject({
+        editIntervalMs: timerMs(250).default(defaults.discord.editIntervalMs),
+        channelEditsPerSecond: z.number().positive().max(50).default(defaults.discord.channelEditsPerSecond),
+        deliveryRetrySeconds: timerSeconds().default(defaults.discord.deliveryRetrySeconds),
+      })
+      .prefault({}),
+    retention: z.strictObject({ days: positiveInt.default(defaults.retention.days) }).prefault({}),
+    logging: z.strictObject({ prompts: z.boolean().default(defaults.logging.prompts) }).prefault({}),
+    metrics: z.strictObject({ host: z.string().min(1).default(defaults.metrics.host) }).prefault({}),
+  })
+  // A ceiling written below the bot's own default would refuse the operator's own configuration.
+  .superRefine((config, context) => {
+    for (const conflict of ceilingConflicts(config)) {
+      context.addIssue({
+        code: "custom",
+        path: ["ceilings", conflict.key],
+        message: conflict.message,
+        input: conflict.value,
+      });
+    }
+  });
 export type FileConfig = z.infer<typeof fileConfigSchema>;
 
 const httpUrl = z.url({
@@ -93,6 +123,23 @@ const httpUrl = z.url({
   error: "expected an http(s) URL",
 });
 
+/** One `COMFY_URL` entry: `http://host:8188`, or `label=http://host:8188`. */
+const comfyHostEntry = z
+  .string()
+  .transform(splitHostEntry)
+  .pipe(
+    z.object({
+      label: z
+        .string()
+        .regex(
+          hostLabelPattern,
+          'expected a label of letters, digits, "-", "_" or "." (up to 32), before "="',
+        )
+        .optional(),
+      url: httpUrl,
+    }),
+  );
+
 export const envSchema = z.object({
   DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_API_URL: httpUrl,
@@ -100,6 +147,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^\d{17,20}$/, "expected a Discord server id (17 to 20 digits)")
     .optional(),
+  /** `label=url` entries, comma-separated; members see the labels (`src/comfy/backend-labels.ts`). */
   COMFY_URL: z
     .string()
     .transform((value) =>
@@ -108,7 +156,21 @@ export const envSchema = z.object({
         .map((part) => part.trim())
         .filter((part) => part.length > 0),
     )
-    .pipe(z.array(httpUrl).min(1, "expected at least one http(s) URL")),
+    .pipe(z.array(comfyHostEntry).min(1, "expected at least one http(s) URL"))
+    .transform(labelHosts)
+    .superRefine((hosts, context) => {
+      const seen = new Set<string>();
+      for (const host of hosts) {
+        if (seen.has(host.label)) {
+          context.addIssue({
+            code: "custom",
+            message: "each host needs its own label (an entry without one is gpu-<position>)",
+            input: host.label,
+          });
+        }
+        seen.add(host.label);
+      }
+    }),
   DATA_DIR: z.string().min(1),
   CONFIG_FILE: z.string().min(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),

@@ -9,7 +9,10 @@ import type { ParamName } from "../request/param-table.js";
 
 /** One GPU host as `/queue` shows it. */
 export interface HostStatus {
+  /** The backend id, from the host's address: for logs, never shown to members. */
   id: string;
+  /** What members see (`COMFY_URL=<label>=<url>`, else `gpu-<n>`). */
+  label: string;
   online: boolean;
   inFlight: number;
   lastError?: string | undefined;
@@ -24,6 +27,8 @@ export interface BotServices {
   settings: SettingsRepository;
   results: ResultStore;
   hosts: () => HostStatus[];
+  /** A backend id (e.g. a job's `run.backend`) as members may see it: the host's label. */
+  hostLabel: (backendId: string) => string;
   /** The names the hosts offer for a parameter of a workflow, or of any workflow (autocomplete). */
   paramChoices: (name: ParamName, workflow: string | undefined) => string[];
   logger: Logger;

@@ -10,6 +10,7 @@ import { commandDefinitions, type CommandRecord } from "./command-record.js";
 import { createDiscordClient } from "./create-client.js";
 import { routeInteraction } from "./interaction-router.js";
 import { JobMessages } from "./job-messages.js";
+import { loginFailure } from "./login-failure.js";
 import { MessageTransport } from "./message-transport.js";
 import { ReactionHandler } from "./reaction-handler.js";
 import { registerCommands } from "./register-commands.js";
@@ -53,7 +54,8 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     );
   });
   const transport = new MessageTransport(client, discordLogger, now);
-  const backendIds = new Set(core.pool.backends.map((backend) => backend.id));
+  // Members see a host's operator label, never its address (the backend id).
+  const hostLabel = (id: string): string => core.hostLabels.get(id) ?? "an image server";
   const jobMessages = new JobMessages({
     queue: core.queue,
     transport,
@@ -63,7 +65,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     editIntervalMs: config.file.discord.editIntervalMs,
     delivery: { retryWindowMs: config.file.discord.deliveryRetrySeconds * 1000 },
     channelEditsPerSecond: config.file.discord.channelEditsPerSecond,
-    backendLabel: (id) => (backendIds.has(id) ? id : "an image server"),
+    backendLabel: hostLabel,
     metrics: options.metrics,
     unreachableNotice: () =>
       core.pool.backends.some((backend) => backend.health.online) ? undefined : unreachableNotice,
@@ -80,10 +82,12 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     hosts: () =>
       core.pool.backends.map((backend) => ({
         id: backend.id,
+        label: hostLabel(backend.id),
         online: backend.health.online,
         inFlight: backend.inFlight,
         lastError: backend.health.lastError,
       })),
+    hostLabel,
     paramChoices: core.paramChoices,
     logger: discordLogger,
     retentionDays: config.file.retention.days,
@@ -107,7 +111,19 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
   client.on(Events.ShardResume, (shard) => discordLogger.info({ shard }, "Discord gateway resumed"));
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-  await client.login(options.token);
+  // A gateway that closes for good during login says why (4004: the token was refused).
+  let closeCode: number | undefined;
+  const onDisconnect = (event: { code: number }) => (closeCode = event.code);
+  client.on(Events.ShardDisconnect, onDisconnect);
+  try {
+    await client.login(options.token);
+  } catch (error) {
+    // Nothing else holds the client yet: let it go, so the failed start can end the process.
+    await client.destroy();
+    throw loginFailure(error, { apiUrl: config.env.DISCORD_API_URL, closeCode });
+  } finally {
+    client.off(Events.ShardDisconnect, onDisconnect);
+  }
   await ready;
   discordLogger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "connected to Discord");
 

@@ -1,26 +1,28 @@
 import {
-  ChannelType,
   PermissionFlagsBits,
   type BaseInteraction,
   type GuildMember,
   type APIInteractionGuildMember,
 } from "discord.js";
 import type { ChannelLocation } from "../moderation/settings-repository.js";
+import { channelLocation } from "./channel-location.js";
 
-/** Where an interaction happened, as the core needs it: threads resolve to their parent's rules. */
-export function locationOf(interaction: BaseInteraction): ChannelLocation | undefined {
-  if (!interaction.guildId || !interaction.channelId) return undefined;
-  const channel = interaction.channel;
-  const isThread =
-    channel !== null &&
-    (channel.type === ChannelType.PublicThread ||
-      channel.type === ChannelType.PrivateThread ||
-      channel.type === ChannelType.AnnouncementThread);
-  return {
-    guildId: interaction.guildId,
-    channelId: interaction.channelId,
-    ...(isThread && channel.parentId ? { parentId: channel.parentId } : {}),
-  };
+/** Where an interaction happened, or why that cannot be used. */
+export type InteractionPlace =
+  | { kind: "located"; location: ChannelLocation }
+  /** A DM, or an interaction without a channel. */
+  | { kind: "not_in_server" }
+  /** A channel Discord will not show the bot: whether it is a thread, and whose rules apply, is unknown. */
+  | { kind: "unknown_parent" };
+
+/**
+ * Where an interaction happened, as the core needs it: a thread always with its parent channel,
+ * fetched from Discord when the thread is not cached (`channelLocation`).
+ */
+export async function locationOf(interaction: BaseInteraction): Promise<InteractionPlace> {
+  if (!interaction.guildId || !interaction.channelId) return { kind: "not_in_server" };
+  const location = await channelLocation(interaction.client, interaction.guildId, interaction.channelId);
+  return location ? { kind: "located", location } : { kind: "unknown_parent" };
 }
 
 /**

@@ -12,6 +12,8 @@ import { initialViewState } from "../presentation/apply-queue-event.js";
 import { renderJobView } from "../presentation/render-job-view.js";
 import { truncate } from "../presentation/truncate.js";
 import type { BotServices } from "./bot-services.js";
+import { unknownThreadParentNotice } from "../presentation/user-messages.js";
+import { channelLocation } from "./channel-location.js";
 import { postModLog } from "./mod-log.js";
 import { mayModerateJobs } from "./moderation-rights.js";
 import { viewToPayload } from "./view-to-payload.js";
@@ -64,13 +66,17 @@ export class ReactionHandler {
       }
       return;
     }
-    const channel = this.#client.channels.cache.get(channelId);
-    const parentId = channel?.isThread() ? (channel.parentId ?? undefined) : undefined;
+    // A thread's parent, fetched when the thread is not cached: its rules apply (issue 13 item 8).
+    const location = await channelLocation(this.#client, guildId, channelId);
+    if (!location) {
+      await this.#notice(channelId, messageId, userId, unknownThreadParentNotice);
+      return;
+    }
     const member = await this.#member(guildId, userId);
     const outcome = await reroll(services, {
       entry,
       userId,
-      location: { guildId, channelId, ...(parentId ? { parentId } : {}) },
+      location,
       channelNsfw: this.#channelNsfw(channelId),
       roleIds: member ? [...member.roles.cache.keys()] : [],
     });
@@ -83,7 +89,12 @@ export class ReactionHandler {
       await this.#notice(channelId, messageId, userId, describeDecline(outcome, services.now()));
       await this.#removeReaction(channelId, messageId, rerollEmoji, userId);
       if (outcome.kind === "refused" && outcome.modLog)
-        await postModLog(services, outcome.settings.values.modLogChannel, outcome.modLog);
+        await postModLog(
+          this.#client,
+          services,
+          { guildId, channelId: outcome.settings.values.modLogChannel },
+          outcome.modLog,
+        );
       return;
     }
     const link = `https://discord.com/channels/${guildId}/${channelId}/${messageId}`;

@@ -1,5 +1,5 @@
 import type { RawFile } from "discord.js";
-import type { MessageView } from "../presentation/message-view.js";
+import type { FileView, MessageView } from "../presentation/message-view.js";
 import type { RestPayload } from "./message-transport.js";
 
 const buttonStyles = { primary: 1, secondary: 2, success: 3, danger: 4 } as const;
@@ -9,10 +9,7 @@ const buttonStyles = { primary: 1, secondary: 2, success: 3, danger: 4 } as cons
  * view's files, so an edit replaces the previous set (a finished job drops its preview image).
  */
 export function viewToPayload(view: MessageView): RestPayload {
-  const files: RawFile[] = view.files.map((file) => ({
-    name: file.spoiler && !file.name.startsWith("SPOILER_") ? `SPOILER_${file.name}` : file.name,
-    data: file.bytes,
-  }));
+  const files: RawFile[] = view.files.map((file) => ({ name: uploadName(file), data: file.bytes }));
   const body: Record<string, unknown> = {
     content: view.content,
     embeds: view.embeds.map((embed) => ({
@@ -26,7 +23,12 @@ export function viewToPayload(view: MessageView): RestPayload {
       ...(embed.footer !== undefined ? { footer: { text: embed.footer } } : {}),
       ...(embed.timestamp !== undefined ? { timestamp: embed.timestamp } : {}),
     })),
-    attachments: files.map((file, index) => ({ id: index, filename: file.name })),
+    // `description` is the alt text screen readers announce for the image.
+    attachments: view.files.map((file, index) => ({
+      id: index,
+      filename: uploadName(file),
+      ...(file.description !== undefined ? { description: file.description } : {}),
+    })),
     components:
       view.buttons && view.buttons.length > 0
         ? [
@@ -49,7 +51,11 @@ export function viewToPayload(view: MessageView): RestPayload {
   return { body, files };
 }
 
+function uploadName(file: FileView): string {
+  return file.spoiler && !file.name.startsWith("SPOILER_") ? `SPOILER_${file.name}` : file.name;
+}
+
 function fileName(view: MessageView, name: string): string {
   const file = view.files.find((candidate) => candidate.name === name);
-  return file?.spoiler && !name.startsWith("SPOILER_") ? `SPOILER_${name}` : name;
+  return file ? uploadName(file) : name;
 }

@@ -14,6 +14,8 @@ export interface EffectiveSettings {
   values: SettingValues;
   /** Which layer each value comes from (the most specific one that contributed). */
   sources: Record<SettingKey, SettingSource>;
+  /** Keys held to the operator's ceilings (`src/moderation/ceilings.ts`): a layer asked for more. */
+  capped?: readonly SettingKey[];
 }
 
 export interface BotSettingsConfig {

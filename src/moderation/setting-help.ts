@@ -110,7 +110,7 @@ const specs: Record<SettingKey, Spec> = {
   },
   modLogChannel: {
     kind: "channel",
-    description: "Channel that receives moderation events",
+    description: "Text channel of this server that receives moderation events",
     format: "a channel mention or id",
     example: "<#123456789012345678>",
   },

@@ -1,3 +1,4 @@
+import { ceilingRefusal } from "./ceilings.js";
 import { parseSettingValue } from "./parse-setting-value.js";
 import type { SettingsRepository, SettingsScope } from "./settings-repository.js";
 import type { RoleGrant, SettingKey, SettingsLayer } from "./settings-schema.js";
@@ -29,6 +30,9 @@ export async function setSetting(
 ): Promise<EditResult> {
   const parsed = parseSettingValue(key, text);
   if (!parsed.ok) return { ok: false, message: parsed.message };
+  // Moderators may lower a limit, never raise it past the operator's ceiling.
+  const refusal = ceilingRefusal(key, parsed.value, repository.ceilings);
+  if (refusal !== undefined) return { ok: false, message: refusal };
   const { before, after } = await repository.update(scope, (layer) => ({ ...layer, [key]: parsed.value }));
   return { ok: true, change: describeChange("set", scope, key, before[key], after[key]) };
 }

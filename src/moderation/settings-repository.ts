@@ -1,3 +1,4 @@
+import { clampToCeilings, type Ceilings } from "./ceilings.js";
 import {
   resolveEffectiveSettings,
   type EffectiveSettings,
@@ -28,11 +29,12 @@ export function scopeKey(scope: SettingsScope): string {
 
 /**
  * Server and channel settings layers in the settings store (keys `guild:<id>` and
- * `channel:<id>`), resolved over the bot defaults.
+ * `channel:<id>`), resolved over the bot defaults and held to the operator's ceilings.
  */
 export class SettingsRepository {
   readonly #store: SettingsStore;
   readonly #base: SettingValues;
+  readonly #ceilings: Ceilings;
   // Read-modify-write per key runs one at a time, so two moderators editing the same
   // scope at once cannot lose each other's change.
   readonly #pending = new Map<string, Promise<unknown>>();
@@ -42,13 +44,19 @@ export class SettingsRepository {
    */
   readonly #layers = new Map<string, SettingsLayer>();
 
-  constructor(store: SettingsStore, base: SettingValues) {
+  constructor(store: SettingsStore, base: SettingValues, ceilings: Ceilings) {
     this.#store = store;
     this.#base = base;
+    this.#ceilings = ceilings;
   }
 
   get botDefaults(): SettingValues {
     return this.#base;
+  }
+
+  /** The operator's bounds on what a layer may set (`ceilings:` in the config). */
+  get ceilings(): Ceilings {
+    return this.#ceilings;
   }
 
   async getLayer(scope: SettingsScope): Promise<SettingsLayer> {
@@ -64,7 +72,7 @@ export class SettingsRepository {
   resolveCached(location: ChannelLocation): EffectiveSettings | undefined {
     const server = this.#layers.get(scopeKey({ kind: "server", guildId: location.guildId }));
     const channel = this.#layers.get(scopeKey(channelScope(location)));
-    return server && channel ? resolveEffectiveSettings(this.#base, { server, channel }) : undefined;
+    return server && channel ? this.#effective({ server, channel }) : undefined;
   }
 
   /** Applies `change` to the scope's layer and stores it; an empty layer is deleted. */
@@ -98,7 +106,17 @@ export class SettingsRepository {
       this.getLayer({ kind: "server", guildId: location.guildId }),
       this.getLayer(channelScope(location)),
     ]);
-    return resolveEffectiveSettings(this.#base, { server, channel });
+    return this.#effective({ server, channel });
+  }
+
+  /**
+   * Layers over the defaults, then held to the ceilings: a layer stored before a ceiling was set or
+   * lowered, and every role grant, count at most the ceiling.
+   */
+  #effective(layers: { server: SettingsLayer; channel: SettingsLayer }): EffectiveSettings {
+    const resolved = resolveEffectiveSettings(this.#base, layers);
+    const { values, capped } = clampToCeilings(resolved.values, this.#ceilings);
+    return capped.length > 0 ? { ...resolved, values, capped } : { ...resolved, values };
   }
 
   /**

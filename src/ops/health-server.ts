@@ -83,14 +83,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      reject(
-        new OpsError(
-          "listen_failed",
-          `the metrics listener could not bind ${host}:${options.port} (${error.code ?? error.message}); ` +
-            "choose another METRICS_PORT or free that port",
-          { cause: error },
-        ),
-      );
+      reject(new OpsError("listen_failed", listenFailure(host, options.port, error), { cause: error }));
     };
     server.once("error", onError);
     server.listen(options.port, host, () => {
@@ -157,4 +150,20 @@ function toReport(checks: HealthChecks): HealthReport {
     backends: checks.backends.map(({ id, up }) => ({ id, up })),
     down,
   };
+}
+
+/** One line for the operator: what the port's problem is and what to do (`METRICS_PORT`). */
+function listenFailure(host: string, port: number, error: NodeJS.ErrnoException): string {
+  const otherPort =
+    "set another METRICS_PORT (or unset it to turn /healthz and /metrics off), then start again";
+  if (error.code === "EADDRINUSE") {
+    return `METRICS_PORT ${port} is already in use on ${host}: stop the program using it, or ${otherPort}.`;
+  }
+  if (error.code === "EACCES") {
+    return `METRICS_PORT ${port} may not be opened on ${host} (EACCES; ports below 1024 need privileges): ${otherPort}.`;
+  }
+  if (error.code === "EADDRNOTAVAIL") {
+    return `metrics.host ${host} is not an address of this machine (EADDRNOTAVAIL): fix metrics.host in the config, or ${otherPort}.`;
+  }
+  return `the metrics listener could not bind ${host}:${port} (${error.code ?? error.message}): ${otherPort}.`;
 }

@@ -58,6 +58,10 @@ export function describeJobError(error: JobError, context: JobErrorContext = {})
   }
 }
 
+/** When Discord will not tell the bot which channel a thread belongs to, so its rules are unknown. */
+export const unknownThreadParentNotice =
+  "I can't tell which channel this thread belongs to, so I can't apply its rules here. Try the channel itself, or ask a moderator to add me to this thread.";
+
 /** For members whose job waits while no image server answers. */
 export const unreachableNotice =
   "The image server is unreachable; your job stays queued and will start when it's back.";

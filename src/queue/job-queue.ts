@@ -252,7 +252,7 @@ export class JobQueue {
       const ids = this.#book.idsOf(userId);
       for (const id of ids) this.#forgotten.add(id);
       // A write that began before the tombstone finishes before the records go.
-      await Promise.all(ids.map(async (id) => this.#locks.run(id, async () => undefined)));
+      await Promise.all(ids.map(async (id) => this.#locks.drained(id)));
       for (const job of this.#book.undeliveredOf(userId)) await this.#spool.discard(job.id);
       const jobs = await this.#jobs.forgetUser(userId);
       const rateRecords = (await this.#rate.forget(userId)) ? 1 : 0;

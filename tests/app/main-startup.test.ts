@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 const mainFile = path.join(repoRoot, "src", "main.ts");
@@ -66,5 +68,99 @@ describe("npm start's entry point", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/DATA_DIR ".*not-a-folder" is not a writable folder/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("npm start's entry point when Discord or a port says no (issue 13 item 19)", () => {
+  let discord: FakeDiscord | undefined;
+  let holder: Server | undefined;
+  afterEach(async () => {
+    await discord?.close();
+    discord = undefined;
+    await new Promise<void>((resolve) => (holder ? holder.close(() => resolve()) : resolve()));
+    holder = undefined;
+  });
+
+  /** A TCP port with a listener on it, and one nothing listens on. */
+  async function ports(): Promise<{ taken: number; free: number }> {
+    holder = createServer();
+    await new Promise<void>((resolve) => holder!.listen(0, "127.0.0.1", resolve));
+    const spare = createServer();
+    await new Promise<void>((resolve) => spare.listen(0, "127.0.0.1", resolve));
+    const free = (spare.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => spare.close(() => resolve()));
+    return { taken: (holder.address() as AddressInfo).port, free };
+  }
+
+  /** One line on stderr, no stack trace, exit status 1. */
+  function expectOneLine(result: { code: number | null; stderr: string }): string {
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const lines = result.stderr.trim().split("\n");
+    expect(lines, result.stderr).toHaveLength(1);
+    return lines[0]!;
+  }
+
+  it("says a token Discord refuses (401) is wrong and where to get a new one", async () => {
+    discord = await startFakeDiscord();
+    const { free } = await ports();
+    const result = await runMain({
+      DISCORD_TOKEN: "not-the-bot-token",
+      DISCORD_API_URL: discord.apiUrl,
+      COMFY_URL: `http://127.0.0.1:${free}`,
+    });
+    const line = expectOneLine(result);
+    expect(line).toMatch(/Discord refused the bot token/);
+    expect(line).toContain("Reset Token");
+    expect(line).not.toContain("not-the-bot-token");
+  });
+
+  it("says the same when the gateway closes with 4004 (authentication failed)", async () => {
+    discord = await startFakeDiscord({ gatewayRejectsToken: true });
+    const { free } = await ports();
+    const result = await runMain({
+      DISCORD_TOKEN: discord.botToken,
+      DISCORD_API_URL: discord.apiUrl,
+      COMFY_URL: `http://127.0.0.1:${free}`,
+    });
+    expect(expectOneLine(result)).toMatch(/Discord refused the bot token/);
+  });
+
+  it("says Discord cannot be reached, naming the address and what to check", async () => {
+    const { free } = await ports();
+    const result = await runMain({
+      DISCORD_TOKEN: "x",
+      DISCORD_API_URL: `http://127.0.0.1:${free}/api`,
+      COMFY_URL: `http://127.0.0.1:${free}`,
+    });
+    const line = expectOneLine(result);
+    expect(line).toContain(`Could not reach Discord at http://127.0.0.1:${free}/api`);
+    expect(line).toMatch(/ECONNREFUSED/);
+    expect(line).toMatch(/network/);
+  });
+
+  it("says Discord is failing when its API answers 5xx through the retries", async () => {
+    discord = await startFakeDiscord();
+    discord.injectError("GET /gateway/bot", { status: 502, count: 100 });
+    const { free } = await ports();
+    const result = await runMain({
+      DISCORD_TOKEN: discord.botToken,
+      DISCORD_API_URL: discord.apiUrl,
+      COMFY_URL: `http://127.0.0.1:${free}`,
+    });
+    expect(expectOneLine(result)).toMatch(/^Discord answered 502 at .*start again in a few minutes\.$/);
+  });
+
+  it("says METRICS_PORT is taken and how to choose another, before connecting to Discord", async () => {
+    const { taken, free } = await ports();
+    const result = await runMain({
+      DISCORD_TOKEN: "x",
+      DISCORD_API_URL: `http://127.0.0.1:${free}/api`,
+      COMFY_URL: `http://127.0.0.1:${free}`,
+      METRICS_PORT: String(taken),
+    });
+    const line = expectOneLine(result);
+    expect(line).toContain(`METRICS_PORT ${taken} is already in use`);
+    expect(line).toMatch(/another METRICS_PORT/);
   });
 });

@@ -71,9 +71,9 @@ describe("npm run doctor", () => {
       new RegExp(`^✓ DISCORD_TOKEN valid: logged in as comfycord \\(${discord.botUser.id}\\)`),
       /^✓ slash commands registered in server \d+: \/generate \/queue \/cancel \/settings/,
       /^✓ bot permissions in Comfy Test Guild/,
-      /^✓ ComfyUI 127\.0\.0\.1:\d+ reachable \(version 0\.3\.64\)/,
-      /^✓ workflow sd15 runs on 127\.0\.0\.1:\d+/,
-      /^✓ workflow sdxl runs on 127\.0\.0\.1:\d+/,
+      /^✓ ComfyUI gpu-1 \(127\.0\.0\.1:\d+\) reachable \(version 0\.3\.64\)/,
+      /^✓ workflow sd15 runs on gpu-1 \(127\.0\.0\.1:\d+\)/,
+      /^✓ workflow sdxl runs on gpu-1 \(127\.0\.0\.1:\d+\)/,
     ]) {
       expect(
         lines.some((line) => pattern.test(line)),
@@ -113,7 +113,7 @@ describe("npm run doctor", () => {
     const url = down.url;
     await down.close();
     const { code, lines } = await doctor(baseEnv({ COMFY_URL: `${sim.url},${url}` }));
-    const { line, fixes } = failure(lines, /ComfyUI 127\.0\.0\.1:\d+ unreachable/);
+    const { line, fixes } = failure(lines, /ComfyUI gpu-2 \(127\.0\.0\.1:\d+\) unreachable/);
     expect(line).toContain(`unreachable at ${url}`);
     expect(fixes.join(" ")).toContain("COMFY_URL");
     expect(lines.filter((l) => l.startsWith("✓ ComfyUI"))).toHaveLength(1);
@@ -134,7 +134,7 @@ describe("npm run doctor", () => {
         baseEnv({ COMFY_URL: `${withCredentials(guarded.url)},${withCredentials(downUrl)}` }),
       );
       expect(
-        lines.some((l) => /^✓ ComfyUI 127\.0\.0\.1:\d+ reachable/.test(l)),
+        lines.some((l) => /^✓ ComfyUI gpu-1 \(127\.0\.0\.1:\d+\) reachable/.test(l)),
         text,
       ).toBe(true);
       expect(
@@ -163,7 +163,7 @@ describe("npm run doctor", () => {
     });
     try {
       const { code, lines } = await doctor(baseEnv({ COMFY_URL: lacking.url }));
-      const { fixes } = failure(lines, /workflow sdxl cannot run on 127\.0\.0\.1/);
+      const { fixes } = failure(lines, /workflow sdxl cannot run on gpu-1 \(127\.0\.0\.1/);
       expect(fixes.join("\n")).toContain('model "sd_xl_base_1.0.safetensors"');
       expect(lines.some((l) => /^✓ workflow sd15 runs on/.test(l))).toBe(true);
       expect(code).toBe(1);
@@ -176,7 +176,7 @@ describe("npm run doctor", () => {
     const quiet = await startComfySimulator({ stepMs: 1, previewMethod: "none" });
     try {
       const { code, lines } = await doctor(baseEnv({ COMFY_URL: quiet.url }));
-      const index = lines.findIndex((l) => /^⚠ ComfyUI 127\.0\.0\.1:\d+: previews off/.test(l));
+      const index = lines.findIndex((l) => /^⚠ ComfyUI gpu-1 \(127\.0\.0\.1:\d+\): previews off/.test(l));
       expect(index, lines.join("\n")).toBeGreaterThanOrEqual(0);
       expect(lines[index + 1]).toBe("    fix: start ComfyUI with --preview-method auto (optional)");
       expect(lines.at(-1)).toBe("All checks passed (1 warning).");
@@ -184,6 +184,19 @@ describe("npm run doctor", () => {
     } finally {
       await quiet.close();
     }
+  });
+
+  it("warns about a workflow whose defaults exceed the bot-wide limits, saying what the bot uses instead", async () => {
+    const strict = writeBotYaml(tempProject(), "settings: { maxSteps: 4 }");
+    const { code, lines } = await doctor(baseEnv({ CONFIG_FILE: strict }));
+    const index = lines.findIndex((l) =>
+      /^⚠ workflow sd15: default steps 6 is above the bot-wide maxSteps of 4; the bot uses 4/.test(l),
+    );
+    expect(index, lines.join("\n")).toBeGreaterThanOrEqual(0);
+    expect(lines[index + 1]).toBe(
+      "    fix: set workflows[].defaults.steps to 4 or less for sd15, or raise settings.maxSteps",
+    );
+    expect(code).toBe(0);
   });
 
   it("reports a data folder that is a file", async () => {

@@ -150,22 +150,54 @@ describe("the environment", () => {
 
   it("accepts credentials in a COMFY_URL and never repeats them in a problem", () => {
     const config = loadConfig({ env: { COMFY_URL: "http://op:hunter2@gpu1:8188" }, cwd: projectWith({}) });
-    expect(config.env.COMFY_URL).toEqual(["http://op:hunter2@gpu1:8188"]);
+    expect(config.env.COMFY_URL).toEqual([{ label: "gpu-1", url: "http://op:hunter2@gpu1:8188" }]);
     const problems = problemsOf(() =>
       loadConfig({ env: { COMFY_URL: "http://op:hunter2@gpu 1:8188" }, cwd: projectWith({}) }),
     );
     expect(problems).toEqual(['COMFY_URL: expected an http(s) URL, got "http://[credentials]@gpu 1:8188"']);
   });
 
-  it("splits a comma-separated COMFY_URL into several hosts", () => {
+  it("splits a comma-separated COMFY_URL into several hosts, each with a neutral label by position", () => {
     const config = loadConfig({ env: { COMFY_URL: "http://a:8188,http://b:8188" }, cwd: projectWith({}) });
-    expect(config.env.COMFY_URL).toEqual(["http://a:8188", "http://b:8188"]);
+    expect(config.env.COMFY_URL).toEqual([
+      { label: "gpu-1", url: "http://a:8188" },
+      { label: "gpu-2", url: "http://b:8188" },
+    ]);
+  });
+
+  it('takes the label written before "=" in a COMFY_URL entry (issue 13 item 15)', () => {
+    const config = loadConfig({
+      env: {
+        COMFY_URL: "gpu-a=http://op:pw@10.0.0.5:8188, http://10.0.0.6:8188/?token=x, big.box=https://b/comfy",
+      },
+      cwd: projectWith({}),
+    });
+    expect(config.env.COMFY_URL).toEqual([
+      { label: "gpu-a", url: "http://op:pw@10.0.0.5:8188" },
+      { label: "gpu-2", url: "http://10.0.0.6:8188/?token=x" },
+      { label: "big.box", url: "https://b/comfy" },
+    ]);
+  });
+
+  it("refuses a label that is not a short name, and one used twice", () => {
+    expect(
+      problemsOf(() => loadConfig({ env: { COMFY_URL: "my gpu=http://a:8188" }, cwd: projectWith({}) })),
+    ).toEqual([
+      'COMFY_URL: expected a label of letters, digits, "-", "_" or "." (up to 32), before "=", got "my gpu"',
+    ]);
+    expect(
+      problemsOf(() =>
+        loadConfig({ env: { COMFY_URL: "gpu-2=http://a:8188,http://b:8188" }, cwd: projectWith({}) }),
+      ),
+    ).toEqual([
+      'COMFY_URL: each host needs its own label (an entry without one is gpu-<position>), got "gpu-2"',
+    ]);
   });
 
   it("applies the documented defaults", () => {
     const config = loadConfig({ env: {}, cwd: projectWith({}) });
     expect(config.env).toMatchObject({
-      COMFY_URL: ["http://127.0.0.1:8188"],
+      COMFY_URL: [{ label: "gpu-1", url: "http://127.0.0.1:8188" }],
       DISCORD_API_URL: "https://discord.com/api",
       DATA_DIR: "./data",
       LOG_LEVEL: "info",

@@ -1,8 +1,11 @@
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { RetentionPruner } from "../../src/history/retention-pruner.js";
-import { MessageFlags, type StoredMessage } from "../fakes/discord/index.js";
+import { MessageFlags, Permission, type FakeChannel, type StoredMessage } from "../fakes/discord/index.js";
 import { startBotHarness, type BotHarness } from "./support/bot-harness.js";
+
+/** Discord's Manage Server bit, which the fixture's roles do not hand out. */
+const manageGuild = 1n << 5n;
 
 let harness: BotHarness | undefined;
 afterEach(async () => {
@@ -83,28 +86,87 @@ describe("/history end to end", () => {
     ]);
   });
 
-  it("lets a moderator look up a member, and refuses that to anyone else", async () => {
+  it("lets Manage Server look up a member with /history-of, and refuses that to anyone else at run time", async () => {
     harness = await startBotHarness();
     const { discord } = harness;
     const bob = discord.users.bob;
     await seedResults(harness, bob.id, 2, discord.guild.id);
 
-    const asMod = discord.invokeSlash({
-      name: "history",
+    const asAdmin = discord.invokeSlash({
+      name: "history-of",
       user: discord.users.mod,
       options: { member: bob.id },
+      memberPermissions: Permission.manageChannels | Permission.manageMessages | manageGuild,
     });
-    const shown = await asMod.waitForReply((message) => message.content.includes("2 in all"));
+    const shown = await asAdmin.waitForReply((message) => message.content.includes("2 in all"));
+    expect(shown.flags & MessageFlags.ephemeral).toBeTruthy();
     expect(shown.content).toContain(`<@${bob.id}>'s generations`);
 
-    const asAlice = discord.invokeSlash({
+    // The moderator role (Manage Channels and Manage Messages, not Manage Server) is refused, even
+    // when an admin made the command visible to it.
+    for (const user of [discord.users.mod, discord.users.alice]) {
+      const attempt = discord.invokeSlash({ name: "history-of", user, options: { member: bob.id } });
+      const refused = await attempt.reply();
+      expect(refused.content).toMatch(/Manage Server/);
+      expect(refused.content).not.toContain("castle");
+    }
+  });
+
+  it("keeps another member's prompts from someone who moderates only one channel (issue 13 item 7)", async () => {
+    harness = await startBotHarness({
+      discord: {
+        guilds: (world) => {
+          const lounge: FakeChannel = {
+            id: "1300000000000000001",
+            name: "lounge",
+            type: 0,
+            nsfw: false,
+            parentId: null,
+            position: 3,
+            overwrites: [
+              {
+                id: world.users.alice.id,
+                type: 1,
+                allow: Permission.manageChannels | Permission.manageMessages,
+                deny: 0n,
+              },
+            ],
+          };
+          return [{ ...world.guild, channels: [...world.guild.channels, lounge] }];
+        },
+      },
+    });
+    const { discord } = harness;
+    const { alice, bob } = discord.users;
+    await seedResults(harness, bob.id, 2, discord.guild.id);
+
+    // Typed in #lounge, where alice holds Manage Messages, about bob's results from #general.
+    const asked = discord.invokeSlash({
       name: "history",
-      user: discord.users.alice,
+      user: alice,
+      channelId: "1300000000000000001",
       options: { member: bob.id },
     });
-    const refused = await asAlice.reply();
-    expect(refused.content).toMatch(/Only moderators/);
-    expect(refused.content).not.toContain("castle");
+    const answer = await asked.waitForReply((message) => !(message.flags & MessageFlags.loading));
+    expect(answer.content).not.toContain("castle");
+    expect(answer.content).not.toContain(`<@${bob.id}>`);
+    // Nor does a paging button made up for bob's history: it is answered with a refusal, not a page.
+    const page = discord.clickButton({ message: answer, customId: `history:0:${bob.id}`, user: alice });
+    const ack = await page.ack();
+    expect(ack.type).toBe(4);
+    expect(String(ack.data?.["content"])).not.toContain("castle");
+  });
+
+  it("offers /history without a member option, and the lookup as /history-of for Manage Server only", async () => {
+    harness = await startBotHarness();
+    const commands = harness.discord.commands();
+    const history = commands.find((command) => command["name"] === "history");
+    expect(history?.["options"] ?? []).toEqual([]);
+    const historyOf = commands.find((command) => command["name"] === "history-of");
+    expect(historyOf?.["default_member_permissions"]).toBe(String(manageGuild));
+    expect(historyOf?.["options"]).toEqual([
+      expect.objectContaining({ name: "member", type: 6, required: true }),
+    ]);
   });
 
   it("answers a 🎲 on a result retention has pruned with a short explanation", async () => {

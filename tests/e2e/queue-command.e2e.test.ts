@@ -38,6 +38,6 @@ describe("/queue", () => {
     expect(data.content).toMatch(/#1 in line, ready <t:\d+:R> — alice waits/);
     expect(data.content).not.toContain("bob runs");
     expect(data.content).toMatch(/\*\*Queue\*\*: 1 waiting \(1 member\), 2 on the GPUs/);
-    expect(data.content).toMatch(/🟢 127\.0\.0\.1:\d+ \(2 busy\)/);
+    expect(data.content).toMatch(/🟢 gpu-1 \(2 busy\)/);
   });
 });

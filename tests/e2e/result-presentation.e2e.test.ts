@@ -73,4 +73,17 @@ describe("how results are shown and removed", () => {
       "the result forgotten for rerolls",
     );
   });
+
+  it("sends each result image with the prompt as its alt text (Discord's attachment description)", async () => {
+    harness = await startBotHarness();
+    const { discord } = harness;
+    const handle = discord.invokeSlash({
+      name: "generate",
+      options: { prompt: "a lighthouse at dusk", workflow: "sd15", count: 2 },
+    });
+    const done = await handle.waitForReply(isResult, 15_000);
+    const images = done.attachments.filter((attachment) => /\.png$/.test(attachment.filename));
+    expect(images).toHaveLength(2);
+    for (const image of images) expect(image.description).toBe("a lighthouse at dusk");
+  });
 });

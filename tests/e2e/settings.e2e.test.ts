@@ -140,4 +140,53 @@ describe("/settings end to end", () => {
     expect(Number((await allowed.ack()).data?.["flags"] ?? 0) & MessageFlags.ephemeral).toBe(0);
     await allowed.waitForReply((message) => message.attachments.length > 0, 15_000);
   });
+
+  it("suggests a channel's banned terms, regexes included, only to members who may edit them (issue 13 item 9)", async () => {
+    const harness = await startBotHarness();
+    harnesses.push(harness);
+    const { discord } = harness;
+    const { alice, mod } = discord.users;
+    for (const term of ["dragon", "/\\bgore\\w*/"]) {
+      const ban = discord.invokeSlash({
+        name: "settings",
+        subcommand: "ban-term",
+        options: { term },
+        user: mod,
+      });
+      expect(await ephemeralText(ban)).toMatch(/^Updated/);
+    }
+
+    const forModerator = await discord.autocomplete({
+      name: "settings",
+      subcommand: "unban-term",
+      focused: "term",
+      user: mod,
+    });
+    expect(forModerator.map((choice) => choice["value"])).toEqual(["dragon", "/\\bgore\\w*/"]);
+
+    // A plain member who opens the command anyway (admins can change who sees it) learns nothing.
+    for (const [subcommand, focused] of [
+      ["unban-term", "term"],
+      ["set", "key"],
+      ["set", "value"],
+    ] as const) {
+      const forMember = await discord.autocomplete({
+        name: "settings",
+        subcommand,
+        focused,
+        options: focused === "value" ? { key: "bannedTerms", value: "" } : {},
+        user: alice,
+      });
+      expect(forMember, `${subcommand} ${focused}`).toEqual([]);
+    }
+    // Server scope asks for Manage Server, which the moderator role lacks.
+    const serverScope = await discord.autocomplete({
+      name: "settings",
+      subcommand: "unban-term",
+      focused: "term",
+      options: { scope: "server" },
+      user: mod,
+    });
+    expect(serverScope).toEqual([]);
+  });
 });

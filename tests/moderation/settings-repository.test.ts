@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { operatorCeilings } from "../../src/moderation/ceilings.js";
 import { botSettingsDefaults } from "../../src/moderation/effective-settings.js";
+import { memberLimits } from "../../src/moderation/member-limits.js";
 import {
   banTerm,
   formatSettingValue,
@@ -35,7 +37,8 @@ let repository: SettingsRepository;
 beforeEach(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "comfycord-settings-"));
   store = await openStorage({ dataDir, logger, busyTimeoutMs: 200 });
-  repository = new SettingsRepository(store.settings, botSettingsDefaults({ settings: { maxSteps: 60 } }));
+  const own = { settings: { maxSteps: 60 } };
+  repository = new SettingsRepository(store.settings, botSettingsDefaults(own), operatorCeilings(own));
 });
 
 afterEach(async () => {
@@ -157,7 +160,7 @@ describe("settings repository", () => {
     await store.close();
 
     store = await openStorage({ dataDir, logger });
-    repository = new SettingsRepository(store.settings, botSettingsDefaults());
+    repository = new SettingsRepository(store.settings, botSettingsDefaults(), operatorCeilings());
     const effective = await repository.resolve({ guildId, channelId });
     expect(effective.values.nsfw).toBe("off");
     expect(effective.values.roleGrants).toEqual({
@@ -167,5 +170,45 @@ describe("settings repository", () => {
     expect(formatSettingValue("roleGrants", effective.values.roleGrants)).toBe(
       "<@&123456789012345678> jobsPerWindow=10,priority",
     );
+  });
+
+  it("holds stored layers and role grants to the operator's ceilings, and refuses raising past them", async () => {
+    const role = "123456789012345678";
+    // Written straight to the file, as a version without ceilings (or a higher one) left them.
+    await store.settings.set("guild:100000000000000001", {
+      guildId,
+      settings: {
+        jobsPerWindow: 500,
+        windowSeconds: 1,
+        maxSteps: 400,
+        roleGrants: { [role]: { maxQueuedPerUser: 99 } },
+      },
+    });
+    await store.close();
+    store = await openStorage({ dataDir, logger });
+    const ceilings = operatorCeilings({
+      ceilings: { jobsPerWindow: 8, maxQueuedPerUser: 4, minWindowSeconds: 20 },
+    });
+    repository = new SettingsRepository(store.settings, botSettingsDefaults(), ceilings);
+
+    const effective = await repository.resolve({ guildId, channelId });
+    expect(effective.values.jobsPerWindow).toBe(8);
+    expect(effective.values.windowSeconds).toBe(20);
+    expect(effective.values.maxSteps).toBe(150);
+    expect(effective.capped).toEqual(["jobsPerWindow", "maxSteps", "windowSeconds", "roleGrants"]);
+    expect(memberLimits(effective.values, [role])).toMatchObject({
+      jobsPerWindow: 8,
+      windowSeconds: 20,
+      maxQueuedPerUser: 4,
+    });
+    expect(repository.resolveCached({ guildId, channelId })?.values.maxQueuedPerUser).toBe(3);
+
+    const raised = await setSetting(repository, channel, "maxQueuedPerUser", "5");
+    expect(raised).toEqual({
+      ok: false,
+      message: "maxQueuedPerUser: 5 is above this bot's ceiling of 4 (set by its operator); pick 4 or less.",
+    });
+    expect((await setSetting(repository, channel, "maxQueuedPerUser", "4")).ok).toBe(true);
+    expect((await setSetting(repository, channel, "windowSeconds", "19")).ok).toBe(false);
   });
 });

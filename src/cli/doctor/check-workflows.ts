@@ -1,4 +1,5 @@
 import type { ObjectInfo } from "../../comfy/object-info.js";
+import type { DefaultLowered } from "../../workflows/fit-defaults-to-limits.js";
 import { validateAgainstBackend } from "../../workflows/validate-against-backend.js";
 import type { WorkflowProblem } from "../../workflows/workflow-problem.js";
 import type { WorkflowTemplate } from "../../workflows/workflow-template.js";
@@ -21,6 +22,11 @@ export function checkWorkflowFiles(
       "add one under `workflows:` in config/bot.yaml (see bot.example.yaml)",
     );
   }
+}
+
+/** Workflow defaults above the bot-wide limits: the bot lowers them at start-up, so each is a ⚠. */
+export function checkWorkflowDefaults(lowered: readonly DefaultLowered[], report: DoctorReport): void {
+  for (const { workflow, message, fix } of lowered) report.warn(`workflow ${workflow}: ${message}`, fix);
 }
 
 /** Each loaded workflow against one host's `/object_info`: node classes, models, values, bindings. */

@@ -1,5 +1,7 @@
 import { pino } from "pino";
-import { backendLabels } from "../../comfy/backend-labels.js";
+import { backendIds } from "../../comfy/backend-labels.js";
+import { botSettingsDefaults } from "../../moderation/effective-settings.js";
+import { fitDefaultsToLimits } from "../../workflows/fit-defaults-to-limits.js";
 import { loadWorkflows } from "../../workflows/load-workflows.js";
 import { commandRegistry } from "../../commands/registry.js";
 import { commandDefinitions } from "../../discord/command-record.js";
@@ -9,7 +11,7 @@ import { checkConfig } from "./check-config.js";
 import { checkDataDir } from "./check-data-dir.js";
 import { checkDiscordToken } from "./check-discord-token.js";
 import { checkPermissions } from "./check-permissions.js";
-import { checkWorkflowFiles, checkWorkflowsOnHost } from "./check-workflows.js";
+import { checkWorkflowDefaults, checkWorkflowFiles, checkWorkflowsOnHost } from "./check-workflows.js";
 import { DiscordApi, DiscordUnreachableError, type FetchLike } from "./discord-api.js";
 import { DoctorReport } from "./doctor-report.js";
 
@@ -40,7 +42,14 @@ export async function runDoctor(ctx: DoctorContext): Promise<number> {
   }
 
   await checkDataDir(config.env.DATA_DIR, ctx.cwd, logger, report);
-  const workflows = await loadWorkflows(config.file.workflows, config.configDir, logger);
+  const loaded = await loadWorkflows(config.file.workflows, config.configDir, logger);
+  // As the bot does at start-up: defaults above the bot-wide limits are lowered, and said so below.
+  const botDefaults = botSettingsDefaults({
+    settings: config.file.settings,
+    rateLimit: config.file.rateLimit,
+  });
+  const fitted = fitDefaultsToLimits(loaded.templates, botDefaults);
+  const workflows = { templates: fitted.templates, problems: loaded.problems };
 
   const token = config.env.DISCORD_TOKEN;
   if (token === undefined) {
@@ -74,9 +83,11 @@ export async function runDoctor(ctx: DoctorContext): Promise<number> {
   }
 
   checkWorkflowFiles(workflows.templates, workflows.problems, report);
-  const labels = backendLabels(config.env.COMFY_URL);
-  for (const [index, url] of config.env.COMFY_URL.entries()) {
-    const label = labels[index] ?? url;
+  checkWorkflowDefaults(fitted.lowered, report);
+  const ids = backendIds(config.env.COMFY_URL.map((host) => host.url));
+  for (const [index, { url, label: memberLabel }] of config.env.COMFY_URL.entries()) {
+    // Members see only the label; the operator also gets the address it stands for.
+    const label = `${memberLabel} (${ids[index] ?? "?"})`;
     const info = await checkComfyHost(
       { url, label, maxJsonBytes: config.file.comfy.maxJsonBytes },
       report,

@@ -54,6 +54,8 @@ export interface HarnessOptions {
   reuse?: Pick<BotHarness, "discord" | "sims" | "dataDir">;
   /** How long a write waits for a lock held elsewhere (the storage's default is 10 s). */
   busyTimeoutMs?: number;
+  /** Operator labels for the simulators, in order: `COMFY_URL=<label>=<url>,…` (none: the default labels). */
+  comfyLabels?: string[];
 }
 
 export interface BotHarness {
@@ -90,7 +92,12 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     env: {
       DISCORD_TOKEN: discord.botToken,
       DISCORD_API_URL: discord.apiUrl,
-      COMFY_URL: sims.map((sim) => sim.url).join(","),
+      COMFY_URL: sims
+        .map((sim, index) => {
+          const label = options.comfyLabels?.[index];
+          return label === undefined ? sim.url : `${label}=${sim.url}`;
+        })
+        .join(","),
       DATA_DIR: dataDir,
       CONFIG_FILE: configFile,
       LOG_LEVEL: options.logLevel ?? "debug",

@@ -10,6 +10,7 @@ export const ApiErrors = {
   unknownWebhook: { status: 404, code: 10015, message: "Unknown Webhook" },
   unknownInteraction: { status: 404, code: 10062, message: "Unknown interaction" },
   unknownApplicationCommand: { status: 404, code: 10063, message: "Unknown application command" },
+  missingAccess: { status: 403, code: 50001, message: "Missing Access" },
   cannotEditOthersMessage: {
     status: 403,
     code: 50005,

@@ -57,6 +57,8 @@ export interface FakeDiscordOptions {
   oldMessageEditLimit?: number;
   /** Privileged intents the app may request (default all); others close the gateway with 4014. */
   allowedPrivilegedIntents?: number;
+  /** The gateway refuses the token at IDENTIFY (close 4004) although REST accepts it. */
+  gatewayRejectsToken?: boolean;
   /** Guilds replacing the default one; the function form can reuse the default world's users. */
   guilds?: GuildFixture[] | ((world: DefaultWorld) => GuildFixture[]);
   /** Base wall clock (default `Date.now`); `await discord.clock.advance()` moves the fake's time on top of it. */
@@ -173,6 +175,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         ...(request["nonce"] === undefined ? {} : { nonce: request["nonce"] }),
       };
     },
+    rejectToken: options.gatewayRejectsToken ?? false,
     allowedPrivilegedIntents:
       options.allowedPrivilegedIntents ??
       Intents.guildMembers | Intents.guildPresences | Intents.messageContent,

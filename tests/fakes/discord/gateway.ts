@@ -55,6 +55,8 @@ export interface GatewayDeps {
   membersChunk: (request: Json) => Json | undefined;
   /** Privileged intents the application may request; others close with 4014. */
   allowedPrivilegedIntents: number;
+  /** Refuse every IDENTIFY with 4004, whatever the token (REST may still accept it). */
+  rejectToken: boolean;
   frames: Recorder<GatewayFrame>;
 }
 
@@ -195,7 +197,8 @@ export class FakeGateway {
       ws.close(4005, "Already authenticated");
       return;
     }
-    if (d["token"] !== this.deps.botToken && d["token"] !== `Bot ${this.deps.botToken}`) {
+    const known = d["token"] === this.deps.botToken || d["token"] === `Bot ${this.deps.botToken}`;
+    if (!known || this.deps.rejectToken) {
       ws.close(4004, "Authentication failed");
       return;
     }

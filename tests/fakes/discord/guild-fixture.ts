@@ -64,6 +64,19 @@ export interface FakeChannel {
   position: number;
   /** Sent as `permission_overwrites` (threads take their parent's). */
   overwrites?: FakeOverwrite[];
+  /**
+   * A thread made after the bot connected that it was never told about (a private thread it was
+   * not added to): left out of GUILD_CREATE, so only GET /channels/:id (or an interaction's partial
+   * channel) shows it.
+   */
+  unannounced?: boolean;
+  /** GET /channels/:id answers 403 Missing Access, as for a private thread the bot is not in. */
+  hiddenFromBot?: boolean;
+}
+
+/** Discord's thread channel types: announcement (10), public (11) and private (12) threads. */
+export function isThreadType(type: number): boolean {
+  return type === 10 || type === 11 || type === 12;
 }
 
 export interface FakeMember {

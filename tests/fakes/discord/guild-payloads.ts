@@ -1,5 +1,5 @@
 import type { FakeChannel, FakeMember, FakeRole, FakeUser, GuildFixture } from "./guild-fixture.js";
-import { memberPermissions } from "./guild-fixture.js";
+import { isThreadType, memberPermissions } from "./guild-fixture.js";
 
 export type Json = Record<string, unknown>;
 
@@ -44,7 +44,7 @@ export function channelPayload(guild: GuildFixture, channel: FakeChannel): Json 
     rate_limit_per_user: 0,
     flags: 0,
   };
-  if (channel.type === 11) {
+  if (isThreadType(channel.type)) {
     return {
       ...base,
       owner_id: guild.ownerId,
@@ -56,6 +56,7 @@ export function channelPayload(guild: GuildFixture, channel: FakeChannel): Json 
         archive_timestamp: new Date().toISOString(),
         locked: false,
         create_timestamp: new Date().toISOString(),
+        ...(channel.type === 12 ? { invitable: false } : {}),
       },
     };
   }
@@ -150,8 +151,10 @@ export function guildCreatePayload(guild: GuildFixture, joinedAt: string): Json 
     member_count: guild.members.length,
     voice_states: [],
     members: guild.members.map(memberPayload),
-    channels: guild.channels.filter((c) => c.type !== 11).map((c) => channelPayload(guild, c)),
-    threads: guild.channels.filter((c) => c.type === 11).map((c) => channelPayload(guild, c)),
+    channels: guild.channels.filter((c) => !isThreadType(c.type)).map((c) => channelPayload(guild, c)),
+    threads: guild.channels
+      .filter((c) => isThreadType(c.type) && c.unannounced !== true)
+      .map((c) => channelPayload(guild, c)),
     presences: [],
     stage_instances: [],
     guild_scheduled_events: [],

@@ -35,6 +35,7 @@ export function channelRoutes(ctx: FakeDiscordContext): RouteDefinition[] {
       auth: "bot",
       handle: ({ params }) => {
         const { guild, channel: found } = channel(params);
+        if (found.hiddenFromBot === true) throw new DiscordApiError("missingAccess");
         return { json: channelPayload(guild, found) };
       },
     },
