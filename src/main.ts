@@ -31,13 +31,15 @@ async function main(): Promise<void> {
   if (config.usedExample) {
     logger.info("config/bot.yaml not found: using config/bot.example.yaml (copy it to customise)");
   }
-  // Claims DATA_DIR for this process: a second bot on the same folder stops here with one line
-  // naming this one's pid (`DataDirLockedError`, printed by describeStartupError).
+  // On SQLite, claims DATA_DIR for this process: a second bot on the same folder stops here with
+  // one line naming this one's pid (`DataDirLockedError`, printed by describeStartupError).
+  // STORE_URL=redis://… puts the data on Redis instead (its URL is logged without credentials).
   const storage = await openStorage({
     dataDir: config.env.DATA_DIR,
+    store: config.env.STORE_URL,
     logger: logger.child({ module: "storage" }),
   });
-  logger.info({ dataFile: storage.location }, "storage open");
+  logger.info({ store: storage.location }, "storage open");
 
   const metrics = new BotMetrics();
   const core = await buildCore({

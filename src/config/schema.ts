@@ -3,6 +3,7 @@ import { settingsLayerSchema } from "../moderation/settings-schema.js";
 import { configDefaultSchema } from "../request/param-schemas.js";
 import { bindingNames, boundRows, type DefaultableBinding } from "../request/param-table.js";
 import { defaults } from "./defaults.js";
+import { storeUrlSchema } from "./store-url.js";
 import { timerMs, timerSeconds } from "./timer-duration.js";
 
 // Messages are written for operators: the loader prints "<key>: <message>, got <value>".
@@ -111,6 +112,8 @@ export const envSchema = z.object({
     )
     .pipe(z.array(httpUrl).min(1, "expected at least one http(s) URL")),
   DATA_DIR: z.string().min(1),
+  /** Where the data lives: unset or `sqlite:` the file in DATA_DIR, `redis://…` a Redis server. */
+  STORE_URL: storeUrlSchema,
   CONFIG_FILE: z.string().min(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
