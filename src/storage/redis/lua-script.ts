@@ -36,3 +36,9 @@ export class LuaScript {
     }
   }
 }
+
+/** A script's table reply as strings (Redis sends Lua numbers as integers, strings as text). */
+export function replyFields(reply: unknown): string[] {
+  if (!Array.isArray(reply)) return [String(reply)];
+  return reply.map((field: unknown) => String(field));
+}

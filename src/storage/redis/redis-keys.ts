@@ -7,11 +7,11 @@
  * supported set-up, ignores them.) Tests give each store a prefix of its own instead of flushing.
  *
  * Layout (P = prefix):
- * - `P job:<id>` hash: `json` (the job), `seq`, `user`, `guild`, `open` and `waiting` ("1"/"0"),
- *   `finishedAt` ("" while unfinished);
+ * - `P job:<id>` hash: `json` (the job), `seq`, `user`, `guild`, `state`, `finishedAt` ("" while
+ *   open); which indexes hold it is decided by `jobIndexes`;
  * - `P jobs:seq` zset id → seq, every stored job (`maxSeq`);
  * - `P jobs:open` zset id → seq, unfinished jobs (start-up loads them in order);
- * - `P jobs:finished` zset id → finishedAt (retention);
+ * - `P jobs:finished` zset id → finishedAt, closed jobs only (retention);
  * - `P jobs:waiting` set, and `P jobs:waiting:guild:<guild>` set: jobs waiting in line (admission);
  * - `P jobs:open:user:<user>` set: a member's unfinished jobs (admission);
  * - `P jobs:user:<user>` set: every job id of a member, set-aside ones included (`forgetUser`);
