@@ -1,9 +1,12 @@
 import type { Logger } from "pino";
 import type { SweepOptions } from "../../queue/job-store.js";
 import type { Storage } from "../storage.js";
+import { FencedJobWriter } from "./fenced-job-writer.js";
+import { RedisAdmission } from "./redis-admission.js";
 import { RedisConnection, type RedisConnectionOptions } from "./redis-connection.js";
 import { RedisJobStore } from "./redis-job-store.js";
 import { RedisEtaStore, RedisMetaStore, RedisSettingsStore } from "./redis-keyv-stores.js";
+import { RedisLease } from "./redis-lease.js";
 import { RedisRateStore } from "./redis-rate-store.js";
 import { RedisResultStore } from "./redis-result-store.js";
 
@@ -27,8 +30,10 @@ export class RedisStorage implements Storage {
   readonly settings: RedisSettingsStore;
   readonly meta: RedisMetaStore;
   readonly location: string;
-  /** The connection, for the phase 2 primitives (admission, lease) and the migration. */
+  /** The connection, for the migration and the tests. */
   readonly connection: RedisConnection;
+  /** Check-and-insert in one step, for several processes admitting at once (phase 2). */
+  readonly admission: RedisAdmission;
   readonly #logger: Logger;
 
   private constructor(connection: RedisConnection, options: RedisStorageOptions) {
@@ -42,6 +47,17 @@ export class RedisStorage implements Storage {
     this.eta = new RedisEtaStore(connection, logger.child({ store: "eta" }));
     this.settings = new RedisSettingsStore(connection, logger.child({ store: "settings" }));
     this.meta = new RedisMetaStore(connection, logger.child({ store: "meta" }));
+    this.admission = new RedisAdmission(connection);
+  }
+
+  /** A named lease with a fencing token (phase 2's conductor lease). */
+  lease(name: string): RedisLease {
+    return new RedisLease(this.connection, name);
+  }
+
+  /** Job writes refused once `leaseName` was granted to someone newer than the writer's fence. */
+  fencedJobs(leaseName: string): FencedJobWriter {
+    return new FencedJobWriter(this.connection, leaseName);
   }
 
   /** Connects; fails with a `StorageOpenError` naming STORE_URL (without its credentials). */
