@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `comfycord` operator command: `comfycord <doctor|generate|register|simulator|backup|restore|forget> [...]`.
+ * The `comfycord` operator command:
+ * `comfycord <doctor|generate|register|simulator|backup|restore|forget|migrate-store> [...]`.
  * Each subcommand is the same code as its `npm run` script, with `.env` read the way the bot reads it.
  */
 import path from "node:path";
@@ -15,6 +16,7 @@ const usage = `Usage: comfycord <command> [options]
   backup      copy the bot's SQLite file [--out file]
   restore     put a backup back (the bot must be stopped) <file>
   forget      delete what the bot keeps about a member <user id>
+  migrate-store  copy the data between SQLite and Redis --from <store> --to <store> [--force]
 Run "comfycord <command> --help" for its options.`;
 
 async function main(): Promise<number> {
@@ -66,6 +68,13 @@ async function main(): Promise<number> {
       return (await import("./forget-command.js")).runForgetCommand({
         argv: args,
         env: process.env,
+        cwd,
+        io,
+      });
+    case "migrate-store":
+      return (await import("./migrate-store-command.js")).runMigrateStoreCommand({
+        argv: args,
+        env,
         cwd,
         io,
       });

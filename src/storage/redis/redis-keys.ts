@@ -95,8 +95,13 @@ export class RedisKeys {
   leaseFence(name: string): string {
     return `${this.prefix}lease:${name}:fence`;
   }
-  /** A SCAN pattern matching every key of this prefix (glob characters in it escaped). */
-  get pattern(): string {
-    return `${this.prefix.replace(/[*?[\]\\{}]/g, (char) => `\\${char}`)}*`;
+  /** A SCAN pattern matching every key that starts with the prefix and then `start`. */
+  pattern(start = ""): string {
+    return `${escapeGlob(this.prefix + start)}*`;
   }
+}
+
+/** Glob characters of SCAN's MATCH escaped, so a prefix like `{comfycord}:` matches as written. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
 }
