@@ -9,7 +9,7 @@ import { withEnvFile } from "../config/env-file.js";
 import type { CommandIo } from "./operator-command.js";
 
 const usage = `Usage: comfycord <command> [options]
-  doctor      check the configuration, Discord, the ComfyUI hosts, the workflows and DATA_DIR
+  doctor      check the configuration, Discord, the ComfyUI hosts, the workflows and the store
   generate    generate "a prompt" [--workflow x --seed n --steps n --out file.png]: one image, no Discord
   register    register the slash commands now
   simulator   run a ComfyUI simulator (no GPU) [--port 8188 ...]

@@ -7,6 +7,7 @@ import { checkCommands } from "./check-commands.js";
 import { checkComfyHost } from "./check-comfy-host.js";
 import { checkConfig } from "./check-config.js";
 import { checkDataDir } from "./check-data-dir.js";
+import { checkRedis } from "./check-redis.js";
 import { checkDiscordToken } from "./check-discord-token.js";
 import { checkPermissions } from "./check-permissions.js";
 import { checkWorkflowFiles, checkWorkflowsOnHost } from "./check-workflows.js";
@@ -39,7 +40,11 @@ export async function runDoctor(ctx: DoctorContext): Promise<number> {
     return finish(report, ctx.out);
   }
 
-  await checkDataDir(config.env.DATA_DIR, ctx.cwd, logger, report);
+  if (config.env.STORE_URL.kind === "redis") {
+    await checkRedis(config.env.STORE_URL.url, report, ctx.timeoutMs);
+  } else {
+    await checkDataDir(config.env.DATA_DIR, ctx.cwd, logger, report);
+  }
   const workflows = await loadWorkflows(config.file.workflows, config.configDir, logger);
 
   const token = config.env.DISCORD_TOKEN;
