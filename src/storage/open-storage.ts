@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { lockDataDir } from "./data-dir-lock.js";
 import type { StoreTarget } from "../config/store-url.js";
 import { MemoryStorage } from "./memory/memory-storage.js";
+import { botClientName } from "./redis/connected-bots.js";
 import { RedisStorage } from "./redis/redis-storage.js";
 import { SqliteStorage } from "./sqlite/sqlite-storage.js";
 import type { Storage } from "./storage.js";
@@ -47,7 +48,7 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
     return RedisStorage.open({
       url: options.store.url,
       logger,
-      clientName: options.clientName ?? "comfycord",
+      clientName: options.clientName ?? botClientName,
       ...(options.now ? { now: options.now } : {}),
     });
   }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { pino } from "pino";
 import type { StoreTarget } from "../../config/store-url.js";
 import { dataFileName, openStorage } from "../../storage/open-storage.js";
+import { botClientName, connectedBots } from "../../storage/redis/connected-bots.js";
 import { RedisStorage } from "../../storage/redis/redis-storage.js";
 import { redactRedisUrl } from "../../storage/redis/redis-url.js";
 import type { Storage } from "../../storage/storage.js";
@@ -31,9 +32,6 @@ export interface MigrateSide {
 /** The storage's own logs stay quiet: the command reports in sentences. */
 const quiet = pino({ level: "silent" });
 
-/** Name of the bot's Redis connections (`openStorage`), looked for in `CLIENT LIST`. */
-const botClientName = "comfycord";
-
 /**
  * Opens one side. SQLite takes the data folder's lock, so a running bot makes this fail with
  * its pid (`DataDirLockedError`); Redis refuses while a bot's connection is open on it.
@@ -46,13 +44,11 @@ async function openRedisSide(url: string): Promise<MigrateSide> {
   const storage = await RedisStorage.open({ url, logger: quiet, clientName: "comfycord-migrate" });
   const label = redactRedisUrl(url);
   try {
-    const bots = (await storage.connection.client.clientList()).filter(
-      (entry) => entry.name === botClientName,
-    );
-    if (bots.length > 0) {
+    const bots = await connectedBots(storage.connection);
+    if (bots && bots.length > 0) {
       throw new MigrateRefusal(
         `A bot is connected to ${label} (${bots.length} connection${bots.length === 1 ? "" : "s"} named ` +
-          `"${botClientName}" in CLIENT LIST, from ${bots.map((bot) => bot.addr).join(", ")}): stop it first.`,
+          `"${botClientName}" in CLIENT LIST, from ${bots.join(", ")}): stop it first.`,
       );
     }
   } catch (error) {
