@@ -33,7 +33,10 @@ describe("opening the storage STORE_URL names", () => {
     expect(first).toBeInstanceOf(RedisStorage);
     if (!(first instanceof RedisStorage)) return;
     const { client } = first.connection;
-    expect(await keysOf(client, "*")).toEqual(["{comfycord}:meta:commands-hash:global"]);
+    expect(await keysOf(client, "*")).toEqual([
+      "{comfycord}:jobs:indexes-version",
+      "{comfycord}:meta:commands-hash:global",
+    ]);
     const names = (await client.clientList()).map((entry) => entry.name);
     expect(names.filter((name) => name === "comfycord")).toHaveLength(2);
   });

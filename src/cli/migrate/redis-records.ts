@@ -82,21 +82,27 @@ export class RedisRecords implements StoreReader {
   }
 }
 
-/** Whether anything is stored under the storage's prefix. */
+/**
+ * Whether anything is stored under the storage's prefix, besides the index version that opening
+ * a storage writes.
+ */
 export async function redisHoldsData(storage: RedisStorage): Promise<boolean> {
-  const { client, keys } = storage.connection;
-  for await (const batch of client.scanIterator({ MATCH: keys.pattern(), COUNT: 1000 })) {
-    if (batch.length > 0) return true;
-  }
+  for await (const batch of dataKeys(storage)) if (batch.length > 0) return true;
   return false;
 }
 
-/** Deletes every key under the storage's prefix (`migrate-store --force`); returns how many. */
+/** Deletes every data key under the storage's prefix (`migrate-store --force`); returns how many. */
 export async function clearRedis(storage: RedisStorage): Promise<number> {
-  const { client, keys } = storage.connection;
   let deleted = 0;
-  for await (const batch of client.scanIterator({ MATCH: keys.pattern(), COUNT: 1000 })) {
-    if (batch.length > 0) deleted += await client.unlink(batch);
+  for await (const batch of dataKeys(storage)) {
+    if (batch.length > 0) deleted += await storage.connection.client.unlink(batch);
   }
   return deleted;
+}
+
+async function* dataKeys(storage: RedisStorage): AsyncGenerator<string[]> {
+  const { client, keys } = storage.connection;
+  for await (const batch of client.scanIterator({ MATCH: keys.pattern(), COUNT: 1000 })) {
+    yield batch.filter((key) => key !== keys.jobIndexesVersion);
+  }
 }

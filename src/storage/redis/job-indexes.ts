@@ -6,9 +6,18 @@ import { finishedAtOf, isFinished, isInFlight, type Job } from "../../queue/job.
  * delivered state follows succeeded) is made in `src/queue/job.ts` and followed here.
  *
  * - open: loaded at start-up and counted against the member's limit (not finished);
- * - waiting: in line for a GPU (open and not handed to a backend), counted against the caps;
+ * - waiting: in line for a GPU (open and not handed to a backend), counted against the caps (when
+ *   a succeeded-but-undelivered job becomes open, this needs the queue's own "waiting" predicate);
  * - closedAt: when retention may prune it (only closed jobs; an open job is never pruned).
  */
+/**
+ * The meaning of `jobIndexes`, stored beside the indexes (`jobs:indexes-version`). Bump it with
+ * any change to what `jobIndexes` decides: the Redis store then files every stored job again at
+ * its next start (`RedisJobStore.rebuildIndexes`), so jobs stored under the old rule (say a
+ * succeeded job not yet delivered, once that counts as open) land in the right indexes.
+ */
+export const jobIndexesVersion = "1";
+
 export interface JobIndexes {
   open: boolean;
   waiting: boolean;

@@ -3,7 +3,7 @@ import { jobSchema, type Job, type QueuedJob } from "../../queue/job.js";
 import type { JobStore, SetAsideRecord, SweepOptions } from "../../queue/job-store.js";
 import { readRecord } from "../read-record.js";
 import { StorageError } from "../storage-error.js";
-import { jobArguments, jobIndexes } from "./job-indexes.js";
+import { jobArguments, jobIndexes, jobIndexesVersion } from "./job-indexes.js";
 import {
   forgetUserJobsScript,
   pruneFinishedJobsScript,
@@ -118,6 +118,37 @@ export class RedisJobStore implements JobStore {
       );
       return Number(deleted);
     }, options);
+  }
+
+  /**
+   * Files every stored job again under the current `jobIndexes` rule, when the indexes were built
+   * under another `jobIndexesVersion` (or by a version without one); returns how many jobs were
+   * filed, or undefined when the indexes were current. A record that cannot be read is left as it
+   * is (start-up sets it aside if it is indexed as open).
+   */
+  async rebuildIndexesIfStale(): Promise<number | undefined> {
+    const { keys } = this.#redis;
+    const stored = await this.#redis.run("read of the job index version", async (client) =>
+      client.get(keys.jobIndexesVersion),
+    );
+    if (stored === jobIndexesVersion) return undefined;
+    let filed = 0;
+    for (let start = 0; ; start += loadChunk) {
+      const ids = await this.#redis.run("rebuilding of the job indexes", async (client) =>
+        client.zRange(keys.jobsBySeq, start, start + loadChunk - 1),
+      );
+      for (const id of ids) {
+        const job = await this.get(id);
+        if (job === undefined || job.id !== id) continue;
+        await this.save(job);
+        filed++;
+      }
+      if (ids.length < loadChunk) break;
+    }
+    await this.#redis.run("write of the job index version", async (client) =>
+      client.set(keys.jobIndexesVersion, jobIndexesVersion),
+    );
+    return filed;
   }
 
   async #setAside(jobId: string, reason: string): Promise<void> {

@@ -16,6 +16,7 @@
  * - `P jobs:open:user:<user>` set: a member's unfinished jobs (admission);
  * - `P jobs:user:<user>` set: every job id of a member, set-aside ones included (`forgetUser`);
  * - `P jobs:set-aside:<id>` hash: `user`, `reason`, `data`, `at`, a job that could not be read;
+ * - `P jobs:indexes-version` string: the `jobIndexesVersion` the indexes were built with;
  * - `P jobs:next-seq` string: the last seq handed out by `allocateSeq` (phase 2 admission);
  * - `P result:<message>` hash: `json`, `user`, `guild`, `createdAt`;
  * - `P results:member:<user>:<guild>` zset message → createdAt (`/history` pages);
@@ -60,6 +61,9 @@ export class RedisKeys {
   }
   setAsideJob(id: string): string {
     return `${this.prefix}jobs:set-aside:${id}`;
+  }
+  get jobIndexesVersion(): string {
+    return `${this.prefix}jobs:indexes-version`;
   }
   get nextSeq(): string {
     return `${this.prefix}jobs:next-seq`;

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { SweepOptions } from "../../queue/job-store.js";
+import { StorageOpenError } from "../storage-error.js";
 import type { Storage } from "../storage.js";
 import { FencedJobWriter } from "./fenced-job-writer.js";
 import { RedisAdmission } from "./redis-admission.js";
@@ -60,10 +61,27 @@ export class RedisStorage implements Storage {
     return new FencedJobWriter(this.connection, leaseName);
   }
 
-  /** Connects; fails with a `StorageOpenError` naming STORE_URL (without its credentials). */
+  /**
+   * Connects, and files the stored jobs again when their indexes were built under another rule
+   * (`jobIndexesVersion`); fails with a `StorageOpenError` naming STORE_URL (without its
+   * credentials).
+   */
   static async open(options: RedisStorageOptions): Promise<RedisStorage> {
     const connection = await RedisConnection.open(options);
-    return new RedisStorage(connection, options);
+    const storage = new RedisStorage(connection, options);
+    try {
+      const filed = await storage.jobs.rebuildIndexesIfStale();
+      if (filed !== undefined && filed > 0) {
+        options.logger.info({ jobs: filed }, "filed the stored jobs again under the current index rule");
+      }
+    } catch (error) {
+      await connection.close();
+      throw new StorageOpenError(
+        `the jobs on Redis at ${connection.location} could not be indexed (${(error as Error).message})`,
+        { cause: error },
+      );
+    }
+    return storage;
   }
 
   async expireRateRecords(now: number, options?: SweepOptions): Promise<number> {
