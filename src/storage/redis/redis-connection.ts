@@ -50,8 +50,9 @@ export class RedisConnection {
   readonly location: string;
   readonly #logger: Logger;
   #closed = false;
+  /** The link broke after start-up and has not come back yet (one warning per break). */
   #down = false;
-
+  /** Until the first connection settles: no reconnecting, and `connect` reports the error. */
   #connecting = true;
 
   private constructor(options: RedisConnectionOptions) {
