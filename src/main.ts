@@ -36,14 +36,16 @@ async function main(): Promise<void> {
   // What a failed start must let go of (in reverse), so the process can end with its one line.
   const opened: Array<{ what: string; close: () => Promise<void> }> = [];
   try {
-    // Claims DATA_DIR for this process: a second bot on the same folder stops here with one line
-    // naming this one's pid (`DataDirLockedError`, printed by describeStartupError).
+    // On SQLite, claims DATA_DIR for this process: a second bot on the same folder stops here with
+    // one line naming this one's pid (`DataDirLockedError`, printed by describeStartupError).
+    // STORE_URL=redis://… puts the data on Redis instead (its URL is logged without credentials).
     const storage = await openStorage({
       dataDir: config.env.DATA_DIR,
+      store: config.env.STORE_URL,
       logger: logger.child({ module: "storage" }),
     });
     opened.push({ what: "storage", close: () => storage.close() });
-    logger.info({ dataFile: storage.location }, "storage open");
+    logger.info({ store: storage.location }, "storage open");
 
     const metrics = new BotMetrics();
     const core = await buildCore({

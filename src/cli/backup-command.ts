@@ -1,6 +1,11 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { describeCommandError, resolveDataDir, type CommandContext } from "./operator-command.js";
+import {
+  describeCommandError,
+  refusalOnRedis,
+  resolveDataDir,
+  type CommandContext,
+} from "./operator-command.js";
 import { backupDatabase, dataFileName, defaultBackupFile } from "../ops/sqlite-backup.js";
 
 const usage = `Usage: npm run backup -- [--out <file>]
@@ -27,6 +32,11 @@ export async function runBackupCommand(context: CommandContext & { now?: () => D
     return 2;
   }
   try {
+    const onRedis = refusalOnRedis(context.env, context.cwd, "backup");
+    if (onRedis !== undefined) {
+      io.printError(onRedis);
+      return 1;
+    }
     const dataDir = resolveDataDir(context.env, context.cwd);
     const source = path.join(dataDir, dataFileName);
     const now = context.now ?? (() => new Date());

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `comfycord` operator command: `comfycord <doctor|generate|register|simulator|backup|restore|forget> [...]`.
+ * The `comfycord` operator command:
+ * `comfycord <doctor|generate|register|simulator|backup|restore|forget|migrate-store> [...]`.
  * Each subcommand is the same code as its `npm run` script, with `.env` read the way the bot reads it.
  */
 import path from "node:path";
@@ -8,13 +9,14 @@ import { withEnvFile } from "../config/env-file.js";
 import type { CommandIo } from "./operator-command.js";
 
 const usage = `Usage: comfycord <command> [options]
-  doctor      check the configuration, Discord, the ComfyUI hosts, the workflows and DATA_DIR
+  doctor      check the configuration, Discord, the ComfyUI hosts, the workflows and the store
   generate    generate "a prompt" [--workflow x --seed n --steps n --out file.png]: one image, no Discord
   register    register the slash commands now
   simulator   run a ComfyUI simulator (no GPU) [--port 8188 ...]
   backup      copy the bot's SQLite file [--out file]
   restore     put a backup back (the bot must be stopped) <file>
   forget      delete what the bot keeps about a member <user id>
+  migrate-store  copy the data between SQLite and Redis --from <store> --to <store> [--force]
 Run "comfycord <command> --help" for its options.`;
 
 async function main(): Promise<number> {
@@ -66,6 +68,13 @@ async function main(): Promise<number> {
       return (await import("./forget-command.js")).runForgetCommand({
         argv: args,
         env: process.env,
+        cwd,
+        io,
+      });
+    case "migrate-store":
+      return (await import("./migrate-store-command.js")).runMigrateStoreCommand({
+        argv: args,
+        env,
         cwd,
         io,
       });

@@ -3,8 +3,9 @@
  * records with their prompts, result links, the rate-limit record), like `/forget-me`.
  *
  * Only while the bot is stopped: a running bot holds the member's unfinished jobs in memory and
- * would write them back. The command takes the bot's DATA_DIR lock, so it refuses (naming the
- * bot's pid) while a bot runs, and a bot cannot start while it works.
+ * would write them back. On SQLite the command takes the bot's DATA_DIR lock, so it refuses
+ * (naming the bot's pid) while a bot runs, and a bot cannot start while it works; on Redis
+ * (STORE_URL) it refuses while a bot's connection is open there.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -12,8 +13,12 @@ import { pino } from "pino";
 import { withEnvFile } from "../config/env-file.js";
 import { loadConfig } from "../config/load-config.js";
 import { dataFileName, openStorage } from "../storage/open-storage.js";
+import type { StoreTarget } from "../config/store-url.js";
+import { connectedBots } from "../storage/redis/connected-bots.js";
+import { RedisStorage } from "../storage/redis/redis-storage.js";
 import { DataDirLockedError, StorageOpenError } from "../storage/storage-error.js";
 import { isFinished } from "../queue/job.js";
+import type { Storage } from "../storage/storage.js";
 
 export interface ForgetCommandContext {
   argv: readonly string[];
@@ -46,28 +51,9 @@ export async function runForgetCommand(context: ForgetCommandContext): Promise<n
     return 1;
   }
   const dataDir = path.resolve(context.cwd, config.env.DATA_DIR);
-  if (!existsSync(path.join(dataDir, dataFileName))) {
-    io.printError(`no database at ${path.join(dataDir, dataFileName)}: check DATA_DIR`);
-    return 1;
-  }
-  let storage;
-  try {
-    storage = await openStorage({ dataDir, logger: pino({ level: "warn" }, pino.destination(2)) });
-  } catch (error) {
-    if (error instanceof DataDirLockedError) {
-      const bot = error.pid === undefined ? "A bot" : `A bot (pid ${error.pid})`;
-      io.printError(
-        `${bot} is running on DATA_DIR "${dataDir}" and would write this member's jobs back. ` +
-          "Ask them to use /forget-me in Discord, or stop the bot and run this again.",
-      );
-      return 1;
-    }
-    if (error instanceof StorageOpenError) {
-      io.printError(error.message);
-      return 1;
-    }
-    throw error;
-  }
+  const onRedis = config.env.STORE_URL.kind === "redis";
+  const storage = onRedis ? await openRedis(config.env.STORE_URL, io) : await openSqlite(dataDir, io);
+  if (storage === undefined) return 1;
   try {
     const open = (await storage.jobs.loadOpen()).jobs.filter((job) => job.userId === userId);
     const unfinished = open.filter((job) => !isFinished(job)).length;
@@ -81,10 +67,60 @@ export async function runForgetCommand(context: ForgetCommandContext): Promise<n
         `${results} result links, ${rateRecords} rate-limit records.`,
     );
     io.print(
-      `Backups (${path.join(dataDir, "backups")} and any copies elsewhere) keep theirs until deleted.`,
+      onRedis
+        ? "Redis's snapshot and append-only files keep theirs until Redis next rewrites them, and copies elsewhere until deleted."
+        : `Backups (${path.join(dataDir, "backups")} and any copies elsewhere) keep theirs until deleted.`,
     );
     return 0;
   } finally {
     await storage.close();
   }
+}
+
+const refusal =
+  "would write this member's jobs back. Ask them to use /forget-me in Discord, or stop the bot and run this again.";
+
+/** The SQLite file, with the folder's lock: refused (undefined, said why) while a bot runs on it. */
+async function openSqlite(dataDir: string, io: ForgetCommandContext["io"]): Promise<Storage | undefined> {
+  if (!existsSync(path.join(dataDir, dataFileName))) {
+    io.printError(`no database at ${path.join(dataDir, dataFileName)}: check DATA_DIR`);
+    return undefined;
+  }
+  try {
+    return await openStorage({ dataDir, logger: pino({ level: "warn" }, pino.destination(2)) });
+  } catch (error) {
+    if (error instanceof DataDirLockedError) {
+      const bot = error.pid === undefined ? "A bot" : `A bot (pid ${error.pid})`;
+      io.printError(`${bot} is running on DATA_DIR "${dataDir}" and ${refusal}`);
+      return undefined;
+    }
+    if (error instanceof StorageOpenError) {
+      io.printError(error.message);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** The Redis STORE_URL names: refused while a bot's connection is open on it. */
+async function openRedis(store: StoreTarget, io: ForgetCommandContext["io"]): Promise<Storage | undefined> {
+  let storage: Storage;
+  try {
+    storage = await openStorage({
+      store,
+      logger: pino({ level: "warn" }, pino.destination(2)),
+      clientName: "comfycord-forget",
+    });
+  } catch (error) {
+    if (!(error instanceof StorageOpenError)) throw error;
+    io.printError(error.message);
+    return undefined;
+  }
+  const bots = storage instanceof RedisStorage ? await connectedBots(storage.connection) : [];
+  if (bots && bots.length > 0) {
+    await storage.close();
+    io.printError(`A bot is connected to ${storage.location} (from ${bots.join(", ")}) and ${refusal}`);
+    return undefined;
+  }
+  return storage;
 }

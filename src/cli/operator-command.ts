@@ -23,6 +23,20 @@ export function resolveDataDir(env: NodeJS.ProcessEnv, cwd: string): string {
   return path.resolve(cwd, config.env.DATA_DIR);
 }
 
+/**
+ * For the commands that work on the SQLite file (`backup`, `restore`): a sentence refusing to run
+ * when STORE_URL puts the data on Redis, where that file is not the bot's data.
+ */
+export function refusalOnRedis(env: NodeJS.ProcessEnv, cwd: string, command: string): string | undefined {
+  const config = loadConfig({ env: withEnvFile(env, path.join(cwd, ".env")), cwd });
+  if (config.env.STORE_URL.kind !== "redis") return undefined;
+  return (
+    `STORE_URL puts the data on Redis, so the SQLite file ${command} works on is not the bot's data. ` +
+    "Back up Redis itself (its append-only file and snapshot: redis-cli BGSAVE, then copy dump.rdb), " +
+    "or copy the data to SQLite first with comfycord migrate-store."
+  );
+}
+
 /** Known failures as plain sentences; anything else is a bug and keeps its stack. */
 export function describeCommandError(error: unknown): string {
   if (error instanceof ConfigError || error instanceof OpsError) return error.message;

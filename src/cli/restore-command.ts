@@ -1,6 +1,11 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { describeCommandError, resolveDataDir, type CommandContext } from "./operator-command.js";
+import {
+  describeCommandError,
+  refusalOnRedis,
+  resolveDataDir,
+  type CommandContext,
+} from "./operator-command.js";
 import { dataFileName, restoreDatabase } from "../ops/sqlite-backup.js";
 
 const usage = `Usage: npm run restore -- <backup file>
@@ -28,6 +33,11 @@ export async function runRestoreCommand(context: CommandContext & { now?: () => 
     return 2;
   }
   try {
+    const onRedis = refusalOnRedis(context.env, context.cwd, "restore");
+    if (onRedis !== undefined) {
+      io.printError(onRedis);
+      return 1;
+    }
     const dataDir = resolveDataDir(context.env, context.cwd);
     const dataFile = path.join(dataDir, dataFileName);
     const backupFile = path.resolve(context.cwd, backupArg!);

@@ -5,6 +5,7 @@ import { settingsLayerSchema, settingsShape } from "../moderation/settings-schem
 import { configDefaultSchema } from "../request/param-schemas.js";
 import { bindingNames, boundRows, isDefaultable, type DefaultableBinding } from "../request/param-table.js";
 import { defaults } from "./defaults.js";
+import { storeUrlSchema } from "./store-url.js";
 import { timerMs, timerSeconds } from "./timer-duration.js";
 
 // Messages are written for operators: the loader prints "<key>: <message>, got <value>".
@@ -172,6 +173,8 @@ export const envSchema = z.object({
       }
     }),
   DATA_DIR: z.string().min(1),
+  /** Where the data lives: unset or `sqlite:` the file in DATA_DIR, `redis://…` a Redis server. */
+  STORE_URL: storeUrlSchema,
   CONFIG_FILE: z.string().min(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),

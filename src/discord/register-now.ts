@@ -50,7 +50,13 @@ export async function registerNow(ctx: RegisterContext): Promise<number> {
     const commands = commandDefinitions(ctx.commands, { templates: workflows.templates });
     // The bot's own storage, so its next start sees these definitions as current and does not re-send
     // them. Without the bot's lock: this runs beside a running bot and only writes the hash.
-    storage = await openStorage({ dataDir: config.env.DATA_DIR, logger, lock: false });
+    storage = await openStorage({
+      dataDir: config.env.DATA_DIR,
+      store: config.env.STORE_URL,
+      logger,
+      lock: false,
+      clientName: "comfycord-register",
+    });
     await registerCommands({
       rest,
       applicationId: application.id,

@@ -4,7 +4,10 @@ import path from "node:path";
 import type { Logger } from "pino";
 import { lockDataDir } from "./data-dir-lock.js";
 import { FileOutputSpool } from "./file-output-spool.js";
+import type { StoreTarget } from "../config/store-url.js";
 import { MemoryStorage } from "./memory/memory-storage.js";
+import { botClientName } from "./redis/connected-bots.js";
+import { RedisStorage } from "./redis/redis-storage.js";
 import { SqliteStorage } from "./sqlite/sqlite-storage.js";
 import type { Storage } from "./storage.js";
 import { StorageOpenError } from "./storage-error.js";
@@ -17,6 +20,14 @@ export const outputsFolderName = "outputs";
 export interface OpenStorageOptions {
   /** The data folder; omitted means everything in memory (tests, the terminal's `generate`). */
   dataDir?: string | undefined;
+  /**
+   * `STORE_URL` as configured: Redis puts every port there and `dataDir` is not used (several
+   * bot processes may share one Redis, so no folder lock is taken); SQLite (the default) means
+   * the file in `dataDir`.
+   */
+  store?: StoreTarget | undefined;
+  /** On Redis: the name this connection shows in `CLIENT LIST` (default "comfycord"). */
+  clientName?: string;
   logger: Logger;
   /**
    * Claim DATA_DIR for this process (the default): a second bot on the same folder fails with
@@ -29,12 +40,21 @@ export interface OpenStorageOptions {
 }
 
 /**
- * The bot's storage: the SQLite file `DATA_DIR/comfycord.sqlite` when a data folder is given,
- * memory otherwise. Fails with a `StorageOpenError` an operator can act on (a `DataDirLockedError`
- * when another process holds the folder).
+ * The bot's storage: Redis when `store` says so, else the SQLite file
+ * `DATA_DIR/comfycord.sqlite` when a data folder is given, memory otherwise. Fails with a
+ * `StorageOpenError` an operator can act on (a `DataDirLockedError` when another process holds
+ * the folder).
  */
 export async function openStorage(options: OpenStorageOptions): Promise<Storage> {
   const { logger } = options;
+  if (options.store?.kind === "redis") {
+    return RedisStorage.open({
+      url: options.store.url,
+      logger,
+      clientName: options.clientName ?? botClientName,
+      ...(options.now ? { now: options.now } : {}),
+    });
+  }
   if (options.dataDir === undefined) {
     return new MemoryStorage({ logger, ...(options.now ? { now: options.now } : {}) });
   }

@@ -69,6 +69,18 @@ describe("npm start's entry point", () => {
     expect(result.stderr).toMatch(/DATA_DIR ".*not-a-folder" is not a writable folder/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it("says which STORE_URL cannot be reached, without its password, and exits 1", async () => {
+    const result = await runMain({
+      DISCORD_TOKEN: "x",
+      COMFY_URL: "http://127.0.0.1:9",
+      STORE_URL: "redis://:hunter2@127.0.0.1:9/1",
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Redis at redis://127.0.0.1:9/1 (STORE_URL) cannot be reached");
+    expect(result.stderr + result.stdout).not.toContain("hunter2");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
 });
 
 describe("npm start's entry point when Discord or a port says no (issue 13 item 19)", () => {

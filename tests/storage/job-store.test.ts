@@ -4,6 +4,7 @@ import { createDayTableSql, dayTableName } from "../../src/storage/sqlite/day-ta
 import { finishedJobTables } from "../../src/storage/sqlite/tables.js";
 import { describeJobStoreContract } from "./job-store.contract.js";
 import { OpenedStorages, plantRows, tempDataDir } from "./support/temp-storage.js";
+import { plantJobRows, RedisStorages } from "./support/redis-storages.js";
 
 const storages = new OpenedStorages();
 afterEach(async () => storages.closeAll());
@@ -38,4 +39,11 @@ describeJobStoreContract("SQLite file", async (planted = []) => {
     }),
   );
   return (await storages.open({ dataDir })).jobs;
+});
+
+const redis = RedisStorages.forFile();
+describeJobStoreContract("Redis", async (planted = []) => {
+  const storage = await redis.open();
+  await plantJobRows(storage, planted);
+  return storage.jobs;
 });

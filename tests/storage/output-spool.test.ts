@@ -5,6 +5,7 @@ import { outputsFolderName } from "../../src/storage/open-storage.js";
 import { FileOutputSpool } from "../../src/storage/file-output-spool.js";
 import { MemoryOutputSpool } from "../../src/storage/memory/memory-output-spool.js";
 import { describeOutputSpoolContract } from "./output-spool.contract.js";
+import { RedisStorages } from "./support/redis-storages.js";
 import { bindReadOnly, canMount, isRoot, type Mounted } from "./support/mounts.js";
 import { OpenedStorages, tempDataDir } from "./support/temp-storage.js";
 
@@ -12,6 +13,8 @@ const storages = new OpenedStorages();
 afterEach(async () => storages.closeAll());
 
 describeOutputSpoolContract("memory", async () => Promise.resolve(new MemoryOutputSpool()));
+const redis = RedisStorages.forFile();
+describeOutputSpoolContract("Redis", async () => (await redis.open()).spool);
 describeOutputSpoolContract(
   "folder in DATA_DIR",
   async () => (await storages.open({ dataDir: tempDataDir() })).spool,

@@ -4,6 +4,7 @@ import { createDayTableSql, dayTableName } from "../../src/storage/sqlite/day-ta
 import { resultTables } from "../../src/storage/sqlite/tables.js";
 import { describeResultStoreContract } from "./result-store.contract.js";
 import { OpenedStorages, plantRows, tempDataDir } from "./support/temp-storage.js";
+import { plantResultRows, RedisStorages } from "./support/redis-storages.js";
 
 const storages = new OpenedStorages();
 afterEach(async () => storages.closeAll());
@@ -30,4 +31,11 @@ describeResultStoreContract("SQLite file", async (planted = []) => {
     }),
   );
   return (await storages.open({ dataDir })).results;
+});
+
+const redis = RedisStorages.forFile();
+describeResultStoreContract("Redis", async (planted = []) => {
+  const storage = await redis.open();
+  await plantResultRows(storage, planted);
+  return storage.results;
 });

@@ -9,6 +9,7 @@ import { checkCommands } from "./check-commands.js";
 import { checkComfyHost } from "./check-comfy-host.js";
 import { checkConfig } from "./check-config.js";
 import { checkDataDir } from "./check-data-dir.js";
+import { checkRedis } from "./check-redis.js";
 import { checkDiscordToken } from "./check-discord-token.js";
 import { checkPermissions } from "./check-permissions.js";
 import { checkWorkflowDefaults, checkWorkflowFiles, checkWorkflowsOnHost } from "./check-workflows.js";
@@ -41,7 +42,11 @@ export async function runDoctor(ctx: DoctorContext): Promise<number> {
     return finish(report, ctx.out);
   }
 
-  await checkDataDir(config.env.DATA_DIR, ctx.cwd, logger, report);
+  if (config.env.STORE_URL.kind === "redis") {
+    await checkRedis(config.env.STORE_URL.url, report, ctx.timeoutMs);
+  } else {
+    await checkDataDir(config.env.DATA_DIR, ctx.cwd, logger, report);
+  }
   const loaded = await loadWorkflows(config.file.workflows, config.configDir, logger);
   // As the bot does at start-up: defaults above the bot-wide limits are lowered, and said so below.
   const botDefaults = botSettingsDefaults({

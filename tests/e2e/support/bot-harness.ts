@@ -51,7 +51,9 @@ export interface HarnessOptions {
   /** The bot reads time from the fake Discord's clock, so `await discord.clock.advance()` ages tokens for both. */
   fakeClock?: boolean;
   /** Reuse servers and data from an earlier harness (a bot restart). */
-  reuse?: Pick<BotHarness, "discord" | "sims" | "dataDir">;
+  reuse?: Pick<BotHarness, "discord" | "sims" | "dataDir"> & Partial<Pick<BotHarness, "storeUrl">>;
+  /** `STORE_URL`: e.g. a test Redis's URL to keep the data there instead of the SQLite file. */
+  storeUrl?: string;
   /** How long a write waits for a lock held elsewhere (the storage's default is 10 s). */
   busyTimeoutMs?: number;
   /** Operator labels for the simulators, in order: `COMFY_URL=<label>=<url>,…` (none: the default labels). */
@@ -62,6 +64,7 @@ export interface BotHarness {
   discord: FakeDiscord;
   sims: ComfySimulator[];
   dataDir: string;
+  storeUrl: string | undefined;
   storage: Storage;
   core: Core;
   bot: DiscordBot;
@@ -87,6 +90,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     ));
   const dataDir = options.reuse?.dataDir ?? mkdtempSync(path.join(tmpdir(), "comfycord-e2e-"));
   const configFile = writeConfig(dataDir, options.extraYaml, options.discordYaml);
+  const storeUrl = options.reuse?.storeUrl ?? options.storeUrl;
   const config = loadConfig({
     cwd: repoRoot,
     env: {
@@ -101,6 +105,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       DATA_DIR: dataDir,
       CONFIG_FILE: configFile,
       LOG_LEVEL: options.logLevel ?? "debug",
+      ...(storeUrl === undefined ? {} : { STORE_URL: storeUrl }),
     },
   });
   const logs: Record<string, unknown>[] = [];
@@ -116,6 +121,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
   );
   const storage = await openStorage({
     dataDir,
+    store: config.env.STORE_URL,
     logger,
     ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
   });
@@ -146,6 +152,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     discord,
     sims,
     dataDir,
+    storeUrl,
     storage,
     core,
     bot,
