@@ -75,14 +75,19 @@ function typescriptCompiler(): string | undefined {
   }
 }
 
-/** Compiles from scratch: a clean `dist/`, so nothing of a deleted source lingers there. Returns the exit status. */
-export function build(): number {
+/**
+ * Compiles from scratch: a clean `dist/`, so nothing of a deleted source lingers there. Returns
+ * the exit status. `why`, when given, is said first (a start that has to build takes a while).
+ */
+export function build(why?: string): number {
   const tsc = typescriptCompiler();
+  if (why !== undefined)
+    process.stderr.write(`comfycord: ${why}${tsc === undefined ? "" : ": compiling it"}\n`);
   if (tsc === undefined) {
     process.stderr.write(
-      "comfycord: dist/ is missing or was built from other sources than src/, and TypeScript is not\n" +
-        "installed here (a production install, npm ci --omit=dev). Build with the dev dependencies,\n" +
-        "then drop them: npm ci && npm run build && npm prune --omit=dev\n",
+      "comfycord: TypeScript is not installed here (a production install, npm ci --omit=dev), so\n" +
+        "dist/ cannot be built. Build with the dev dependencies, then drop them:\n" +
+        "  npm ci && npm run build && npm prune --omit=dev\n",
     );
     return 1;
   }
@@ -103,8 +108,6 @@ export function build(): number {
 }
 
 if (import.meta.main) {
-  const ifStale = process.argv.includes("--if-stale");
-  if (ifStale && isCurrent()) process.exit(0);
-  if (ifStale) process.stderr.write("comfycord: dist/ is not a build of the current src/: compiling it\n");
-  process.exitCode = build();
+  if (!process.argv.includes("--if-stale")) process.exitCode = build();
+  else if (!isCurrent()) process.exitCode = build("dist/ is not a build of the current src/");
 }
