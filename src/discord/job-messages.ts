@@ -1,4 +1,4 @@
-import { DiscordAPIError } from "discord.js";
+import { DiscordAPIError, RESTJSONErrorCodes } from "discord.js";
 import type { Logger } from "pino";
 import { KeyLock } from "../concurrency/key-lock.js";
 import { fitAttachments } from "../images/fit-attachments.js";
@@ -18,6 +18,13 @@ import { isOldMessageEditCap, type MessageTarget, type MessageTransport } from "
 import { viewToPayload } from "./view-to-payload.js";
 
 const defaultAttachmentLimit = 10 * 1024 * 1024;
+/** The message or channel is gone, or the bot may no longer see or write there: retrying cannot help. */
+const notRetryable = new Set<number>([
+  RESTJSONErrorCodes.UnknownChannel,
+  RESTJSONErrorCodes.UnknownMessage,
+  RESTJSONErrorCodes.MissingAccess,
+  RESTJSONErrorCodes.MissingPermissions,
+]);
 /** Discord caps edits of messages older than an hour (30046): start long-waiting jobs on a fresh message. */
 const freshMessageAfterMs = 55 * 60_000;
 
@@ -78,8 +85,7 @@ export class JobMessages {
       channelEditsPerSecond: options.channelEditsPerSecond,
       logger: options.logger,
       now: this.#now,
-      isRetryable: (error) =>
-        !(error instanceof DiscordAPIError && [10003, 10008, 50001, 50013].includes(Number(error.code))),
+      isRetryable: (error) => !(error instanceof DiscordAPIError && notRetryable.has(Number(error.code))),
       onError: (error, info) => options.logger.warn({ err: error, ...info }, "progress edit failed"),
     });
     // A rejection goes back to the queue's event fan-out, which logs it with the event.
