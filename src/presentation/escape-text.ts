@@ -15,16 +15,13 @@ export function neutralizeMentions(text: string): string {
 /**
  * Escape Discord markdown in short user-supplied labels (host names, node titles, names).
  * @discordjs/formatters escapes bold, italics, underline, strikethrough, spoilers, code and `\`,
- * and, asked to, headings, lists and masked links; it leaves `_` and `*` inside URLs alone, so a
- * host's address stays one clickable link. It has no block-quote escape: that is ours.
+ * and, asked to, masked links; it leaves `_` and `*` inside URLs alone, so a host's address stays
+ * one clickable link. Its heading and list escapes stay off: a label sits inside a line, where
+ * `1.` or `#` format nothing, and `127\.0.0.1` would only be noise in the text. A block quote has
+ * no escape there; a label that starts a field value could start one, so that one is ours.
  */
 export function escapeMarkdown(text: string): string {
-  const escaped = escapeFormatting(text, {
-    heading: true,
-    bulletedList: true,
-    numberedList: true,
-    maskedLink: true,
-  });
+  const escaped = escapeFormatting(text, { maskedLink: true });
   return neutralizeMentions(escaped.replace(/^([ \t]*)>/gm, "$1\\>"));
 }
 

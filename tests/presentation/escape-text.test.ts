@@ -18,11 +18,11 @@ describe("escapeMarkdown (labels: hosts, nodes, workflows, models, /history prom
     expect(escapeMarkdown("C:\\models\\x")).toBe("C:\\\\models\\\\x");
   });
 
-  it("defuses masked links, headings, lists and block quotes at the start of a line", () => {
+  it("defuses masked links and block quotes", () => {
     expect(escapeMarkdown("[free nitro](https://evil.example)")).toBe("\\[free nitro](https://evil.example)");
-    expect(escapeMarkdown("# big\n- item\n1. first\n> quoted")).toBe(
-      "\\# big\n\\- item\n1\\. first\n\\> quoted",
-    );
+    expect(escapeMarkdown("> quoted")).toBe("\\> quoted");
+    // Inside a line these format nothing, so they stay as written.
+    expect(escapeMarkdown("127.0.0.1:8188 #2 - 3 > 2")).toBe("127.0.0.1:8188 #2 - 3 > 2");
   });
 
   it("leaves a host's URL one link, and characters that format nothing alone", () => {
