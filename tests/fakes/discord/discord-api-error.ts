@@ -1,35 +1,65 @@
+import { RESTJSONErrorCodes } from "discord-api-types/v10";
+
 /** Discord's documented JSON error codes the fake can answer with, with their HTTP status and message. */
 export const ApiErrors = {
   unauthorized: { status: 401, code: 0, message: "401: Unauthorized" },
-  unknownChannel: { status: 404, code: 10003, message: "Unknown Channel" },
-  unknownGuild: { status: 404, code: 10004, message: "Unknown Guild" },
-  unknownMember: { status: 404, code: 10007, message: "Unknown Member" },
-  unknownMessage: { status: 404, code: 10008, message: "Unknown Message" },
-  unknownUser: { status: 404, code: 10013, message: "Unknown User" },
-  unknownEmoji: { status: 400, code: 10014, message: "Unknown Emoji" },
-  unknownWebhook: { status: 404, code: 10015, message: "Unknown Webhook" },
-  unknownInteraction: { status: 404, code: 10062, message: "Unknown interaction" },
-  unknownApplicationCommand: { status: 404, code: 10063, message: "Unknown application command" },
+  unknownChannel: { status: 404, code: RESTJSONErrorCodes.UnknownChannel, message: "Unknown Channel" },
+  unknownGuild: { status: 404, code: RESTJSONErrorCodes.UnknownGuild, message: "Unknown Guild" },
+  unknownMember: { status: 404, code: RESTJSONErrorCodes.UnknownMember, message: "Unknown Member" },
+  unknownMessage: { status: 404, code: RESTJSONErrorCodes.UnknownMessage, message: "Unknown Message" },
+  unknownUser: { status: 404, code: RESTJSONErrorCodes.UnknownUser, message: "Unknown User" },
+  unknownEmoji: { status: 400, code: RESTJSONErrorCodes.UnknownEmoji, message: "Unknown Emoji" },
+  unknownWebhook: { status: 404, code: RESTJSONErrorCodes.UnknownWebhook, message: "Unknown Webhook" },
+  unknownInteraction: {
+    status: 404,
+    code: RESTJSONErrorCodes.UnknownInteraction,
+    message: "Unknown interaction",
+  },
+  unknownApplicationCommand: {
+    status: 404,
+    code: RESTJSONErrorCodes.UnknownApplicationCommand,
+    message: "Unknown application command",
+  },
   cannotEditOthersMessage: {
     status: 403,
-    code: 50005,
+    code: RESTJSONErrorCodes.CannotEditMessageAuthoredByAnotherUser,
     message: "Cannot edit a message authored by another user",
   },
-  emptyMessage: { status: 400, code: 50006, message: "Cannot send an empty message" },
-  invalidWebhookToken: { status: 401, code: 50027, message: "Invalid Webhook Token" },
-  invalidFormBody: { status: 400, code: 50035, message: "Invalid Form Body" },
+  emptyMessage: {
+    status: 400,
+    code: RESTJSONErrorCodes.CannotSendAnEmptyMessage,
+    message: "Cannot send an empty message",
+  },
+  invalidWebhookToken: {
+    status: 401,
+    code: RESTJSONErrorCodes.InvalidWebhookToken,
+    message: "Invalid Webhook Token",
+  },
+  invalidFormBody: {
+    status: 400,
+    code: RESTJSONErrorCodes.InvalidFormBodyOrContentType,
+    message: "Invalid Form Body",
+  },
   tooManyAttachments: {
     status: 400,
-    code: 30015,
+    code: RESTJSONErrorCodes.MaximumNumberOfAttachmentsInAMessageReached,
     message: "Maximum number of attachments in a message reached (10)",
   },
   oldMessageEditLimit: {
     status: 400,
-    code: 30046,
+    code: RESTJSONErrorCodes.MaximumNumberOfEditsToMessagesOlderThanOneHourReached,
     message: "Maximum number of edits to messages older than 1 hour reached. Try again later",
   },
-  requestEntityTooLarge: { status: 413, code: 40005, message: "Request entity too large" },
-  alreadyAcknowledged: { status: 400, code: 40060, message: "Interaction has already been acknowledged." },
+  requestEntityTooLarge: {
+    status: 413,
+    code: RESTJSONErrorCodes.RequestEntityTooLarge,
+    message: "Request entity too large",
+  },
+  alreadyAcknowledged: {
+    status: 400,
+    code: RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged,
+    message: "Interaction has already been acknowledged.",
+  },
   notFound: { status: 404, code: 0, message: "404: Not Found" },
   methodNotAllowed: { status: 405, code: 0, message: "405: Method Not Allowed" },
 } as const;
