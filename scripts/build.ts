@@ -10,9 +10,10 @@
  * Freshness: a SHA-256 over the path and content of every build input, written to `dist/` after a
  * successful build and compared on each start. Contents, not mtimes, so a copy, a `touch` or a
  * checkout back and forth costs no rebuild, and a file replaced by an older one still causes one.
- * Hashing the ~1.5 MB of sources takes about 15 ms; `tsc --build`'s own up-to-date check takes
- * 130-500 ms, needs TypeScript (absent in a production install) and does not see the simulator's
- * data files, which the build copies.
+ * Hashing the ~1.5 MB of sources takes about 15 ms, this whole check about 80 ms with Node's
+ * start. `tsc --build`'s up-to-date check is no faster (80 ms warm, 130-500 ms cold), needs
+ * TypeScript, which a production install lacks, and does not see the simulator's data files,
+ * which the build copies.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
