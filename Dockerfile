@@ -14,6 +14,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.ts ./scripts/build.ts
 COPY src ./src
 # Then only what runs: no dev dependencies, and of sqlite3's build only the module itself
 # (its object files and SQLite's source are about 20 MB).
@@ -34,6 +35,8 @@ RUN groupadd --system --gid 10001 comfycord \
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The npm scripts (`npm run doctor`, ...) run it first; with no src/ here it accepts dist/ as is.
+COPY --from=build /app/scripts/build.ts ./scripts/build.ts
 # The shipped example and workflows; mount your own folder (bot.yaml + workflows/) over /app/config.
 COPY config ./config
 USER comfycord

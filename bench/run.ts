@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   discord: async () => (await import("./discord-bench.js")).runDiscordBench,
   retention: async () => (await import("./retention-bench.js")).runRetentionBench,
   moderation: async () => (await import("./moderation-bench.js")).runModerationBench,
+  startup: async () => (await import("./startup-bench.js")).runStartupBench,
 };
 
 function format(value: number): string {

@@ -1,4 +1,5 @@
 import {
+  InteractionResponseType,
   MessageFlags,
   Routes,
   type AutocompleteInteraction,
@@ -75,7 +76,7 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
     const response = (await interaction.client.rest.post(
       Routes.interactionCallback(interaction.id, interaction.token),
       {
-        body: { type: 4, data: payload.body },
+        body: { type: InteractionResponseType.ChannelMessageWithSource, data: payload.body },
         files: payload.files,
         auth: false,
         query: new URLSearchParams({ with_response: "true" }),

@@ -105,16 +105,28 @@ export class JobMessages {
     target: MessageTarget,
     options: { attachmentLimit?: number | undefined; header?: string | undefined } = {},
   ): Promise<void> {
-    const tracked = await this.#jobs.track(job);
-    this.#jobs.point(job.id, tracked, target);
-    if (options.attachmentLimit !== undefined) tracked.attachmentLimit = options.attachmentLimit;
-    if (options.header !== undefined) tracked.header = options.header;
-    await this.#options.queue.setMessages(job.id, [storedMessage(target)]);
-    if (tracked.pending) {
-      const { view, flush, final } = tracked.pending;
+    // In line with the job's events: one handled meanwhile must see the limit and the target.
+    await this.#inOrder.run(job.id, async () => {
+      const tracked = await this.#jobs.track(job);
+      this.#jobs.point(job.id, tracked, target);
+      if (options.header !== undefined) tracked.header = options.header;
+      const limit = options.attachmentLimit;
+      if (limit !== undefined && limit !== tracked.attachmentLimit) {
+        tracked.attachmentLimit = limit;
+        // The job finished before its reply existed: fit its images to this server's limit now.
+        if (tracked.files) await attachImages(tracked, tracked.files);
+      }
+      await this.#options.queue.setMessages(job.id, [storedMessage(target)]);
+      if (!tracked.pending) return;
+      const { flush, final } = tracked.pending;
       tracked.pending = undefined;
+      const view = renderJobView(tracked.state, {
+        now: this.#now(),
+        previews: tracked.previews,
+        spoiler: tracked.spoiler,
+      });
       this.#schedule(job.id, job.channelId, view, { flush, final });
-    }
+    });
   }
 
   /** Jobs reloaded after a restart: their messages are known from the store. */

@@ -1,4 +1,4 @@
-import { DiscordAPIError, Routes, type Client, type RawFile } from "discord.js";
+import { DiscordAPIError, RESTJSONErrorCodes, Routes, type Client, type RawFile } from "discord.js";
 import type { Logger } from "pino";
 import { KeyLock } from "../concurrency/key-lock.js";
 
@@ -19,9 +19,14 @@ export interface RestPayload {
 }
 
 /** Discord error codes that mean "this interaction token can no longer be used". */
-const tokenGone = new Set([50027, 10015, 10062]);
-/** "Maximum number of edits to messages older than 1 hour reached." */
-export const oldMessageEditCap = 30046;
+const tokenGone = new Set<number>([
+  RESTJSONErrorCodes.InvalidWebhookToken,
+  RESTJSONErrorCodes.UnknownWebhook,
+  RESTJSONErrorCodes.UnknownInteraction,
+]);
+/** "Maximum number of edits to messages older than 1 hour reached." (A number, as `DiscordAPIError.code` is.) */
+export const oldMessageEditCap: number =
+  RESTJSONErrorCodes.MaximumNumberOfEditsToMessagesOlderThanOneHourReached;
 /** Discord's reaction bucket is 1 request per 250 ms per channel; 50 ms of margin for clock skew. */
 const reactionGapMs = 300;
 /** Leave a minute of margin before the 15-minute token expires. */

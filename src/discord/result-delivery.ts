@@ -1,5 +1,7 @@
+import { DiscordAPIError, RESTJSONErrorCodes } from "discord.js";
 import type { Logger } from "pino";
 import type { ResultStore } from "../history/result-store.js";
+import { describeJobError } from "../presentation/user-messages.js";
 import type { JobQueue } from "../queue/job-queue.js";
 import type { JobMessage, SucceededJob } from "../queue/job.js";
 import { classifyDiscordFailure } from "./discord-failure.js";
@@ -89,6 +91,8 @@ export class ResultDelivery {
         if (failure !== "transient") {
           logger.error({ err: error, jobId: job.id, channelId: target.channelId }, "result cannot be posted");
           await this.#unindex(target);
+          // Discord refused the message itself (too large, say): the message still exists, so it says so.
+          if (failure === "refused") await this.#tellWhy(job, target, error);
           return this.#giveUp(job, reason);
         }
         const delay = (this.#options.retryDelayMs ?? defaultRetryDelayMs)(attempt);
@@ -149,6 +153,23 @@ export class ResultDelivery {
         capped ? target.messageId : undefined,
       );
       return { target: posted, movedFrom: target };
+    }
+  }
+
+  /** Replaces the job's progress with why its image is not shown; a failure here is only logged. */
+  async #tellWhy(job: SucceededJob, target: MessageTarget, error: unknown): Promise<void> {
+    const tooLarge =
+      error instanceof DiscordAPIError && error.code === Number(RESTJSONErrorCodes.RequestEntityTooLarge);
+    const content = tooLarge
+      ? "✖ The image is larger than this server lets the bot upload, so it could not be posted."
+      : `✖ ${describeJobError({ code: "undelivered", message: "refused by Discord" })}`;
+    try {
+      await this.#options.transport.edit(target, {
+        body: { content, embeds: [], attachments: [], components: [] },
+        files: [],
+      });
+    } catch (notice) {
+      this.#options.logger.warn({ err: notice, jobId: job.id }, "could not say why a result is not posted");
     }
   }
 

@@ -22,6 +22,8 @@ export interface TrackedJob {
   header?: string | undefined;
   /** The finished job: its result is delivered, or its failure shown, by the final edit. */
   finished?: FinishedJob | undefined;
+  /** A succeeded job's images as ComfyUI made them, until posted (refitted if the limit changes). */
+  files?: readonly RunOutputFile[] | undefined;
 }
 
 /**
@@ -105,5 +107,6 @@ export async function attachImages(tracked: TrackedJob, files: readonly RunOutpu
     })),
     tracked.attachmentLimit,
   );
+  tracked.files = files;
   tracked.state = { ...tracked.state, images: fitted.images, convertedNote: fitted.note };
 }

@@ -1,8 +1,13 @@
-import type { RawFile } from "discord.js";
+import { ButtonStyle, ComponentType, type RawFile } from "discord.js";
 import type { FileView, MessageView } from "../presentation/message-view.js";
 import type { RestPayload } from "./message-transport.js";
 
-const buttonStyles = { primary: 1, secondary: 2, success: 3, danger: 4 } as const;
+const buttonStyles = {
+  primary: ButtonStyle.Primary,
+  secondary: ButtonStyle.Secondary,
+  success: ButtonStyle.Success,
+  danger: ButtonStyle.Danger,
+} as const;
 
 /**
  * Turns a rendered view into a REST payload for create/edit. `attachments` lists exactly the
@@ -33,9 +38,9 @@ export function viewToPayload(view: MessageView): RestPayload {
       view.buttons && view.buttons.length > 0
         ? [
             {
-              type: 1,
+              type: ComponentType.ActionRow,
               components: view.buttons.slice(0, 5).map((button) => ({
-                type: 2,
+                type: ComponentType.Button,
                 custom_id: button.customId,
                 label: button.label,
                 style: buttonStyles[button.style],

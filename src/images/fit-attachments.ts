@@ -1,4 +1,4 @@
-import sharp from "sharp";
+import type sharp from "sharp";
 
 export interface ImageFile {
   name: string;
@@ -47,7 +47,18 @@ export async function fitAttachments(
   return { images: fitted, note };
 }
 
+/**
+ * sharp (libvips and its native binding) is loaded on the first image that does not fit, not at
+ * start: most results go out as ComfyUI made them, and the bot then never pays for loading it.
+ */
+let loadingSharp: Promise<typeof sharp> | undefined;
+async function loadSharp(): Promise<typeof sharp> {
+  loadingSharp ??= import("sharp").then((module) => module.default);
+  return loadingSharp;
+}
+
 async function shrink(image: ImageFile, budget: number): Promise<{ image: ImageFile; how: string }> {
+  const sharp = await loadSharp();
   const base = image.name.replace(/\.[a-z0-9]+$/i, "");
   const webp = await sharp(image.bytes).webp({ quality: 90 }).toBuffer();
   if (webp.length <= budget) {

@@ -1,3 +1,4 @@
+import { channelMention, userMention } from "@discordjs/formatters";
 import type { Refusal } from "../moderation/check-generate.js";
 import { escapeMarkdown } from "./escape-text.js";
 
@@ -13,9 +14,10 @@ export interface RefusalContext {
  * it stays visible text in the moderators' channel.
  */
 export function describeRefusalForModLog(verdict: Refusal, context: RefusalContext): string {
-  const base = `Refused /generate from <@${context.userId}> (${context.userId}) in <#${context.channelId}>: ${verdict.reason}`;
-  const detail = verdict.detail ?? verdict.message;
-  const line = `${base}, ${escapeMarkdown(detail)}`;
+  const base = `Refused /generate from ${userMention(context.userId)} (${context.userId}) in ${channelMention(context.channelId)}: ${verdict.reason}`;
+  // The matched term is a moderator's, and may be a /regex/ full of markdown characters.
+  const detail = escapeMarkdown(verdict.detail ?? verdict.message);
+  const line = `${base}, ${detail}`;
   // Discord messages cap at 2000 characters; a regex term can be long.
   return line.length > 1900 ? `${line.slice(0, 1899)}…` : line;
 }

@@ -1,3 +1,12 @@
+import {
+  bold,
+  hyperlink,
+  inlineCode,
+  italic,
+  messageLink as discordMessageLink,
+  quote,
+  userMention,
+} from "@discordjs/formatters";
 import { relativeTimestamp } from "./discord-timestamp.js";
 import { escapeMarkdown } from "./escape-text.js";
 import { truncate } from "./truncate.js";
@@ -27,7 +36,7 @@ export interface HistoryPageView {
 
 /** A link that opens the result message in the client. */
 export function messageLink(entry: Pick<ResultEntry, "guildId" | "channelId" | "messageId">): string {
-  return `https://discord.com/channels/${entry.guildId}/${entry.channelId}/${entry.messageId}`;
+  return discordMessageLink(entry.channelId, entry.messageId, entry.guildId);
 }
 
 /** The text of one `/history` page (the buttons are the Discord layer's). */
@@ -35,9 +44,9 @@ export function renderHistoryPage(input: HistoryPageInput): HistoryPageView {
   const pageSize = input.pageSize ?? historyPageSize;
   const { total, entries } = input.result;
   const pages = Math.max(1, Math.ceil(total / pageSize));
-  const whose = input.self ? "Your" : `<@${input.subjectId}>'s`;
+  const whose = input.self ? "Your" : `${userMention(input.subjectId)}'s`;
   if (total === 0) {
-    const who = input.self ? "You have" : `<@${input.subjectId}> has`;
+    const who = input.self ? "You have" : `${userMention(input.subjectId)} has`;
     return {
       content: `${who} no generations in this server (results are kept for ${input.retentionDays} days).`,
       pages,
@@ -46,10 +55,12 @@ export function renderHistoryPage(input: HistoryPageInput): HistoryPageView {
     };
   }
   const first = input.pageIndex * pageSize;
-  const header = `**${whose} generations in this server** · page ${input.pageIndex + 1}/${pages} · ${total} in all`;
+  const header = `${bold(`${whose} generations in this server`)} · page ${input.pageIndex + 1}/${pages} · ${total} in all`;
   const lines = entries.map((entry, index) => renderEntry(entry, first + index + 1));
   const footer =
-    entries.length === 0 ? "_Nothing on this page any more._" : `_Kept for ${input.retentionDays} days._`;
+    entries.length === 0
+      ? italic("Nothing on this page any more.")
+      : italic(`Kept for ${input.retentionDays} days.`);
   return {
     content: [header, ...lines, footer].join("\n"),
     pages,
@@ -60,10 +71,11 @@ export function renderHistoryPage(input: HistoryPageInput): HistoryPageView {
 
 function renderEntry(entry: ResultEntry, number: number): string {
   const { prompt, seed } = entry.params;
-  const seedText = seed === undefined ? "" : `seed \`${seed}\``;
+  const seedText = seed === undefined ? "" : `seed ${inlineCode(String(seed))}`;
   const facts = [relativeTimestamp(entry.createdAt), escapeMarkdown(entry.workflow), seedText]
     .filter((part) => part.length > 0)
     .join(" · ");
   const quoted = escapeMarkdown(truncate(prompt.replace(/\s+/g, " ").trim(), promptChars));
-  return `**${number}.** ${facts} · [open](${messageLink(entry)})\n> ${quoted.length > 0 ? quoted : "_(no prompt)_"}`;
+  const heading = `${bold(`${number}.`)} ${facts} · ${hyperlink("open", messageLink(entry))}`;
+  return `${heading}\n${quote(quoted.length > 0 ? quoted : italic("(no prompt)"))}`;
 }

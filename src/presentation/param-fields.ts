@@ -1,3 +1,4 @@
+import { inlineCode } from "@discordjs/formatters";
 import { paramRows, type ParamName } from "../request/param-table.js";
 import { displayName } from "./display-name.js";
 import type { JobViewParams } from "./job-view-state.js";
@@ -34,7 +35,7 @@ function formatted(text: string, format: "plain" | "code" | "name" | undefined):
     case "plain":
       return text;
     case "code":
-      return `\`${text}\``;
+      return inlineCode(text);
     case "name":
       return displayName(text);
   }

@@ -1,3 +1,4 @@
+import { bold, inlineCode, userMention } from "@discordjs/formatters";
 import { relativeTimestamp } from "./discord-timestamp.js";
 import { codeBlockWithin, escapeMarkdown, neutralizeMentions } from "./escape-text.js";
 import { formatDuration } from "./format-duration.js";
@@ -115,7 +116,7 @@ function progressLine(state: JobViewState): string {
 function failedLines(state: JobViewState): string[] {
   const message = neutralizeMentions(truncate(state.error?.message ?? "This job failed.", 1200));
   const lines = [`❌ ${message}`];
-  if (!message.includes(state.jobId)) lines.push(`Job \`${state.jobId}\``);
+  if (!message.includes(state.jobId)) lines.push(`Job ${inlineCode(state.jobId)}`);
   return lines;
 }
 
@@ -123,7 +124,8 @@ function cancelledLine(state: JobViewState): string {
   const by = state.cancelledBy;
   if (by === undefined) return "🚫 Cancelled";
   // A user mention is safe: it renders as a name and the adapter sends allowed_mentions none.
-  if ("userId" in by) return /^\d+$/.test(by.userId) ? `🚫 Cancelled by <@${by.userId}>` : "🚫 Cancelled";
+  if ("userId" in by)
+    return /^\d+$/.test(by.userId) ? `🚫 Cancelled by ${userMention(by.userId)}` : "🚫 Cancelled";
   return `🚫 Cancelled by ${label(by.label)}`;
 }
 
@@ -146,7 +148,7 @@ function withPrompt(lines: string[], prompt: string): string {
 }
 
 function label(text: string): string {
-  return `**${escapeMarkdown(truncate(text, LABEL_MAX))}**`;
+  return bold(escapeMarkdown(truncate(text, LABEL_MAX)));
 }
 
 function capitalize(text: string): string {

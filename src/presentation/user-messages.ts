@@ -1,3 +1,4 @@
+import { inlineCode } from "@discordjs/formatters";
 import type { JobError } from "../queue/job-error.js";
 import { neutralizeMentions } from "./escape-text.js";
 import { truncate } from "./truncate.js";
@@ -17,8 +18,8 @@ export interface JobErrorContext {
  * a new code does not compile until it has a text here.
  */
 export function describeJobError(error: JobError, context: JobErrorContext = {}): string {
-  const job = context.jobId === undefined ? "your job" : `job \`${context.jobId}\``;
-  const Job = context.jobId === undefined ? "Your job" : `Job \`${context.jobId}\``;
+  const job = context.jobId === undefined ? "your job" : `job ${inlineCode(context.jobId)}`;
+  const Job = context.jobId === undefined ? "Your job" : `Job ${inlineCode(context.jobId)}`;
   switch (error.code) {
     case "comfy_unreachable":
       return unreachableNotice;
@@ -70,7 +71,7 @@ export const unreachableNotice =
 export function describeUnexpectedError(reference?: string): string {
   return reference === undefined
     ? `Sorry, something went wrong. ${operatorHint}`
-    : `Sorry, something went wrong with job \`${reference}\`. ${operatorHint}`;
+    : `Sorry, something went wrong with job ${inlineCode(reference)}. ${operatorHint}`;
 }
 
 /** Text written for the member elsewhere (a refusal): passed through, without pinging anyone. */

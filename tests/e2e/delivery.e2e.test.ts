@@ -138,6 +138,37 @@ describe("a finished image reaches Discord", () => {
     expect(bot.services.jobMessages.trackedCount).toBe(0);
   });
 
+  it("says on its message why it is not shown when Discord refuses it, and fails the job as undelivered", async () => {
+    const harness = await start({ simulator: { stepMs: 60 } });
+    const { discord, core, jobIds } = harness;
+    const handle = discord.invokeSlash({
+      name: "generate",
+      options: { prompt: "a huge map", workflow: "sd15" },
+    });
+    const reply = await handle.waitForReply((message) => /step \d+\/\d+/.test(message.content), 10_000);
+    // The edit carrying the image is refused as Discord refuses an upload over its limit.
+    const withImage = (request: { method: string; route: string; fileNames?: string[] }) =>
+      `${request.method} ${request.route}` === originalRoute &&
+      (request.fileNames ?? []).some((name) => name.endsWith(".png"));
+    discord.injectError(withImage, {
+      status: 413,
+      count: 1,
+      body: { code: 40005, message: "Request entity too large" },
+    });
+    const told = await discord.waitForMessage(
+      (message) => message.id === reply.id && message.content.includes("could not be posted"),
+      15_000,
+    );
+    expect(told.content).toContain("larger than this server lets the bot upload");
+    expect(told.attachments).toEqual([]);
+    const [jobId] = jobIds();
+    await eventually(async () => {
+      const job = await core.queue.load(jobId!);
+      expect(job?.state === "failed" && job.error.code).toBe("undelivered");
+    }, "the job failed as undelivered");
+    expect(await core.results.get(reply.id)).toBeUndefined();
+  });
+
   it("survives the bot being killed between the image and the edit: the next start posts it", async () => {
     // A first bot, only for its servers and data folder; the bot under test is a child process.
     const servers = await start({ simulator: { stepMs: 150 } });

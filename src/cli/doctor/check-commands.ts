@@ -1,3 +1,4 @@
+import { Routes } from "discord-api-types/v10";
 import { z } from "zod";
 import type { DiscordApi } from "./discord-api.js";
 import type { DoctorReport } from "./doctor-report.js";
@@ -14,7 +15,7 @@ export async function checkCommands(
   options: { guildId: string | undefined; expected: readonly string[] },
   report: DoctorReport,
 ): Promise<void> {
-  const app = await api.getOk("/applications/@me", applicationSchema);
+  const app = await api.getOk(Routes.currentApplication(), applicationSchema);
   if (!app.ok) {
     report.fail(`slash commands not checked: ${app.message}`, "check that DISCORD_TOKEN is a bot token");
     return;
@@ -22,8 +23,8 @@ export async function checkCommands(
   const scope = options.guildId === undefined ? "globally" : `in server ${options.guildId}`;
   const route =
     options.guildId === undefined
-      ? `/applications/${app.value.id}/commands`
-      : `/applications/${app.value.id}/guilds/${options.guildId}/commands`;
+      ? Routes.applicationCommands(app.value.id)
+      : Routes.applicationGuildCommands(app.value.id, options.guildId);
   const registered = await api.getOk(route, commandsSchema);
   if (!registered.ok) {
     const fix =

@@ -1,3 +1,4 @@
+import { Routes } from "discord-api-types/v10";
 import { z } from "zod";
 import type { DiscordApi } from "./discord-api.js";
 import type { DoctorReport } from "./doctor-report.js";
@@ -7,7 +8,7 @@ export type BotUser = z.infer<typeof userSchema>;
 
 /** `GET /users/@me` with the bot token: proves the token and tells the bot's user id. */
 export async function checkDiscordToken(api: DiscordApi, report: DoctorReport): Promise<BotUser | undefined> {
-  const reply = await api.getOk("/users/@me", userSchema);
+  const reply = await api.getOk(Routes.user(), userSchema);
   if (reply.ok) {
     report.ok(`DISCORD_TOKEN valid: logged in as ${reply.value.username} (${reply.value.id})`);
     return reply.value;

@@ -1,3 +1,4 @@
+import { Routes } from "discord-api-types/v10";
 import { z } from "zod";
 import type { DiscordApi } from "./discord-api.js";
 import type { DoctorReport } from "./doctor-report.js";
@@ -29,7 +30,7 @@ export async function checkPermissions(
     report.skip("bot permissions", "no DISCORD_GUILD_ID: set it to check one server");
     return;
   }
-  const guild = await api.getOk(`/guilds/${options.guildId}`, guildSchema);
+  const guild = await api.getOk(Routes.guild(options.guildId), guildSchema);
   if (!guild.ok) {
     report.fail(`bot permissions not checked: ${guild.message}`, [
       `the bot is not in server ${options.guildId}, or DISCORD_GUILD_ID is wrong`,
@@ -37,7 +38,7 @@ export async function checkPermissions(
     ]);
     return;
   }
-  const member = await api.getOk(`/guilds/${options.guildId}/members/${options.botId}`, memberSchema);
+  const member = await api.getOk(Routes.guildMember(options.guildId, options.botId), memberSchema);
   if (!member.ok) {
     report.fail(`bot permissions not checked: the bot is not a member of ${guild.value.name}`, invite);
     return;

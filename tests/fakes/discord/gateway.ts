@@ -1,18 +1,19 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
+import { GatewayIntentBits, GatewayOpcodes } from "discord-api-types/v10";
 import { WebSocketServer } from "ws";
 import type { Json } from "./guild-payloads.js";
 import type { Recorder } from "./recorder.js";
 
 export const Intents = {
-  guilds: 1 << 0,
-  guildMembers: 1 << 1,
-  guildPresences: 1 << 8,
-  guildMessages: 1 << 9,
-  guildMessageReactions: 1 << 10,
-  directMessages: 1 << 12,
-  messageContent: 1 << 15,
+  guilds: GatewayIntentBits.Guilds,
+  guildMembers: GatewayIntentBits.GuildMembers,
+  guildPresences: GatewayIntentBits.GuildPresences,
+  guildMessages: GatewayIntentBits.GuildMessages,
+  guildMessageReactions: GatewayIntentBits.GuildMessageReactions,
+  directMessages: GatewayIntentBits.DirectMessages,
+  messageContent: GatewayIntentBits.MessageContent,
 } as const;
 
 const PRIVILEGED = Intents.guildMembers | Intents.guildPresences | Intents.messageContent;
@@ -102,7 +103,7 @@ export class FakeGateway {
   }
 
   sendReconnect(): void {
-    for (const [id, ws] of this.#open) this.#send(ws, id, { op: 7, d: null });
+    for (const [id, ws] of this.#open) this.#send(ws, id, { op: GatewayOpcodes.Reconnect, d: null });
   }
 
   /**
@@ -115,7 +116,8 @@ export class FakeGateway {
     const wait = this.#lastResumedAt + 300 - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     if (!resumable) this.#sessions.clear();
-    for (const [id, ws] of this.#open) this.#send(ws, id, { op: 9, d: resumable });
+    for (const [id, ws] of this.#open)
+      this.#send(ws, id, { op: GatewayOpcodes.InvalidSession, d: resumable });
   }
 
   get sessionIds(): string[] {
@@ -163,29 +165,32 @@ export class FakeGateway {
       this.#record("in", connection.id, frame);
       this.#onFrame(ws, connection, frame);
     });
-    this.#send(ws, connection.id, { op: 10, d: { heartbeat_interval: this.deps.heartbeatIntervalMs } });
+    this.#send(ws, connection.id, {
+      op: GatewayOpcodes.Hello,
+      d: { heartbeat_interval: this.deps.heartbeatIntervalMs },
+    });
   }
 
   #onFrame(ws: WebSocket, connection: GatewayConnection, frame: { op?: unknown; d?: unknown }): void {
     const d = (typeof frame.d === "object" && frame.d !== null ? frame.d : {}) as Json;
     switch (frame.op) {
-      case 1:
-        if (this.heartbeatAck) this.#send(ws, connection.id, { op: 11 });
+      case GatewayOpcodes.Heartbeat:
+        if (this.heartbeatAck) this.#send(ws, connection.id, { op: GatewayOpcodes.HeartbeatAck });
         return;
-      case 2:
+      case GatewayOpcodes.Identify:
         this.#identify(ws, connection, d);
         return;
-      case 6:
+      case GatewayOpcodes.Resume:
         this.#resume(ws, connection, d);
         return;
-      case 8: {
+      case GatewayOpcodes.RequestGuildMembers: {
         const chunk = this.deps.membersChunk(d);
         const session = this.#sessionOf(connection.id);
         if (chunk && session) this.#dispatchTo(session, "GUILD_MEMBERS_CHUNK", chunk);
         return;
       }
-      case 3:
-      case 4:
+      case GatewayOpcodes.PresenceUpdate:
+      case GatewayOpcodes.VoiceStateUpdate:
         return;
       default:
         ws.close(4001, "Unknown opcode");
@@ -225,14 +230,15 @@ export class FakeGateway {
   #resume(ws: WebSocket, connection: GatewayConnection, d: Json): void {
     const session = this.#sessions.get(String(d["session_id"]));
     if (!session || d["token"] !== this.deps.botToken) {
-      this.#send(ws, connection.id, { op: 9, d: false });
+      this.#send(ws, connection.id, { op: GatewayOpcodes.InvalidSession, d: false });
       return;
     }
     connection.sessionId = session.id;
     session.socket = { ws, connectionId: connection.id };
     const after = typeof d["seq"] === "number" ? d["seq"] : 0;
     for (const entry of session.log) {
-      if (entry.s > after) this.#send(ws, connection.id, { op: 0, t: entry.t, s: entry.s, d: entry.d });
+      if (entry.s > after)
+        this.#send(ws, connection.id, { op: GatewayOpcodes.Dispatch, t: entry.t, s: entry.s, d: entry.d });
     }
     this.#lastResumedAt = performance.now();
     this.#dispatchTo(session, "RESUMED", { _trace: ["fake-discord"] });
@@ -247,7 +253,7 @@ export class FakeGateway {
     session.log.push({ s: session.seq, t, d });
     const socket = session.socket;
     if (socket && socket.ws.readyState === socket.ws.OPEN) {
-      this.#send(socket.ws, socket.connectionId, { op: 0, t, s: session.seq, d });
+      this.#send(socket.ws, socket.connectionId, { op: GatewayOpcodes.Dispatch, t, s: session.seq, d });
     }
   }
 

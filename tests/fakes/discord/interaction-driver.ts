@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { ComponentType, InteractionResponseType, InteractionType } from "discord-api-types/v10";
 import type { FakeDiscordContext } from "./fake-discord-context.js";
 import type { FakeUser } from "./guild-fixture.js";
 import type { Json } from "./guild-payloads.js";
@@ -67,7 +68,15 @@ export class InteractionDriver {
   invokeSlash(input: InvokeSlashOptions): InteractionHandle {
     const channelId = input.channelId ?? this.defaultChannelId;
     const data = commandData(this.ctx, { ...input, guildId: this.#guildOf(channelId) });
-    return this.#send(2, input.user, channelId, data, input.memberPermissions, undefined, input.locale);
+    return this.#send(
+      InteractionType.ApplicationCommand,
+      input.user,
+      channelId,
+      data,
+      input.memberPermissions,
+      undefined,
+      input.locale,
+    );
   }
 
   /** Sends an autocomplete interaction and resolves with the choices the bot answered (type 8). */
@@ -76,7 +85,7 @@ export class InteractionDriver {
     const options = { [input.focused]: "", ...input.options };
     const data = commandData(this.ctx, { ...input, options, guildId: this.#guildOf(channelId) });
     const handle = this.#send(
-      4,
+      InteractionType.ApplicationCommandAutocomplete,
       input.user,
       channelId,
       data,
@@ -86,8 +95,13 @@ export class InteractionDriver {
     );
     const ack = await handle.ack(timeoutMs);
     const choices = ack.data?.["choices"];
-    if (ack.type !== 8 || !Array.isArray(choices)) {
-      throw new Error(`fake Discord: autocomplete answered with callback type ${ack.type}, not 8`);
+    if (
+      ack.type !== InteractionResponseType.ApplicationCommandAutocompleteResult ||
+      !Array.isArray(choices)
+    ) {
+      throw new Error(
+        `fake Discord: autocomplete answered with callback type ${ack.type}, not 8 (autocomplete result)`,
+      );
     }
     return choices as Json[];
   }
@@ -95,9 +109,17 @@ export class InteractionDriver {
   clickButton(input: ClickButtonOptions): InteractionHandle {
     const message = typeof input.message === "string" ? this.ctx.store.get(input.message) : input.message;
     if (!message) throw new Error("fake Discord: clickButton on an unknown message");
-    const data = { custom_id: input.customId, component_type: 2 };
+    const data = { custom_id: input.customId, component_type: ComponentType.Button };
     const payload = messagePayload(message, undefined, this.ctx.applicationId);
-    const handle = this.#send(3, input.user, message.channelId, data, undefined, payload, undefined);
+    const handle = this.#send(
+      InteractionType.MessageComponent,
+      input.user,
+      message.channelId,
+      data,
+      undefined,
+      payload,
+      undefined,
+    );
     handle.record.originalMessageId = message.id;
     return handle;
   }
@@ -109,7 +131,7 @@ export class InteractionDriver {
   }
 
   #send(
-    type: number,
+    type: InteractionType,
     user: FakeUser | undefined,
     channelId: string,
     data: Json,

@@ -1,9 +1,10 @@
+import type { InteractionResponseType, InteractionType } from "discord-api-types/v10";
 import type { FakeUser } from "./guild-fixture.js";
 import type { Json } from "./guild-payloads.js";
 
 export interface InteractionAck {
   /** Callback type: 4 reply, 5 defer, 6 deferred update, 7 update, 8 autocomplete result, 9 modal. */
-  type: number;
+  type: InteractionResponseType;
   at: number;
   data: Json | null;
 }
@@ -12,7 +13,7 @@ export interface InteractionRecord {
   id: string;
   token: string;
   /** 2 application command, 3 component, 4 autocomplete. */
-  type: number;
+  type: InteractionType;
   createdAt: number;
   channelId: string;
   guildId: string;

@@ -1,8 +1,14 @@
+import { MessageFlags as Flags } from "discord-api-types/v10";
 import type { FakeUser } from "./guild-fixture.js";
 import type { Json } from "./guild-payloads.js";
 import { userPayload } from "./guild-payloads.js";
 
-export const MessageFlags = { suppressEmbeds: 1 << 2, ephemeral: 1 << 6, loading: 1 << 7 } as const;
+/** The message flags the fake acts on (the bot never sees this object, only the bits). */
+export const MessageFlags = {
+  suppressEmbeds: Flags.SuppressEmbeds,
+  ephemeral: Flags.Ephemeral,
+  loading: Flags.Loading,
+} as const;
 
 export interface StoredAttachment {
   id: string;

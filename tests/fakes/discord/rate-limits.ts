@@ -33,6 +33,8 @@ export interface LimitedRequest {
   route: string;
   bucket: { name: BucketName; major: string } | null;
   exemptFromGlobal: boolean;
+  /** Names of the files uploaded with the request, so a test can fail only the edit carrying a result. */
+  fileNames?: string[];
 }
 
 /** `"PATCH /webhooks/..."` or a bare route template (any method), a RegExp on `METHOD /path`, or a predicate. */

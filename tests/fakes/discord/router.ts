@@ -155,6 +155,7 @@ export class Router {
             route: route.route,
             bucket: route.bucket?.(params) ?? null,
             exemptFromGlobal: route.exemptFromGlobal ?? false,
+            fileNames: body.files.map((file) => file.name),
           });
       headers = decision.headers;
       if (decision.kind === "reject") {

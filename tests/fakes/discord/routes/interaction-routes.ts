@@ -1,3 +1,4 @@
+import { InteractionResponseType as Callback, InteractionType, MessageType } from "discord-api-types/v10";
 import { DiscordApiError, invalidFormBody } from "../discord-api-error.js";
 import type { FakeDiscordContext } from "../fake-discord-context.js";
 import type { Json } from "../guild-payloads.js";
@@ -9,6 +10,14 @@ import { MessageFlags, messagePayload } from "../message-store.js";
 import type { ParsedBody } from "../request-body.js";
 import type { RouteDefinition } from "../router.js";
 
+/** The callback types Discord knows; anything else is refused before it is looked at. */
+function callbackType(value: unknown): Callback | undefined {
+  return Object.values(Callback).find((type): type is Callback => typeof type === "number" && type === value);
+}
+
+const unknownCallbackType = () =>
+  invalidFormBody(["type"], "BASE_TYPE_CHOICES", "Value must be one of {4, 5, 6, 7, 8, 9, 10, 12}.");
+
 function dataOf(json: Json): Json {
   const data = json["data"];
   return typeof data === "object" && data !== null && !Array.isArray(data) ? (data as Json) : {};
@@ -18,7 +27,7 @@ function dataOf(json: Json): Json {
 function applyCallback(
   ctx: FakeDiscordContext,
   record: InteractionRecord,
-  type: number,
+  type: Callback,
   body: ParsedBody,
 ): StoredMessage | undefined {
   const data = dataOf(jsonObject(body));
@@ -26,7 +35,8 @@ function applyCallback(
   const newReply = (flags: number, content: Partial<StoredMessage>): StoredMessage => {
     const message = createBotMessage(ctx, {
       channelId: record.channelId,
-      type: record.type === 2 ? 20 : 19,
+      type:
+        record.type === InteractionType.ApplicationCommand ? MessageType.ChatInputCommand : MessageType.Reply,
       webhookId: ctx.applicationId,
       interactionId: record.id,
       ...content,
@@ -36,18 +46,18 @@ function applyCallback(
     return message;
   };
   switch (type) {
-    case 4: {
+    case Callback.ChannelMessageWithSource: {
       const content = buildMessageContent(dataBody, bodyContext(ctx, record.channelId), undefined);
       return newReply(content.flags, content);
     }
-    case 5: {
+    case Callback.DeferredChannelMessageWithSource: {
       const ephemeral = (typeof data["flags"] === "number" ? data["flags"] : 0) & MessageFlags.ephemeral;
       record.deferredFollowupPending = true;
       return newReply(MessageFlags.loading | ephemeral, {});
     }
-    case 6:
-    case 7: {
-      if (record.type !== 3) {
+    case Callback.DeferredMessageUpdate:
+    case Callback.UpdateMessage: {
+      if (record.type !== InteractionType.MessageComponent) {
         throw invalidFormBody(
           ["type"],
           "INTERACTION_RESPONSE_TYPE_INVALID",
@@ -56,11 +66,11 @@ function applyCallback(
       }
       const message = record.originalMessageId === null ? undefined : ctx.store.get(record.originalMessageId);
       if (!message) throw new DiscordApiError("unknownMessage");
-      return type === 7 ? editMessage(ctx, message, dataBody) : message;
+      return type === Callback.UpdateMessage ? editMessage(ctx, message, dataBody) : message;
     }
-    case 8: {
+    case Callback.ApplicationCommandAutocompleteResult: {
       const choices = data["choices"];
-      if (record.type !== 4 || !Array.isArray(choices)) {
+      if (record.type !== InteractionType.ApplicationCommandAutocomplete || !Array.isArray(choices)) {
         throw invalidFormBody(["data", "choices"], "BASE_TYPE_REQUIRED", "This field is required");
       }
       if (choices.length > 25) {
@@ -68,14 +78,13 @@ function applyCallback(
       }
       return undefined;
     }
-    case 9:
+    case Callback.Modal:
       return undefined;
-    default:
-      throw invalidFormBody(
-        ["type"],
-        "BASE_TYPE_CHOICES",
-        "Value must be one of {4, 5, 6, 7, 8, 9, 10, 12}.",
-      );
+    case Callback.Pong:
+    case Callback.PremiumRequired:
+    case Callback.LaunchActivity:
+      // Not answers the fake models for a gateway bot's commands, buttons and autocomplete.
+      throw unknownCallbackType();
   }
 }
 
@@ -95,7 +104,8 @@ export function interactionRoutes(ctx: FakeDiscordContext): RouteDefinition[] {
         }
         if (record.ack) throw new DiscordApiError("alreadyAcknowledged");
         const json = jsonObject(body);
-        const type = typeof json["type"] === "number" ? json["type"] : -1;
+        const type = callbackType(json["type"]);
+        if (type === undefined) throw unknownCallbackType();
         const message = applyCallback(ctx, record, type, body);
         record.ack = { type, at: ctx.clock.now(), data: dataOf(json) };
         ctx.interactions.touch(record);
