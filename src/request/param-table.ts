@@ -166,29 +166,44 @@ export const paramTable = [
   // A LoraLoader's file, checked against the host's list like a checkpoint. Its Discord option and
   // the operator's allow-list come with the LoRA work (issue 15).
   { name: "lora", label: "LoRA", type: { kind: "name", maxLength: 200 }, binding: "lora" },
+  {
+    name: "lora_strength",
+    label: "LoRA strength",
+    // ComfyUI takes -100..100; past ±2 a LoRA only burns the image. Negative inverts it (sliders).
+    type: { kind: "number", min: -2, max: 2 },
+    // One strength for the model and the text encoder, as members think of "how much LoRA".
+    binding: "lora_strength",
+    alsoBinds: ["lora_clip_strength"],
+    whenLeftOut: "graph",
+  },
 ] as const satisfies readonly ParamRow[];
 
 type TableRow = (typeof paramTable)[number];
 /** Every request field: `prompt`, `aspect`, `count`, ... */
 export type ParamName = TableRow["name"];
 type BoundTableRow = Extract<TableRow, { binding: string }>;
-/** The `workflows[].bindings` keys, the operator's names: `count` binds through `batch`. */
-export type BindingName = BoundTableRow["binding"];
+/**
+ * The `workflows[].bindings` keys, the operator's names: `count` binds through `batch`, and a LoRA
+ * strength through `lora_strength` and `lora_clip_strength` both.
+ */
+export type BindingName =
+  BoundTableRow["binding"] | Extract<TableRow, { alsoBinds: readonly string[] }>["alsoBinds"][number];
 /**
  * Bindings an operator may give a default in `workflows[].defaults`: not the prompt, the seed or
- * an input image (each job brings its own).
+ * an input image (each job brings its own), nor one the graph keeps (the LoRA strengths).
  */
 export type DefaultableBinding = Exclude<
   BoundTableRow,
-  { required: true } | { whenLeftOut: "random" } | { type: { kind: "image" } }
+  { required: true } | { whenLeftOut: "random" | "graph" } | { type: { kind: "image" } }
 >["binding"];
 /** The parameters a workflow gets: the `JobParams` keys. */
 export type BuiltName = BoundTableRow["name"];
 
 /** A row of the table, with its names narrowed to the table's own. */
-export type Param = Omit<ParamRow, "name" | "binding" | "needs"> & {
+export type Param = Omit<ParamRow, "name" | "binding" | "alsoBinds" | "needs"> & {
   readonly name: ParamName;
   readonly binding?: BindingName;
+  readonly alsoBinds?: readonly BindingName[];
   readonly needs?: readonly BindingName[];
 };
 /** A row whose value goes into the graph. */
@@ -198,21 +213,31 @@ export const paramRows: readonly Param[] = paramTable;
 export const boundRows: readonly BoundParam[] = paramRows.filter(
   (row): row is BoundParam => row.binding !== undefined,
 );
+/** Every binding key a row writes its value through: its own, then `alsoBinds`. */
+export function bindingsOf(row: BoundParam): readonly BindingName[] {
+  return [row.binding, ...(row.alsoBinds ?? [])];
+}
+
 /** `workflows[].bindings` keys in table order. */
-export const bindingNames: readonly BindingName[] = boundRows.map((row) => row.binding);
+export const bindingNames: readonly BindingName[] = boundRows.flatMap(bindingsOf);
 
 /** Whether `workflows[].defaults` may set this row (see DefaultableBinding). */
 export function isDefaultable(row: Param): boolean {
-  return !row.required && row.whenLeftOut !== "random" && row.type.kind !== "image";
+  return (
+    !row.required &&
+    row.whenLeftOut !== "random" &&
+    row.whenLeftOut !== "graph" &&
+    row.type.kind !== "image"
+  );
 }
 
 export function paramNamed(name: ParamName): Param {
   return paramRows.find((row) => row.name === name)!;
 }
 
-/** The row a binding key belongs to (`batch` → the `count` row). */
+/** The row a binding key belongs to (`batch` → the `count` row, `lora_clip_strength` → `lora_strength`). */
 export function paramBoundTo(binding: BindingName): BoundParam {
-  return boundRows.find((row) => row.binding === binding)!;
+  return boundRows.find((row) => bindingsOf(row).includes(binding))!;
 }
 
 export function isParamName(name: string): name is ParamName {
