@@ -20,7 +20,10 @@ const ownKeys: ReadonlySet<string> = new Set(["prompt", "negative", "workflow", 
 export const styleParamRows: readonly Param[] = paramRows.filter(
   (row) => !ownKeys.has(row.name) && row.whenLeftOut !== "random" && row.type.kind !== "image",
 );
-export type StyleParamName = Exclude<ParamName, "prompt" | "negative" | "workflow" | "seed" | "image">;
+export type StyleParamName = Exclude<
+  ParamName,
+  "prompt" | "negative" | "workflow" | "style" | "seed" | "image"
+>;
 
 function styleParamSchema(row: Param): z.ZodType<string | number> {
   const schema = configDefaultSchema(row) as z.ZodType<string | number>;

@@ -6,11 +6,15 @@ import { describeJobError } from "./user-messages.js";
 /** Node classes whose run means "the model is loading", worth saying so while the GPU waits. */
 const loaderPattern = /Loader|LoadCheckpoint/i;
 
-export function viewParamsOf(job: Pick<Job, "params" | "workflow">): JobViewParams {
-  return { ...job.params, workflow: job.workflow };
+/** What the embed shows: the built values, plus the style the member picked (resolved at admission). */
+export function viewParamsOf(job: JobForView): JobViewParams {
+  const style = job.request?.style;
+  return { ...job.params, workflow: job.workflow, ...(style === undefined ? {} : { style }) };
 }
 
-export function initialViewState(job: Pick<Job, "id" | "params" | "workflow">): JobViewState {
+type JobForView = Pick<Job, "params" | "workflow"> & { request?: Pick<Job["request"], "style"> };
+
+export function initialViewState(job: Pick<Job, "id"> & JobForView): JobViewState {
   return { jobId: job.id, phase: "queued", prompt: job.params.prompt, params: viewParamsOf(job) };
 }
 

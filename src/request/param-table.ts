@@ -153,6 +153,20 @@ export const paramTable = [
       message: "{value} images is above this channel's limit of {max} per request.",
     },
   },
+  {
+    // An operator's preset (`styles[]`): resolved at admission like the workflow, so a stored
+    // request keeps the name and a reroll applies the style again (`src/presets/`).
+    name: "style",
+    label: "style",
+    type: { kind: "name", maxLength: 32 },
+    view: { label: "Style", format: "name" },
+    limit: {
+      kind: "oneOf",
+      setting: "styles",
+      refusal: "style_not_allowed",
+      message: 'The style "{value}" is not allowed in this channel. Allowed: {allowed}.',
+    },
+  },
   // Not offered on /generate or the CLI: this refactor keeps the command Discord registers as it
   // was. Offering them is a `discord: { description, autocomplete: true }` and a `cli` entry here;
   // autocomplete then lists the host's samplers like it lists checkpoints.
@@ -224,10 +238,7 @@ export const bindingNames: readonly BindingName[] = boundRows.flatMap(bindingsOf
 /** Whether `workflows[].defaults` may set this row (see DefaultableBinding). */
 export function isDefaultable(row: Param): boolean {
   return (
-    !row.required &&
-    row.whenLeftOut !== "random" &&
-    row.whenLeftOut !== "graph" &&
-    row.type.kind !== "image"
+    !row.required && row.whenLeftOut !== "random" && row.whenLeftOut !== "graph" && row.type.kind !== "image"
   );
 }
 

@@ -128,7 +128,9 @@ export function validateAgainstBackend(
 /** The config key that changes a bound input's value, when `workflows[].defaults` has one. */
 function defaultsFix(param: BindingName | undefined): string {
   const row = param === undefined ? undefined : paramBoundTo(param);
-  return row && isDefaultable(row) ? `set defaults.${row.binding} in the config` : "fix it in the workflow file";
+  return row && isDefaultable(row)
+    ? `set defaults.${row.binding} in the config`
+    : "fix it in the workflow file";
 }
 
 type Found = { code: WorkflowProblemCode; text: string } | undefined;

@@ -19,6 +19,7 @@ describe("the finished job's parameter fields", () => {
       scheduler: "karras",
       denoise: 1,
       workflow: "txt2img",
+      style: "water_colour",
     });
     expect(fields).toEqual([
       { name: "Seed", value: "`123456789`", inline: true },
@@ -28,6 +29,7 @@ describe("the finished job's parameter fields", () => {
       { name: "Model", value: "sdxl\\_base.safetensors", inline: true },
       { name: "Workflow", value: "txt2img", inline: true },
       { name: "Images", value: "2", inline: true },
+      { name: "Style", value: "water\\_colour", inline: true },
     ]);
     expect(fields.map((field) => field.name)).toEqual(
       paramRows.flatMap((row) => (row.view ? [row.view.label] : [])),
@@ -48,5 +50,19 @@ describe("the finished job's parameter fields", () => {
         params: { prompt: "a fox", seed: 7, steps: 20, width: 512, height: 512 },
       }),
     ).toEqual({ prompt: "a fox", seed: 7, steps: 20, width: 512, height: 512, workflow: "sd15" });
+  });
+
+  it("shows the style the member asked for, which is not a built value", () => {
+    const params = viewParamsOf({
+      workflow: "sd15",
+      request: { style: "ink" },
+      params: { prompt: "a fox, ink drawing", seed: 7 },
+    });
+    expect(params).toEqual({ prompt: "a fox, ink drawing", seed: 7, workflow: "sd15", style: "ink" });
+    expect(paramFields(params).map((field) => [field.name, field.value])).toEqual([
+      ["Seed", "`7`"],
+      ["Workflow", "sd15"],
+      ["Style", "ink"],
+    ]);
   });
 });

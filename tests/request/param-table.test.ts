@@ -18,6 +18,7 @@ describe("the parameter table", () => {
       "model",
       "workflow",
       "count",
+      "style",
       "sampler",
       "scheduler",
       "denoise",
