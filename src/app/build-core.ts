@@ -20,10 +20,14 @@ import { GenerationService } from "./generation-service.js";
 import { recheckAtDispatch } from "../dispatch/recheck-at-dispatch.js";
 import { fitDefaultsToLimits } from "../workflows/fit-defaults-to-limits.js";
 import { WorkflowValidity } from "../workflows/workflow-validity.js";
+import { LoraInstallReport } from "../presets/lora-install-report.js";
+import type { Presets } from "../presets/presets.js";
 
 /** Everything but Discord: shared by the bot, `npm run generate` and `npm run doctor`. */
 export interface Core {
   templates: WorkflowTemplate[];
+  /** The operator's styles and LoRAs (`styles[]`, `loras[]`). */
+  presets: Presets;
   workflowProblems: string[];
   pool: BackendPool;
   /**
@@ -134,8 +138,13 @@ export async function buildCore({
     now,
   });
   const validity = new WorkflowValidity(templates, logger.child({ module: "workflows" }));
+  const presets: Presets = { styles: file.styles, loras: file.loras };
+  const loraReport = new LoraInstallReport(presets.loras, logger.child({ module: "presets" }));
   for (const backend of backends) {
-    backend.on("objectInfo", (info) => validity.check(backend.id, info));
+    backend.on("objectInfo", (info) => {
+      validity.check(backend.id, info);
+      loraReport.check(backend.id, info);
+    });
     backend.on("health", (health) => {
       logger.info(
         { backend: backend.id, online: health.online, lastError: health.lastError },
@@ -168,6 +177,8 @@ export async function buildCore({
     settings,
     queue,
     objectInfoFor: (template) => validity.objectInfoFor(template.name),
+    hostInfosFor: (template) => validity.objectInfosFor(template.name),
+    presets,
     logger: logger.child({ module: "generate" }),
     logPrompts: file.logging.prompts,
     ...(onDecline ? { onDecline } : {}),
@@ -185,6 +196,7 @@ export async function buildCore({
 
   return {
     templates,
+    presets,
     workflowProblems,
     pool,
     hostLabels,
