@@ -22,6 +22,7 @@ import { fitDefaultsToLimits } from "../workflows/fit-defaults-to-limits.js";
 import { WorkflowValidity } from "../workflows/workflow-validity.js";
 import { LoraInstallReport } from "../presets/lora-install-report.js";
 import type { Presets } from "../presets/presets.js";
+import { presetChoices, type PresetChoice, type PresetQuery } from "../presets/preset-choices.js";
 
 /** Everything but Discord: shared by the bot, `npm run generate` and `npm run doctor`. */
 export interface Core {
@@ -42,6 +43,8 @@ export interface Core {
   results: ResultStore;
   /** The names the connected hosts offer for a parameter of a workflow, or of any (autocomplete). */
   paramChoices: (name: ParamName, workflow: string | undefined) => string[];
+  /** The styles or LoRAs a member may pick, for what they typed (autocomplete). */
+  presetChoices: (kind: "styles" | "loras", query: PresetQuery) => PresetChoice[];
   /**
    * Connects the hosts and recovers unfinished jobs. Separate from building so subscribers
    * (the Discord layer) are listening before recovery delivers anything.
@@ -206,6 +209,12 @@ export async function buildCore({
     generation,
     results: storage.results,
     paramChoices: choicesFor,
+    presetChoices: (kind, query) =>
+      presetChoices(
+        { presets, templates, hostInfosFor: (template) => validity.objectInfosFor(template.name) },
+        kind,
+        query,
+      ),
     start: async () => {
       // Hosts report `/object_info` through the "objectInfo" event, which checks the workflows.
       await pool.start();

@@ -34,6 +34,12 @@ export interface DiscordOptionSpec {
   readonly choices?: "values" | "workflows";
   /** Discord asks the bot while the member types (answered from the hosts' `/object_info`). */
   readonly autocomplete?: boolean;
+  /**
+   * The value names one of the operator's presets (`styles[]`, `loras[]`): autocomplete lists
+   * those (the channel's allowed styles; the LoRAs for the workflow being asked), and the option is
+   * left out while the config has none.
+   */
+  readonly presets?: "styles" | "loras";
 }
 
 /** The flag of `npm run generate` (`--<name>`). */

@@ -159,6 +159,8 @@ export const paramTable = [
     name: "style",
     label: "style",
     type: { kind: "name", maxLength: 32 },
+    discord: { description: "A style preset: wraps your prompt", autocomplete: true, presets: "styles" },
+    cli: { placeholder: "<name>", help: "A style from the config's styles" },
     view: { label: "Style", format: "name" },
     limit: {
       kind: "oneOf",
@@ -177,9 +179,18 @@ export const paramTable = [
   // Not offered on /generate or the CLI yet: the attachment option, its download and checks, and the
   // upload at dispatch come with the image-input work (issue 15).
   { name: "image", label: "input image", type: { kind: "image" }, binding: "image" },
-  // A LoraLoader's file, checked against the host's list like a checkpoint. Its Discord option and
-  // the operator's allow-list come with the LoRA work (issue 15).
-  { name: "lora", label: "LoRA", type: { kind: "name", maxLength: 200 }, binding: "lora" },
+  {
+    // Asked by its name in the operator's allow-list (`loras[]`); admission turns it into the
+    // file the LoraLoader gets, checked against the host's list like a checkpoint. The workflow's
+    // default (`workflows[].defaults.lora`) is a file.
+    name: "lora",
+    label: "LoRA",
+    type: { kind: "name", maxLength: 200 },
+    binding: "lora",
+    discord: { description: "A LoRA from the bot's list", autocomplete: true, presets: "loras" },
+    cli: { placeholder: "<name>", help: "A LoRA from the config's loras, by name" },
+    view: { label: "LoRA", format: "name" },
+  },
   {
     name: "lora_strength",
     label: "LoRA strength",
@@ -189,6 +200,9 @@ export const paramTable = [
     binding: "lora_strength",
     alsoBinds: ["lora_clip_strength"],
     whenLeftOut: "graph",
+    discord: { description: "How strongly the LoRA applies, -2 to 2 (default: the LoRA's own)" },
+    cli: { placeholder: "<x>" },
+    view: { label: "LoRA strength" },
   },
 ] as const satisfies readonly ParamRow[];
 

@@ -68,9 +68,10 @@ export async function runDoctor(ctx: DoctorContext): Promise<number> {
     try {
       const bot = await checkDiscordToken(api, report);
       if (bot) {
-        const expected = commandDefinitions(commandRegistry, { templates: workflows.templates }).map(
-          (command) => command.name,
-        );
+        const expected = commandDefinitions(commandRegistry, {
+          templates: workflows.templates,
+          presets: { styles: config.file.styles, loras: config.file.loras },
+        }).map((command) => command.name);
         await checkCommands(api, { guildId: config.env.DISCORD_GUILD_ID, expected }, report);
         await checkPermissions(api, { guildId: config.env.DISCORD_GUILD_ID, botId: bot.id }, report);
       } else {
