@@ -22,6 +22,7 @@ import { fitDefaultsToLimits } from "../workflows/fit-defaults-to-limits.js";
 import { WorkflowValidity } from "../workflows/workflow-validity.js";
 import { LoraInstallReport } from "../presets/lora-install-report.js";
 import type { Presets } from "../presets/presets.js";
+import { checkPresets } from "../presets/check-presets.js";
 import { presetChoices, type PresetChoice, type PresetQuery } from "../presets/preset-choices.js";
 
 /** Everything but Discord: shared by the bot, `npm run generate` and `npm run doctor`. */
@@ -142,6 +143,9 @@ export async function buildCore({
   });
   const validity = new WorkflowValidity(templates, logger.child({ module: "workflows" }));
   const presets: Presets = { styles: file.styles, loras: file.loras };
+  for (const { message, fix } of checkPresets(presets, templates, botDefaults)) {
+    logger.warn({ module: "presets" }, `${message} (fix: ${fix})`);
+  }
   const loraReport = new LoraInstallReport(presets.loras, logger.child({ module: "presets" }));
   for (const backend of backends) {
     backend.on("objectInfo", (info) => {
