@@ -131,7 +131,9 @@ export class GenerationService {
     if (!picking.ok) return refuse(picking.code, picking.message);
     const { style } = picking;
 
-    const picked = this.#pickTemplate(request.workflow ?? style?.workflow, settings, style);
+    // The style's workflow is a default too: the member's own pick wins.
+    const fromStyle = request.workflow === undefined ? style : undefined;
+    const picked = this.#pickTemplate(request.workflow ?? style?.workflow, settings, fromStyle);
     if (!picked.ok) return refuse("workflow_not_allowed", picked.message);
     const template = picked.value;
 
@@ -233,6 +235,7 @@ export class GenerationService {
     return objectInfo ? { kind: "host", objectInfo } : { kind: "lora_missing" };
   }
 
+  /** `style`: the style whose workflow this is, when the member named none. */
   #pickTemplate(
     name: string | undefined,
     settings: EffectiveSettings,

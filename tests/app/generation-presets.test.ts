@@ -158,6 +158,13 @@ describe("a style through the generation service", () => {
       message:
         'The style "ink" runs on the workflow "sdxl", which is not allowed in this channel. Pick a workflow yourself (allowed here: sd15).',
     });
+    // Named by the member, it is their workflow that is refused.
+    expect(
+      await generation.generate(input({ prompt: "a cat", style: "ink", workflow: "sdxl" })),
+    ).toMatchObject({
+      kind: "refused",
+      message: 'The workflow "sdxl" is not allowed in this channel. Allowed here: sd15.',
+    });
   });
 
   it("checks banned terms in the prompt drawn, naming the style that adds one", async () => {
