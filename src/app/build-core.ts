@@ -20,10 +20,16 @@ import { GenerationService } from "./generation-service.js";
 import { recheckAtDispatch } from "../dispatch/recheck-at-dispatch.js";
 import { fitDefaultsToLimits } from "../workflows/fit-defaults-to-limits.js";
 import { WorkflowValidity } from "../workflows/workflow-validity.js";
+import { LoraInstallReport } from "../presets/lora-install-report.js";
+import type { Presets } from "../presets/presets.js";
+import { checkPresets } from "../presets/check-presets.js";
+import { presetChoices, type PresetChoice, type PresetQuery } from "../presets/preset-choices.js";
 
 /** Everything but Discord: shared by the bot, `npm run generate` and `npm run doctor`. */
 export interface Core {
   templates: WorkflowTemplate[];
+  /** The operator's styles and LoRAs (`styles[]`, `loras[]`). */
+  presets: Presets;
   workflowProblems: string[];
   pool: BackendPool;
   /**
@@ -38,6 +44,8 @@ export interface Core {
   results: ResultStore;
   /** The names the connected hosts offer for a parameter of a workflow, or of any (autocomplete). */
   paramChoices: (name: ParamName, workflow: string | undefined) => string[];
+  /** The styles or LoRAs a member may pick, for what they typed (autocomplete). */
+  presetChoices: (kind: "styles" | "loras", query: PresetQuery) => PresetChoice[];
   /**
    * Connects the hosts and recovers unfinished jobs. Separate from building so subscribers
    * (the Discord layer) are listening before recovery delivers anything.
@@ -134,8 +142,16 @@ export async function buildCore({
     now,
   });
   const validity = new WorkflowValidity(templates, logger.child({ module: "workflows" }));
+  const presets: Presets = { styles: file.styles, loras: file.loras };
+  for (const { message, fix } of checkPresets(presets, templates, botDefaults)) {
+    logger.warn({ module: "presets" }, `${message} (fix: ${fix})`);
+  }
+  const loraReport = new LoraInstallReport(presets.loras, logger.child({ module: "presets" }));
   for (const backend of backends) {
-    backend.on("objectInfo", (info) => validity.check(backend.id, info));
+    backend.on("objectInfo", (info) => {
+      validity.check(backend.id, info);
+      loraReport.check(backend.id, info);
+    });
     backend.on("health", (health) => {
       logger.info(
         { backend: backend.id, online: health.online, lastError: health.lastError },
@@ -168,6 +184,8 @@ export async function buildCore({
     settings,
     queue,
     objectInfoFor: (template) => validity.objectInfoFor(template.name),
+    hostInfosFor: (template) => validity.objectInfosFor(template.name),
+    presets,
     logger: logger.child({ module: "generate" }),
     logPrompts: file.logging.prompts,
     ...(onDecline ? { onDecline } : {}),
@@ -185,6 +203,7 @@ export async function buildCore({
 
   return {
     templates,
+    presets,
     workflowProblems,
     pool,
     hostLabels,
@@ -194,6 +213,12 @@ export async function buildCore({
     generation,
     results: storage.results,
     paramChoices: choicesFor,
+    presetChoices: (kind, query) =>
+      presetChoices(
+        { presets, templates, hostInfosFor: (template) => validity.objectInfosFor(template.name) },
+        kind,
+        query,
+      ),
     start: async () => {
       // Hosts report `/object_info` through the "objectInfo" event, which checks the workflows.
       await pool.start();

@@ -16,6 +16,7 @@ import { renderJobView } from "../presentation/render-job-view.js";
 import { unknownThreadParentNotice, unreachableNotice } from "../presentation/user-messages.js";
 import { isParamName, paramNamed } from "../request/param-table.js";
 import { generateDefinition } from "./generate-definition.js";
+import { autocompletePreset } from "./preset-autocomplete.js";
 import { requestFromOptions } from "./request-from-options.js";
 
 /** Interaction tokens live 15 minutes. */
@@ -126,6 +127,11 @@ async function autocompleteGenerate(
     await interaction.respond([]);
     return;
   }
+  const presets = paramNamed(focused.name).discord?.presets;
+  if (presets !== undefined) {
+    await autocompletePreset(interaction, services, presets);
+    return;
+  }
   const typed = focused.value.toLowerCase();
   const workflow = interaction.options.getString("workflow") ?? undefined;
   const choices = services
@@ -136,9 +142,12 @@ async function autocompleteGenerate(
   await interaction.respond(choices);
 }
 
-/** Workflow and aspect choices come from the config, so a config change re-registers the command. */
-function definition({ templates }: DefinitionContext) {
-  return generateDefinition({ workflows: templates });
+/**
+ * Workflow and aspect choices, and whether styles and LoRAs are offered, come from the config, so
+ * a config change re-registers the command.
+ */
+function definition({ templates, presets }: DefinitionContext) {
+  return generateDefinition({ workflows: templates, presets });
 }
 
 export const generateCommand: CommandRecord = {

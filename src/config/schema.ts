@@ -5,6 +5,7 @@ import { settingsLayerSchema, settingsShape } from "../moderation/settings-schem
 import { configDefaultSchema } from "../request/param-schemas.js";
 import { bindingNames, boundRows, isDefaultable, type DefaultableBinding } from "../request/param-table.js";
 import { defaults } from "./defaults.js";
+import { loraConfigSchema, presetConflicts, styleConfigSchema } from "./preset-schema.js";
 import { storeUrlSchema } from "./store-url.js";
 import { timerMs, timerSeconds } from "./timer-duration.js";
 
@@ -41,6 +42,10 @@ export type WorkflowConfig = z.infer<typeof workflowConfigSchema>;
 export const fileConfigSchema = z
   .strictObject({
     workflows: z.array(workflowConfigSchema).default([]),
+    /** Prompt presets members pick with `/generate style:` (`src/presets/`). */
+    styles: z.array(styleConfigSchema).default([]),
+    /** The LoRAs members may pick with `/generate lora:`. */
+    loras: z.array(loraConfigSchema).default([]),
     rateLimit: z
       .strictObject({
         jobsPerWindow: positiveInt.default(defaults.rateLimit.jobsPerWindow),
@@ -111,6 +116,14 @@ export const fileConfigSchema = z
       context.addIssue({
         code: "custom",
         path: ["ceilings", conflict.key],
+        message: conflict.message,
+        input: conflict.value,
+      });
+    }
+    for (const conflict of presetConflicts(config)) {
+      context.addIssue({
+        code: "custom",
+        path: conflict.path,
         message: conflict.message,
         input: conflict.value,
       });

@@ -6,6 +6,7 @@ import type { JobQueue } from "../queue/job-queue.js";
 import type { JobMessages } from "./job-messages.js";
 import type { MessageTransport } from "./message-transport.js";
 import type { ParamName } from "../request/param-table.js";
+import type { PresetChoice, PresetQuery } from "../presets/preset-choices.js";
 
 /** One GPU host as `/queue` shows it. */
 export interface HostStatus {
@@ -31,6 +32,8 @@ export interface BotServices {
   hostLabel: (backendId: string) => string;
   /** The names the hosts offer for a parameter of a workflow, or of any workflow (autocomplete). */
   paramChoices: (name: ParamName, workflow: string | undefined) => string[];
+  /** The styles or LoRAs a member may pick here, for what they typed so far (autocomplete). */
+  presetChoices: (kind: "styles" | "loras", query: PresetQuery) => PresetChoice[];
   logger: Logger;
   retentionDays: number;
   now: () => number;

@@ -4,12 +4,15 @@ import type {
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
+import type { Presets } from "../presets/presets.js";
 import type { WorkflowTemplate } from "../workflows/workflow-template.js";
 import type { BotServices } from "./bot-services.js";
 
-/** What a command's definition may depend on: workflow choices come from the config. */
+/** What a command's definition may depend on: workflow choices and presets come from the config. */
 export interface DefinitionContext {
   templates: readonly WorkflowTemplate[];
+  /** The config's styles and LoRAs: `/generate` offers `style` and `lora` only when it has some. */
+  presets?: Presets | undefined;
 }
 
 /** Buttons whose custom id is `<prefix>:<…>` go to `handle`. */

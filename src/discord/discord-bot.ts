@@ -89,6 +89,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
       })),
     hostLabel,
     paramChoices: core.paramChoices,
+    presetChoices: core.presetChoices,
     logger: discordLogger,
     retentionDays: config.file.retention.days,
     now,
@@ -133,7 +134,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
       rest: client.rest,
       applicationId,
       guildId: config.env.DISCORD_GUILD_ID,
-      commands: commandDefinitions(commands, { templates: core.templates }),
+      commands: commandDefinitions(commands, { templates: core.templates, presets: core.presets }),
       meta: options.meta,
       logger: discordLogger,
     });

@@ -73,7 +73,8 @@ export class ComfyDispatcher implements Dispatcher {
     const requirements = this.#requirements(job, template);
     if (!this.#pool.canEverRun(requirements)) {
       const model = requirements.model === undefined ? "" : ` with the model "${requirements.model}"`;
-      return { kind: "unsupported", message: `no ComfyUI server can run "${job.workflow}"${model}` };
+      const lora = requirements.listed?.[0] === undefined ? "" : ` and the LoRA it was asked with`;
+      return { kind: "unsupported", message: `no ComfyUI server can run "${job.workflow}"${model}${lora}` };
     }
     const backend = this.#pool.choose(requirements);
     return backend ? { kind: "backend", backendId: backend.id } : { kind: "busy" };
@@ -148,7 +149,15 @@ export class ComfyDispatcher implements Dispatcher {
   #requirements(job: Job, template: WorkflowTemplate): BackendRequirements {
     // Only hosts that have the job's checkpoint are chosen at all.
     const model = template.offers("model") ? (job.params.model ?? template.defaultModel) : undefined;
-    return { classTypes: [...template.classTypes], ...(model === undefined ? {} : { model }) };
+    // Nor hosts without the LoRA file the job loads.
+    const loader = template.boundInput("lora");
+    const lora = job.params.lora;
+    const listed = loader && lora !== undefined ? [{ ...loader, value: lora }] : [];
+    return {
+      classTypes: [...template.classTypes],
+      ...(model === undefined ? {} : { model }),
+      ...(listed.length === 0 ? {} : { listed }),
+    };
   }
 }
 

@@ -70,6 +70,12 @@ const specs: Record<SettingKey, Spec> = {
     format: 'names separated by commas, "all" for every model',
     example: "sd_xl_base_1.0.safetensors",
   },
+  styles: {
+    kind: "list",
+    description: "Styles members may pick here (the operator's styles)",
+    format: 'names separated by commas, "all" for every style',
+    example: "watercolor, anime",
+  },
   previews: {
     kind: "boolean",
     description: "Show previews while generating",

@@ -33,8 +33,11 @@ export interface JobViewState {
   cancelledBy?: { userId: string } | { label: string } | undefined;
 }
 
-/** The values the job runs with, and its workflow: the embed's fields come from the parameter table. */
-export type JobViewParams = PartialJobParams & { workflow: string };
+/**
+ * The values the job runs with, its workflow and the style it was asked with: the embed's fields
+ * come from the parameter table.
+ */
+export type JobViewParams = PartialJobParams & { workflow: string; style?: string | undefined };
 
 export interface JobViewImage {
   name: string;

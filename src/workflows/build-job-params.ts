@@ -63,6 +63,8 @@ function leftOut(
   row: BoundParam,
   options: BuildOptions,
 ): string | number | undefined {
+  // The graph keeps its own values: nothing is written, so nothing is built.
+  if (row.whenLeftOut === "graph") return undefined;
   if (row.whenLeftOut !== "random" || row.type.kind !== "integer") return template.defaults[row.name];
   const bound = template.boundInput(row.binding);
   const spec = options.objectInfo && bound && findInput(options.objectInfo, bound.classType, bound.input);

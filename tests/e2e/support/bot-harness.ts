@@ -17,21 +17,25 @@ import type { Storage } from "../../../src/storage/storage.js";
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from "../../fakes/discord/index.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
+/** The shipped workflow files, for `extraWorkflows` entries. */
+export const shippedWorkflowsDir = path.join(repoRoot, "config", "workflows");
 
 /** A config file using the shipped workflows by absolute path, plus whatever a test adds. */
 export function writeConfig(
   dir: string,
   extraYaml = "",
   discordYaml = "discord: { editIntervalMs: 250, channelEditsPerSecond: 20 }",
+  extraWorkflows: readonly string[] = [],
 ): string {
   const file = path.join(dir, "bot.yaml");
-  const workflows = path.join(repoRoot, "config", "workflows");
+  const workflows = shippedWorkflowsDir;
   writeFileSync(
     file,
     [
       "workflows:",
       `  - { name: sd15, file: ${JSON.stringify(path.join(workflows, "sd15.json"))}, description: SD 1.5, defaults: { steps: 8, width: 512, height: 512 } }`,
       `  - { name: sdxl, file: ${JSON.stringify(path.join(workflows, "sdxl.json"))}, description: SDXL, defaults: { steps: 8 } }`,
+      ...extraWorkflows.map((entry) => `  - ${entry}`),
       discordYaml,
       extraYaml,
     ].join("\n"),
@@ -46,6 +50,8 @@ export interface HarnessOptions {
   extraYaml?: string;
   /** Replaces the fast test edit pacing (e.g. the production defaults in a benchmark). */
   discordYaml?: string;
+  /** More `workflows:` entries after sd15 and sdxl, as YAML flow mappings. */
+  extraWorkflows?: string[];
   /** Default "debug": every line is kept in `logs` (assert on state; logs are for what only a log shows). */
   logLevel?: "debug" | "info" | "warn";
   /** The bot reads time from the fake Discord's clock, so `await discord.clock.advance()` ages tokens for both. */
@@ -89,7 +95,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       ),
     ));
   const dataDir = options.reuse?.dataDir ?? mkdtempSync(path.join(tmpdir(), "comfycord-e2e-"));
-  const configFile = writeConfig(dataDir, options.extraYaml, options.discordYaml);
+  const configFile = writeConfig(dataDir, options.extraYaml, options.discordYaml, options.extraWorkflows);
   const storeUrl = options.reuse?.storeUrl ?? options.storeUrl;
   const config = loadConfig({
     cwd: repoRoot,
