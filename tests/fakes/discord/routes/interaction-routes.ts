@@ -7,6 +7,7 @@ import { buildMessageContent, jsonObject } from "../message-body.js";
 import type { StoredMessage } from "../message-store.js";
 import { MessageFlags, messagePayload } from "../message-store.js";
 import type { ParsedBody } from "../request-body.js";
+import { validateModal } from "../modal-payloads.js";
 import type { RouteDefinition } from "../router.js";
 
 function dataOf(json: Json): Json {
@@ -47,7 +48,8 @@ function applyCallback(
     }
     case 6:
     case 7: {
-      if (record.type !== 3) {
+      // A component, or a modal opened from one (its submit carries the message), may update it.
+      if (record.type !== 3 && !(record.type === 5 && record.originalMessageId !== null)) {
         throw invalidFormBody(
           ["type"],
           "INTERACTION_RESPONSE_TYPE_INVALID",
@@ -69,6 +71,15 @@ function applyCallback(
       return undefined;
     }
     case 9:
+      // Discord opens a modal only in answer to a command or a component, never to a modal submit.
+      if (record.type !== 2 && record.type !== 3) {
+        throw invalidFormBody(
+          ["type"],
+          "INTERACTION_RESPONSE_TYPE_INVALID",
+          "Interaction response type is invalid",
+        );
+      }
+      validateModal(data);
       return undefined;
     default:
       throw invalidFormBody(
