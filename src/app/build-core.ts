@@ -8,6 +8,7 @@ import { operatorCeilings } from "../moderation/ceilings.js";
 import { botSettingsDefaults } from "../moderation/effective-settings.js";
 import { SettingsRepository } from "../moderation/settings-repository.js";
 import { ComfyDispatcher } from "../dispatch/comfy-dispatcher.js";
+import type { InputSpool } from "../queue/input-spool.js";
 import { JobQueue } from "../queue/job-queue.js";
 import type { Storage } from "../storage/storage.js";
 import { loadWorkflows } from "../workflows/load-workflows.js";
@@ -36,6 +37,8 @@ export interface Core {
   settings: SettingsRepository;
   generation: GenerationService;
   results: ResultStore;
+  /** Pictures jobs start from (`Storage.inputs`). */
+  inputs: InputSpool;
   /** The names the connected hosts offer for a parameter of a workflow, or of any (autocomplete). */
   paramChoices: (name: ParamName, workflow: string | undefined) => string[];
   /**
@@ -193,6 +196,7 @@ export async function buildCore({
     settings,
     generation,
     results: storage.results,
+    inputs: storage.inputs,
     paramChoices: choicesFor,
     start: async () => {
       // Hosts report `/object_info` through the "objectInfo" event, which checks the workflows.

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { GenerationService } from "../app/generation-service.js";
 import type { ResultStore } from "../history/result-store.js";
 import type { SettingsRepository } from "../moderation/settings-repository.js";
+import type { InputSpool } from "../queue/input-spool.js";
 import type { JobQueue } from "../queue/job-queue.js";
 import type { JobMessages } from "./job-messages.js";
 import type { MessageTransport } from "./message-transport.js";
@@ -26,6 +27,8 @@ export interface BotServices {
   transport: MessageTransport;
   settings: SettingsRepository;
   results: ResultStore;
+  /** Pictures jobs start from: attachments and results to vary or upscale are kept here first. */
+  inputs: InputSpool;
   hosts: () => HostStatus[];
   /** A backend id (e.g. a job's `run.backend`) as members may see it: the host's label. */
   hostLabel: (backendId: string) => string;

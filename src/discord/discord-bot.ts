@@ -79,6 +79,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     transport,
     settings: core.settings,
     results: core.results,
+    inputs: core.inputs,
     hosts: () =>
       core.pool.backends.map((backend) => ({
         id: backend.id,
