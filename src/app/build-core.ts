@@ -157,6 +157,7 @@ export async function buildCore({
     templates: new Map(templates.map((template) => [template.name, template])),
     logger: logger.child({ module: "dispatch" }),
     recheck: (job) => recheckAtDispatch(job, settings),
+    inputs: storage.inputs,
   });
   const queue = new JobQueue({
     // The queue's stores: jobs, the members' rate-limit records and the learned durations.
