@@ -17,6 +17,7 @@ import type { ParamName } from "../request/param-table.js";
 import type { WorkflowTemplate } from "../workflows/workflow-template.js";
 import { backendIds } from "../comfy/backend-labels.js";
 import { withoutCredentials } from "../comfy/comfy-endpoint.js";
+import { actionWorkflows, type ActionSettings } from "./action-workflows.js";
 import { GenerationService } from "./generation-service.js";
 import { recheckAtDispatch } from "../dispatch/recheck-at-dispatch.js";
 import { fitDefaultsToLimits } from "../workflows/fit-defaults-to-limits.js";
@@ -39,6 +40,8 @@ export interface Core {
   results: ResultStore;
   /** Pictures jobs start from (`Storage.inputs`). */
   inputs: InputSpool;
+  /** The result buttons' and attached pictures' workflows and limits (`actions:`). */
+  actions: ActionSettings;
   /** The names the connected hosts offer for a parameter of a workflow, or of any (autocomplete). */
   paramChoices: (name: ParamName, workflow: string | undefined) => string[];
   /**
@@ -167,7 +170,9 @@ export async function buildCore({
     limits: file.queue,
     now,
   });
+  const actions = actionWorkflows(file.actions, templates, logger.child({ module: "workflows" }));
   const generation = new GenerationService({
+    img2img: actions.img2img,
     templates,
     settings,
     queue,
@@ -198,6 +203,7 @@ export async function buildCore({
     generation,
     results: storage.results,
     inputs: storage.inputs,
+    actions,
     paramChoices: choicesFor,
     start: async () => {
       // Hosts report `/object_info` through the "objectInfo" event, which checks the workflows.

@@ -67,6 +67,8 @@ export interface GenerationServiceOptions {
   random?: () => number;
   /** Told of every request that did not become a job (for the jobs-by-outcome metric). */
   onDecline?: (outcome: "refused" | "rate_limited") => void;
+  /** `actions.img2img`: the workflow a request with a picture and no workflow of its own uses. */
+  img2img?: string | undefined;
 }
 
 /**
@@ -111,7 +113,7 @@ export class GenerationService {
     if (!checked.ok) return refuse("bad_value", checked.message);
     const request = checked.request;
 
-    const picked = this.#pickTemplate(request.workflow, settings);
+    const picked = this.#pickTemplate(request.workflow, request.image !== undefined, settings);
     if (!picked.ok) return refuse("workflow_not_allowed", picked.message);
     const template = picked.value;
     const objectInfo = this.#options.objectInfoFor(template);
@@ -175,13 +177,26 @@ export class GenerationService {
     return { ...decision, template, settings };
   }
 
+  /**
+   * The workflow a request runs on: the one asked for, else for a picture the image-to-image one
+   * (`actions.img2img`), else the channel's first that needs no picture. A workflow that takes an
+   * `image` needs one (its graph's own file is a placeholder); one that takes none refuses it.
+   */
   #pickTemplate(
-    name: string | undefined,
+    requested: string | undefined,
+    withImage: boolean,
     settings: EffectiveSettings,
   ): { ok: true; value: WorkflowTemplate } | { ok: false; message: string } {
     const allowed = this.allowedTemplates(settings);
+    const name = requested ?? (withImage ? this.#options.img2img : undefined);
     if (name === undefined) {
-      const first = allowed[0];
+      if (withImage) {
+        return {
+          ok: false,
+          message: "This bot has no image-to-image workflow, so it cannot start from a picture.",
+        };
+      }
+      const first = allowed.find((template) => !template.offers("image"));
       return first
         ? { ok: true, value: first }
         : {
@@ -190,6 +205,14 @@ export class GenerationService {
           };
     }
     const found = allowed.find((template) => template.name === name);
+    if (found && found.offers("image") !== withImage) {
+      return {
+        ok: false,
+        message: withImage
+          ? `The workflow "${name}" does not start from a picture; leave the image out or pick another workflow.`
+          : `The workflow "${name}" starts from a picture: attach one with the image option.`,
+      };
+    }
     if (found) return { ok: true, value: found };
     const exists = this.#options.templates.some((template) => template.name === name);
     return {

@@ -15,7 +15,11 @@ import { renderJobView } from "../presentation/render-job-view.js";
 import { unknownThreadParentNotice, unreachableNotice } from "../presentation/user-messages.js";
 import { isParamName, paramNamed } from "../request/param-table.js";
 import { generateDefinition } from "./generate-definition.js";
+import { generateFromImage } from "./generate-from-image.js";
+import { remixModalPrefix, remixSubmit } from "./remix-modal.js";
+import { resultButton } from "./result-buttons.js";
 import { requestFromOptions } from "./request-from-options.js";
+import { resultButtonPrefix } from "../presentation/result-buttons.js";
 
 /** Interaction tokens live 15 minutes. */
 const tokenLifetimeMs = 15 * 60_000;
@@ -34,6 +38,17 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
     return;
   }
   const { location } = place;
+  const attachment = interaction.options.getAttachment("image");
+  if (attachment) {
+    await generateFromImage(
+      interaction,
+      services,
+      location,
+      attachment,
+      requestFromOptions(interaction.options),
+    );
+    return;
+  }
   const outcome = await services.generation.generate({
     userId: interaction.user.id,
     location,
@@ -145,4 +160,7 @@ export const generateCommand: CommandRecord = {
   definition,
   run: runGenerate,
   autocomplete: autocompleteGenerate,
+  // The buttons under results and the Remix form they open (`result-buttons.ts`).
+  buttons: [{ prefix: resultButtonPrefix, handle: resultButton }],
+  modals: [{ prefix: remixModalPrefix, handle: remixSubmit }],
 };

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { ActionSettings } from "../app/action-workflows.js";
 import type { GenerationService } from "../app/generation-service.js";
 import type { ResultStore } from "../history/result-store.js";
 import type { SettingsRepository } from "../moderation/settings-repository.js";
@@ -29,6 +30,10 @@ export interface BotServices {
   results: ResultStore;
   /** Pictures jobs start from: attachments and results to vary or upscale are kept here first. */
   inputs: InputSpool;
+  /** The result buttons' and attached pictures' workflows and limits (`actions:`). */
+  actions: ActionSettings;
+  /** Whether a picture URL is on Discord's CDN (the only place the bot downloads from). */
+  trustedCdn: (url: string) => boolean;
   hosts: () => HostStatus[];
   /** A backend id (e.g. a job's `run.backend`) as members may see it: the host's label. */
   hostLabel: (backendId: string) => string;

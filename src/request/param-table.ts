@@ -160,9 +160,15 @@ export const paramTable = [
   { name: "scheduler", label: "scheduler", type: { kind: "name", maxLength: 100 }, binding: "scheduler" },
   // Only meaningful with an input image (image-to-image).
   { name: "denoise", label: "denoise", type: { kind: "number", min: 0, max: 1 }, binding: "denoise" },
-  // Not offered on /generate or the CLI yet: the attachment option, its download and checks, and the
-  // upload at dispatch come with the image-input work (issue 15).
-  { name: "image", label: "input image", type: { kind: "image" }, binding: "image" },
+  // An attachment on /generate (downloaded, checked and kept first: `generate-from-image.ts`), or a
+  // result to vary or upscale; uploaded to the host at dispatch. Not a CLI flag.
+  {
+    name: "image",
+    label: "input image",
+    type: { kind: "image" },
+    binding: "image",
+    discord: { description: "A picture to start from (PNG, JPEG or WebP)" },
+  },
   // A LoraLoader's file, checked against the host's list like a checkpoint. Its Discord option and
   // the operator's allow-list come with the LoRA work (issue 15).
   { name: "lora", label: "LoRA", type: { kind: "name", maxLength: 200 }, binding: "lora" },
