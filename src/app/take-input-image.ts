@@ -35,9 +35,10 @@ export interface TakeInputRequest {
   source: "attachment" | "result";
 }
 
-function megabytes(bytes: number): string {
-  const mib = bytes / 1024 / 1024;
-  return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
+/** A byte limit as an operator wrote it, roughly: `10 MiB`, `2 KiB`. */
+function sizeOf(bytes: number): string {
+  const [amount, unit] = bytes >= 1024 * 1024 ? [bytes / 1024 / 1024, "MiB"] : [bytes / 1024, "KiB"];
+  return `${Number.isInteger(amount) ? amount : amount.toFixed(1)} ${unit}`;
 }
 
 /**
@@ -48,7 +49,7 @@ function megabytes(bytes: number): string {
  */
 export async function takeInputImage(deps: TakeInputDeps, input: TakeInputRequest): Promise<TakenInput> {
   const refuse = (code: InputRefusalCode, message: string): TakenInput => ({ ok: false, code, message });
-  const tooLarge = `The image is larger than ${megabytes(deps.maxBytes)}, the most the bot takes.`;
+  const tooLarge = `The image is larger than ${sizeOf(deps.maxBytes)}, the most the bot takes.`;
   if (input.source === "attachment" && !input.settings.imageInput) {
     return refuse("image_input_off", "Attached images are turned off in this channel (setting imageInput).");
   }
