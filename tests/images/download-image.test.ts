@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { downloadImage } from "../../src/images/download-image.js";
@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 /** A server on 127.0.0.1 answering every request with `answer`; resolves with its URL. */
-async function serve(answer: (res: import("node:http").ServerResponse) => void): Promise<string> {
+async function serve(answer: (res: ServerResponse) => void): Promise<string> {
   const server = createServer((_req, res) => answer(res));
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
