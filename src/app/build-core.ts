@@ -8,6 +8,7 @@ import { operatorCeilings } from "../moderation/ceilings.js";
 import { botSettingsDefaults } from "../moderation/effective-settings.js";
 import { SettingsRepository } from "../moderation/settings-repository.js";
 import { ComfyDispatcher } from "../dispatch/comfy-dispatcher.js";
+import type { InputSpool } from "../queue/input-spool.js";
 import { JobQueue } from "../queue/job-queue.js";
 import type { Storage } from "../storage/storage.js";
 import { loadWorkflows } from "../workflows/load-workflows.js";
@@ -16,6 +17,7 @@ import type { ParamName } from "../request/param-table.js";
 import type { WorkflowTemplate } from "../workflows/workflow-template.js";
 import { backendIds } from "../comfy/backend-labels.js";
 import { withoutCredentials } from "../comfy/comfy-endpoint.js";
+import { actionWorkflows, type ActionSettings } from "./action-workflows.js";
 import { GenerationService } from "./generation-service.js";
 import { recheckAtDispatch } from "../dispatch/recheck-at-dispatch.js";
 import { fitDefaultsToLimits } from "../workflows/fit-defaults-to-limits.js";
@@ -42,6 +44,10 @@ export interface Core {
   settings: SettingsRepository;
   generation: GenerationService;
   results: ResultStore;
+  /** Pictures jobs start from (`Storage.inputs`). */
+  inputs: InputSpool;
+  /** The result buttons' and attached pictures' workflows and limits (`actions:`). */
+  actions: ActionSettings;
   /** The names the connected hosts offer for a parameter of a workflow, or of any (autocomplete). */
   paramChoices: (name: ParamName, workflow: string | undefined) => string[];
   /** The styles or LoRAs a member may pick, for what they typed (autocomplete). */
@@ -170,6 +176,7 @@ export async function buildCore({
     templates: new Map(templates.map((template) => [template.name, template])),
     logger: logger.child({ module: "dispatch" }),
     recheck: (job) => recheckAtDispatch(job, settings),
+    inputs: storage.inputs,
   });
   const queue = new JobQueue({
     // The queue's stores: jobs, the members' rate-limit records and the learned durations.
@@ -179,7 +186,9 @@ export async function buildCore({
     limits: file.queue,
     now,
   });
+  const actions = actionWorkflows(file.actions, templates, logger.child({ module: "workflows" }));
   const generation = new GenerationService({
+    img2img: actions.img2img,
     templates,
     settings,
     queue,
@@ -212,6 +221,8 @@ export async function buildCore({
     settings,
     generation,
     results: storage.results,
+    inputs: storage.inputs,
+    actions,
     paramChoices: choicesFor,
     presetChoices: (kind, query) =>
       presetChoices(

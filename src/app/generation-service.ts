@@ -83,6 +83,8 @@ export interface GenerationServiceOptions {
   random?: () => number;
   /** Told of every request that did not become a job (for the jobs-by-outcome metric). */
   onDecline?: (outcome: "refused" | "rate_limited") => void;
+  /** `actions.img2img`: the workflow a request with a picture and no workflow of its own uses. */
+  img2img?: string | undefined;
 }
 
 /**
@@ -131,9 +133,7 @@ export class GenerationService {
     if (!picking.ok) return refuse(picking.code, picking.message);
     const { style } = picking;
 
-    // The style's workflow is a default too: the member's own pick wins.
-    const fromStyle = request.workflow === undefined ? style : undefined;
-    const picked = this.#pickTemplate(request.workflow ?? style?.workflow, settings, fromStyle);
+    const picked = this.#pickTemplate(request.workflow, request.image !== undefined, settings, style);
     if (!picked.ok) return refuse("workflow_not_allowed", picked.message);
     const template = picked.value;
 
@@ -235,16 +235,38 @@ export class GenerationService {
     return objectInfo ? { kind: "host", objectInfo } : { kind: "lora_missing" };
   }
 
-  /** `style`: the style whose workflow this is, when the member named none. */
+  /**
+   * The workflow a request runs on: the one asked for, else for a picture the image-to-image one
+   * (`actions.img2img`), else the channel's first that needs no picture. A workflow that takes an
+   * `image` needs one (its graph's own file is a placeholder); one that takes none refuses it.
+   * A style's workflow stands in for the member's pick when they named none (unless it takes no
+   * picture and one is attached).
+   */
   #pickTemplate(
-    name: string | undefined,
+    requested: string | undefined,
+    withImage: boolean,
     settings: EffectiveSettings,
     style: StyleConfig | undefined,
   ): { ok: true; value: WorkflowTemplate } | { ok: false; message: string } {
     const allowed = this.allowedTemplates(settings);
+    const styled = this.#options.templates.find((template) => template.name === style?.workflow);
+    // The style's workflow stands in for the member's pick, unless a picture is attached and it takes none.
+    const fromStyle =
+      requested === undefined &&
+      style?.workflow !== undefined &&
+      (!withImage || styled?.offers("image") !== false)
+        ? style
+        : undefined;
+    const name = requested ?? fromStyle?.workflow ?? (withImage ? this.#options.img2img : undefined);
     const exists = this.#options.templates.some((template) => template.name === name);
     if (name === undefined) {
-      const first = allowed[0];
+      if (withImage) {
+        return {
+          ok: false,
+          message: "This bot has no image-to-image workflow, so it cannot start from a picture.",
+        };
+      }
+      const first = allowed.find((template) => !template.offers("image"));
       return first
         ? { ok: true, value: first }
         : {
@@ -253,15 +275,23 @@ export class GenerationService {
           };
     }
     const found = allowed.find((template) => template.name === name);
+    if (found && found.offers("image") !== withImage) {
+      return {
+        ok: false,
+        message: withImage
+          ? `The workflow "${name}" does not start from a picture; leave the image out or pick another workflow.`
+          : `The workflow "${name}" starts from a picture: attach one with the image option.`,
+      };
+    }
     if (found) return { ok: true, value: found };
     const names = allowed.map((t) => t.name).join(", ") || "none";
     // A style's own workflow: the member did not name it, so say where it comes from.
-    if (style?.workflow === name) {
+    if (fromStyle !== undefined && fromStyle.workflow === name) {
       return {
         ok: false,
         message: exists
-          ? `The style "${style.name}" runs on the workflow "${name}", which is not allowed in this channel. Pick a workflow yourself (allowed here: ${names}).`
-          : `The style "${style.name}" runs on the workflow "${name}", which is not available right now. Pick a workflow yourself.`,
+          ? `The style "${fromStyle.name}" runs on the workflow "${name}", which is not allowed in this channel. Pick a workflow yourself (allowed here: ${names}).`
+          : `The style "${fromStyle.name}" runs on the workflow "${name}", which is not available right now. Pick a workflow yourself.`,
       };
     }
     return {

@@ -63,8 +63,12 @@ export function generateDefinition(input: GenerateDefinitionInput) {
         );
         break;
       case "image":
-        // See request-from-options.ts: no attachment option until the image input is wired.
-        throw new Error(`the ${row.name} row cannot have a Discord option yet`);
+        command.addAttachmentOption((option) => {
+          option.setName(row.name).setDescription(spec.description);
+          if (row.required) option.setRequired(true);
+          return option;
+        });
+        break;
     }
   }
   return command.toJSON();

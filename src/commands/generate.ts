@@ -17,7 +17,11 @@ import { unknownThreadParentNotice, unreachableNotice } from "../presentation/us
 import { isParamName, paramNamed } from "../request/param-table.js";
 import { generateDefinition } from "./generate-definition.js";
 import { autocompletePreset } from "./preset-autocomplete.js";
+import { generateFromImage } from "./generate-from-image.js";
+import { remixModalPrefix, remixSubmit } from "./remix-modal.js";
+import { resultButton } from "./result-buttons.js";
 import { requestFromOptions } from "./request-from-options.js";
+import { resultButtonPrefix } from "../presentation/result-buttons.js";
 
 /** Interaction tokens live 15 minutes. */
 const tokenLifetimeMs = 15 * 60_000;
@@ -36,6 +40,17 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
     return;
   }
   const { location } = place;
+  const attachment = interaction.options.getAttachment("image");
+  if (attachment) {
+    await generateFromImage(
+      interaction,
+      services,
+      location,
+      attachment,
+      requestFromOptions(interaction.options),
+    );
+    return;
+  }
   const outcome = await services.generation.generate({
     userId: interaction.user.id,
     location,
@@ -155,4 +170,7 @@ export const generateCommand: CommandRecord = {
   definition,
   run: runGenerate,
   autocomplete: autocompleteGenerate,
+  // The buttons under results and the Remix form they open (`result-buttons.ts`).
+  buttons: [{ prefix: resultButtonPrefix, handle: resultButton }],
+  modals: [{ prefix: remixModalPrefix, handle: remixSubmit }],
 };

@@ -1,7 +1,9 @@
 import type { Logger } from "pino";
+import type { ActionSettings } from "../app/action-workflows.js";
 import type { GenerationService } from "../app/generation-service.js";
 import type { ResultStore } from "../history/result-store.js";
 import type { SettingsRepository } from "../moderation/settings-repository.js";
+import type { InputSpool } from "../queue/input-spool.js";
 import type { JobQueue } from "../queue/job-queue.js";
 import type { JobMessages } from "./job-messages.js";
 import type { MessageTransport } from "./message-transport.js";
@@ -27,6 +29,12 @@ export interface BotServices {
   transport: MessageTransport;
   settings: SettingsRepository;
   results: ResultStore;
+  /** Pictures jobs start from: attachments and results to vary or upscale are kept here first. */
+  inputs: InputSpool;
+  /** The result buttons' and attached pictures' workflows and limits (`actions:`). */
+  actions: ActionSettings;
+  /** Whether a picture URL is on Discord's CDN (the only place the bot downloads from). */
+  trustedCdn: (url: string) => boolean;
   hosts: () => HostStatus[];
   /** A backend id (e.g. a job's `run.backend`) as members may see it: the host's label. */
   hostLabel: (backendId: string) => string;

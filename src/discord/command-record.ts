@@ -2,6 +2,7 @@ import type {
   AutocompleteInteraction,
   ButtonInteraction,
   ChatInputCommandInteraction,
+  ModalSubmitInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import type { Presets } from "../presets/presets.js";
@@ -21,6 +22,12 @@ export interface ButtonRoute {
   handle(interaction: ButtonInteraction, services: BotServices): Promise<void>;
 }
 
+/** Modal submits whose custom id is `<prefix>:<…>` go to `handle` (modals the command's buttons opened). */
+export interface ModalRoute {
+  readonly prefix: string;
+  handle(interaction: ModalSubmitInteraction, services: BotServices): Promise<void>;
+}
+
 /**
  * Everything about one slash command in one place: its definition (sent to Discord), its handler,
  * its autocomplete and its buttons. The router and the registration both read the same list of
@@ -33,6 +40,8 @@ export interface CommandRecord {
   autocomplete?(interaction: AutocompleteInteraction, services: BotServices): Promise<void>;
   /** Buttons on the messages this command posts (paging, confirmations, a job's Cancel). */
   readonly buttons?: readonly ButtonRoute[];
+  /** Modals its buttons open (Remix). */
+  readonly modals?: readonly ModalRoute[];
 }
 
 /** The definitions Discord gets, in the records' order. */
@@ -45,12 +54,28 @@ export function commandDefinitions(
 
 /** The route of a button: the longest prefix that matches `<prefix>:<…>`. */
 export function buttonRouteFor(records: readonly CommandRecord[], customId: string): ButtonRoute | undefined {
-  let found: ButtonRoute | undefined;
-  for (const record of records) {
-    for (const route of record.buttons ?? []) {
-      const matches = customId.startsWith(`${route.prefix}:`);
-      if (matches && (!found || route.prefix.length > found.prefix.length)) found = route;
-    }
+  return longestPrefix(
+    records.flatMap((record) => record.buttons ?? []),
+    customId,
+  );
+}
+
+/** The route of a modal submit, matched like a button's. */
+export function modalRouteFor(records: readonly CommandRecord[], customId: string): ModalRoute | undefined {
+  return longestPrefix(
+    records.flatMap((record) => record.modals ?? []),
+    customId,
+  );
+}
+
+function longestPrefix<R extends { readonly prefix: string }>(
+  routes: readonly R[],
+  customId: string,
+): R | undefined {
+  let found: R | undefined;
+  for (const route of routes) {
+    const matches = customId.startsWith(`${route.prefix}:`);
+    if (matches && (!found || route.prefix.length > found.prefix.length)) found = route;
   }
   return found;
 }

@@ -3,11 +3,13 @@ import type { Logger } from "pino";
 import type { Core } from "../app/build-core.js";
 import type { AppConfig } from "../config/load-config.js";
 import type { BotMetrics } from "../ops/metrics.js";
+import { resultActionsFor } from "../app/action-workflows.js";
 import { unreachableNotice } from "../presentation/user-messages.js";
 import type { MetaStore } from "../storage/meta-store.js";
 import type { BotServices } from "./bot-services.js";
 import { commandDefinitions, type CommandRecord } from "./command-record.js";
 import { createDiscordClient } from "./create-client.js";
+import { isDiscordCdnUrl } from "./discord-cdn.js";
 import { routeInteraction } from "./interaction-router.js";
 import { JobMessages } from "./job-messages.js";
 import { loginFailure } from "./login-failure.js";
@@ -66,6 +68,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     delivery: { retryWindowMs: config.file.discord.deliveryRetrySeconds * 1000 },
     channelEditsPerSecond: config.file.discord.channelEditsPerSecond,
     backendLabel: hostLabel,
+    resultActions: (job) => resultActionsFor(job, core.templates, core.actions),
     metrics: options.metrics,
     unreachableNotice: () =>
       core.pool.backends.some((backend) => backend.health.online) ? undefined : unreachableNotice,
@@ -79,6 +82,9 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     transport,
     settings: core.settings,
     results: core.results,
+    inputs: core.inputs,
+    actions: core.actions,
+    trustedCdn: (url) => isDiscordCdnUrl(url, config.env.DISCORD_API_URL),
     hosts: () =>
       core.pool.backends.map((backend) => ({
         id: backend.id,

@@ -7,6 +7,7 @@ import { applyQueueEvent } from "../presentation/apply-queue-event.js";
 import { EditScheduler } from "../presentation/edit-scheduler.js";
 import type { MessageView } from "../presentation/message-view.js";
 import { renderJobView } from "../presentation/render-job-view.js";
+import type { ResultActionSet } from "../presentation/result-buttons.js";
 import { truncate } from "../presentation/truncate.js";
 import type { JobQueue } from "../queue/job-queue.js";
 import type { Job, SucceededJob } from "../queue/job.js";
@@ -37,6 +38,8 @@ export interface JobMessagesOptions {
   metrics?: BotMetrics | undefined;
   /** Words for waiting members while no image server is reachable (undefined when one is). */
   unreachableNotice?: () => string | undefined;
+  /** The buttons a job's result offers (`resultActionsFor`); none without it. */
+  resultActions?: (job: Job) => ResultActionSet;
   /** Retry pacing of a result Discord keeps refusing with 5xx (see `ResultDelivery`). */
   delivery?: { retryWindowMs?: number; retryDelayMs?: (attempt: number) => number };
   now?: () => number;
@@ -65,7 +68,7 @@ export class JobMessages {
   constructor(options: JobMessagesOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#jobs = new TrackedJobs(options.settings);
+    this.#jobs = new TrackedJobs(options.settings, options.resultActions);
     this.#scheduler = new EditScheduler({
       minIntervalMs: options.editIntervalMs,
       channelEditsPerSecond: options.channelEditsPerSecond,

@@ -36,6 +36,8 @@ export const settingsShape = {
   previews: z.boolean(),
   spoilerResults: z.boolean(),
   rerollBy: z.enum(["owner", "anyone"]),
+  /** Members may attach an image to `/generate` (image to image). */
+  imageInput: z.boolean(),
   jobsPerWindow: positiveInt,
   windowSeconds: positiveInt,
   maxQueuedPerUser: positiveInt,

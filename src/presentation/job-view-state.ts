@@ -1,5 +1,6 @@
 import type { PartialJobParams } from "../request/generation-request.js";
 import type { JobPhase } from "./message-view.js";
+import type { ResultActionSet } from "./result-buttons.js";
 
 /** Everything the renderer needs to draw one job's message; the Discord layer assembles it from job events. */
 export interface JobViewState {
@@ -31,6 +32,8 @@ export interface JobViewState {
   notice?: string | undefined;
   /** A Discord user (rendered as a mention that pings nobody) or a plain label such as "an operator". */
   cancelledBy?: { userId: string } | { label: string } | undefined;
+  /** The buttons a finished result offers (none when unset: the terminal, old tests). */
+  actions?: ResultActionSet | undefined;
 }
 
 /**
@@ -43,4 +46,6 @@ export interface JobViewImage {
   name: string;
   bytes: Buffer;
   mime: string;
+  /** The grid of a job's several images, shown first; the originals follow it. */
+  grid?: boolean;
 }

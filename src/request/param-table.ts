@@ -176,9 +176,15 @@ export const paramTable = [
   { name: "scheduler", label: "scheduler", type: { kind: "name", maxLength: 100 }, binding: "scheduler" },
   // Only meaningful with an input image (image-to-image).
   { name: "denoise", label: "denoise", type: { kind: "number", min: 0, max: 1 }, binding: "denoise" },
-  // Not offered on /generate or the CLI yet: the attachment option, its download and checks, and the
-  // upload at dispatch come with the image-input work (issue 15).
-  { name: "image", label: "input image", type: { kind: "image" }, binding: "image" },
+  // An attachment on /generate (downloaded, checked and kept first: `generate-from-image.ts`), or a
+  // result to vary or upscale; uploaded to the host at dispatch. Not a CLI flag.
+  {
+    name: "image",
+    label: "input image",
+    type: { kind: "image" },
+    binding: "image",
+    discord: { description: "A picture to start from (PNG, JPEG or WebP)" },
+  },
   {
     // Asked by its name in the operator's allow-list (`loras[]`); admission turns it into the
     // file the LoraLoader gets, checked against the host's list like a checkpoint. The workflow's

@@ -25,6 +25,8 @@ export function buildJobParams(
   options: BuildOptions = {},
 ): JobParams {
   for (const row of paramRows) {
+    // The prompt is carried even where the graph takes none (see checkJobParams).
+    if (row.required) continue;
     if (request[row.name] !== undefined && !template.takes(row.name)) {
       throw new WorkflowError("param_not_offered", row.name, `This workflow does not take ${row.label}.`);
     }
@@ -35,7 +37,7 @@ export function buildJobParams(
   };
   const values: Partial<Record<BuiltName, string | number>> = {};
   for (const row of boundRows) {
-    if (!template.offers(row.binding)) continue;
+    if (!template.offers(row.binding) && !row.required) continue;
     const value = asked[row.name] ?? leftOut(template, row, options);
     if (value !== undefined) values[row.name] = value;
   }

@@ -29,6 +29,9 @@ export function checkJobParams(
   for (const row of boundRows) {
     const value = params[row.name];
     if (value === undefined) continue;
+    // The prompt is every job's description (its message, alt text, history): carried even by a
+    // workflow that takes none (an upscale), and written nowhere in its graph.
+    if (row.required && !template.offers(row.binding)) continue;
     if (!template.offers(row.binding)) {
       throw new WorkflowError("param_not_offered", row.name, `This workflow does not take ${row.label}.`);
     }

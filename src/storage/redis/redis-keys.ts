@@ -25,7 +25,9 @@
  * - `P settings:<key>`, `P meta:<key>`, `P queue-eta:eta`: Keyv records (JSON, Keyv's format);
  * - `P settings-channels:<guild>` set: a server's channel ids with settings records;
  * - `P lease:<name>` string `<holder> <fence>` with a TTL; `P lease:<name>:fence` counter;
- * - `P outputs:<job>` string: a succeeded job's output files until they are posted (JSON, base64).
+ * - `P outputs:<job>` string: a succeeded job's output files until they are posted (JSON, base64);
+ * - `P input:<owner>/<id>` string: a picture a job starts from (JSON, base64); `P inputs:owner:<owner>`
+ *   set and `P inputs:kept` zset ref → kept at, for `/forget-me` and retention.
  */
 export const defaultKeyPrefix = "{comfycord}:";
 

@@ -8,6 +8,7 @@ import { RedisConnection, type RedisConnectionOptions } from "./redis-connection
 import { RedisJobStore } from "./redis-job-store.js";
 import { RedisEtaStore, RedisMetaStore, RedisSettingsStore } from "./redis-keyv-stores.js";
 import { RedisLease } from "./redis-lease.js";
+import { RedisInputSpool } from "./redis-input-spool.js";
 import { RedisOutputSpool } from "./redis-output-spool.js";
 import { RedisRateStore } from "./redis-rate-store.js";
 import { RedisResultStore } from "./redis-result-store.js";
@@ -32,6 +33,7 @@ export class RedisStorage implements Storage {
   readonly settings: RedisSettingsStore;
   readonly meta: RedisMetaStore;
   readonly spool: RedisOutputSpool;
+  readonly inputs: RedisInputSpool;
   readonly location: string;
   /** The connection, for the migration and the tests. */
   readonly connection: RedisConnection;
@@ -52,6 +54,7 @@ export class RedisStorage implements Storage {
     this.meta = new RedisMetaStore(connection, logger.child({ store: "meta" }));
     this.admission = new RedisAdmission(connection);
     this.spool = new RedisOutputSpool(connection);
+    this.inputs = new RedisInputSpool(connection, { now });
   }
 
   /** A named lease with a fencing token (phase 2's conductor lease). */
