@@ -123,10 +123,8 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
     tokenExpiresAt: interaction.createdTimestamp + tokenLifetimeMs,
     postedAt: services.now(),
   };
+  // No ❌ of the bot's own: the message's Cancel button does that, and a member's ❌ still works.
   await services.jobMessages.attach(job, target, { attachmentLimit: interaction.attachmentSizeLimit });
-  await services.transport.react(location.channelId, messageId, "❌").catch((error: unknown) => {
-    services.logger.debug({ err: error, jobId: job.id }, "could not add the ❌ reaction");
-  });
 }
 
 /**

@@ -13,7 +13,6 @@ import type { JobQueue } from "../queue/job-queue.js";
 import type { Job, SucceededJob } from "../queue/job.js";
 import type { QueueEvent } from "../queue/queue-events.js";
 import { classifyDiscordFailure } from "./discord-failure.js";
-import { markDelivered, markEnded } from "./final-reactions.js";
 import { moveToFreshMessage } from "./fresh-message.js";
 import { isOldMessageEditCap, type MessageTarget, type MessageTransport } from "./message-transport.js";
 import { ResultDelivery, storedMessage, type DeliveryOutcome } from "./result-delivery.js";
@@ -49,8 +48,8 @@ export interface JobMessagesOptions {
  * Keeps each job's Discord message in step with the queue: queue events fold into a view state,
  * the view is rendered, and the edit scheduler sends the latest one without tripping Discord's
  * rate limits. A succeeded job's final view carries the images and goes out through
- * `ResultDelivery`, which closes the job once Discord has it; then the bot's reactions are
- * switched from ❌ to 🎲. Whatever the outcome, a finished job's images leave memory.
+ * `ResultDelivery`, which closes the job once Discord has it; then the bot adds its 🎲. Whatever
+ * the outcome, a finished job's images leave memory.
  */
 export class JobMessages {
   readonly #options: JobMessagesOptions;
@@ -248,7 +247,7 @@ export class JobMessages {
           await this.#deliver(finished, tracked, latest);
         } else {
           await this.#send(jobId, tracked, latest);
-          if (finished) await this.#afterFinal(jobId, tracked);
+          if (finished) this.#jobs.forget(jobId);
         }
         this.#options.metrics?.observeEditLatency((performance.now() - started) / 1000);
       },
@@ -295,14 +294,14 @@ export class JobMessages {
     } finally {
       this.#jobs.forget(job.id);
     }
-    if (outcome.kind === "forgotten")
-      await markEnded(this.#options.transport, this.#options.logger, tracked.target!);
-    await markDelivered(this.#options.transport, this.#options.logger, outcome);
-  }
-
-  async #afterFinal(jobId: string, tracked: TrackedJob): Promise<void> {
-    this.#jobs.forget(jobId);
-    if (tracked.target) await markEnded(this.#options.transport, this.#options.logger, tracked.target);
+    if (outcome.kind !== "delivered") return;
+    // The 🎲 shows members they can reroll with a reaction too; only the emoji is lost if it fails.
+    const shown = outcome.target;
+    try {
+      await this.#options.transport.react(shown.channelId, shown.messageId, "🎲");
+    } catch (error) {
+      this.#options.logger.warn({ err: error, jobId: job.id }, "could not add the 🎲");
+    }
   }
 
   async #moveToFresh(job: Job, tracked: TrackedJob): Promise<void> {

@@ -43,10 +43,6 @@ export async function postJobMessage(
     throw error;
   }
   await services.jobMessages.attach(job, target, { header: where.header });
-  await services.transport.react(where.channelId, target.messageId, "❌").catch((error: unknown) => {
-    // The Cancel button does the same; the reaction is a shortcut.
-    services.logger.debug({ err: error, jobId: job.id }, "could not add the ❌ reaction");
-  });
   return target;
 }
 
