@@ -169,13 +169,17 @@ export class ReactionHandler {
     );
   }
 
-  /** A short reply that deletes itself: the nearest thing to an ephemeral answer to a reaction. */
+  /**
+   * A short reply that deletes itself: the nearest thing to an ephemeral answer to a reaction.
+   * It names the member so the channel sees whom it answers, but pings nobody: a refused reaction
+   * is not worth a notification (and a ping from a message that then vanishes only confuses).
+   */
   async #notice(channelId: string, messageId: string, userId: string, text: string): Promise<void> {
     try {
       const posted = await this.#services.transport.post(
         channelId,
         {
-          body: { content: `<@${userId}> ${text}`.slice(0, 2000), allowed_mentions: { users: [userId] } },
+          body: { content: `<@${userId}> ${text}`.slice(0, 2000), allowed_mentions: { parse: [], replied_user: false } },
           files: [],
         },
         messageId,

@@ -60,6 +60,8 @@ describe("how results are shown and removed", () => {
       (message) => message.channelId === hidden.channelId && message.content.includes(`<@${bob.id}>`),
     );
     expect(notice.content).toMatch(/owner or a moderator/);
+    // Named so the channel knows whom it answers, but nobody is pinged for a refused reaction.
+    expect(notice.pinged).toEqual([]);
     expect(discord.messages.get(hidden.id)?.deleted).toBe(false);
 
     // ❌ from the owner deletes the result and forgets it for rerolls.

@@ -124,6 +124,7 @@ describe("threads the bot was never told about (issue 13 item 8)", () => {
       (message) => message.channelId === threadId && message.content.includes(`<@${discord.users.bob.id}>`),
     );
     expect(notice.content).toMatch(/contains a term that is not allowed/);
+    expect(notice.pinged).toEqual([]);
     expect(sims[0]!.stats.executions).toHaveLength(1);
   });
 

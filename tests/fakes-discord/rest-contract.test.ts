@@ -129,4 +129,23 @@ describe("fake Discord: REST contract without a client", () => {
     expect(await limited.json()).toMatchObject({ retry_after: 2, global: true });
     expect(discord.rateLimitHits).toMatchObject([{ global: true, scope: "global" }]);
   });
+
+  it("pings the users a new message mentions, narrowed by allowed_mentions", async () => {
+    const channel = discord.channels.general.id;
+    const send = async (body: Record<string, unknown>) => {
+      const res = await fetch(api(`/channels/${channel}/messages`), {
+        ...json(body),
+        headers: { ...bot(), "Content-Type": "application/json" },
+      });
+      const { id } = (await res.json()) as { id: string };
+      return discord.messages.get(id)!.pinged;
+    };
+    const text = "<@111111111111111111> and <@!222222222222222222>";
+    expect(await send({ content: text })).toEqual(["111111111111111111", "222222222222222222"]);
+    expect(await send({ content: text, allowed_mentions: { parse: [] } })).toEqual([]);
+    expect(await send({ content: text, allowed_mentions: { users: ["222222222222222222"] } })).toEqual([
+      "222222222222222222",
+    ]);
+    expect(await send({ content: text, allowed_mentions: { parse: ["users"] } })).toHaveLength(2);
+  });
 });

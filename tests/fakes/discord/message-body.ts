@@ -204,3 +204,19 @@ export function buildMessageContent(
   }
   return { content, embeds, components, attachments, flags };
 }
+
+/**
+ * Who Discord notifies for a new message: the users its content mentions, narrowed by
+ * `allowed_mentions` (absent means every mention pings; `parse` without "users" and no `users`
+ * list means none do).
+ */
+export function pingedUsers(body: ParsedBody): string[] {
+  const json = jsonObject(body);
+  const content = typeof json["content"] === "string" ? json["content"] : "";
+  const mentioned = [...content.matchAll(/<@!?(\d+)>/g)].map((match) => match[1]!);
+  const allowed = json["allowed_mentions"];
+  if (!isRecord(allowed)) return [...new Set(mentioned)];
+  const parse = Array.isArray(allowed["parse"]) ? allowed["parse"] : [];
+  const listed = Array.isArray(allowed["users"]) ? allowed["users"] : [];
+  return [...new Set(mentioned)].filter((id) => parse.includes("users") || listed.includes(id));
+}

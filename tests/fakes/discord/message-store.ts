@@ -56,14 +56,16 @@ export interface StoredMessage extends MessageContent {
   /** Set on interaction responses and follow-ups: the application's webhook. */
   webhookId: string | null;
   interactionId: string | null;
+  /** Users Discord notified when the message was created (its content mentions, filtered by allowed_mentions). */
+  pinged: string[];
   deleted: boolean;
 }
 
 export type NewMessage = Omit<
   StoredMessage,
-  "editedAt" | "history" | "oldEdits" | "reactions" | "deleted" | keyof MessageContent
+  "editedAt" | "history" | "oldEdits" | "reactions" | "deleted" | "pinged" | keyof MessageContent
 > &
-  Partial<MessageContent>;
+  Partial<MessageContent> & { pinged?: string[] };
 
 /** Every message the fake knows, with edit history, reactions and attachment bytes; notifies watchers. */
 export class MessageStore {
@@ -105,6 +107,7 @@ export class MessageStore {
       components: [],
       attachments: [],
       flags: 0,
+      pinged: [],
       ...input,
       editedAt: null,
       history: [],

@@ -3,7 +3,7 @@ import type { FakeDiscordContext } from "../fake-discord-context.js";
 import { findChannel } from "../fake-discord-context.js";
 import { channelPayload } from "../guild-payloads.js";
 import { bodyContext, createBotMessage, deleteMessage, editMessage } from "../message-actions.js";
-import { buildMessageContent, jsonObject } from "../message-body.js";
+import { buildMessageContent, pingedUsers, jsonObject } from "../message-body.js";
 import type { StoredMessage } from "../message-store.js";
 import { MessageFlags, messagePayload } from "../message-store.js";
 import type { RouteDefinition } from "../router.js";
@@ -69,6 +69,7 @@ export function channelRoutes(ctx: FakeDiscordContext): RouteDefinition[] {
               type: reply === undefined ? 0 : 19,
               webhookId: null,
               interactionId: null,
+              pinged: pingedUsers(body),
               ...content,
             }),
           ),
