@@ -1,16 +1,15 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
-import {
-  describeCommandError,
-  refusalOnRedis,
-  resolveDataDir,
-  type CommandContext,
-} from "./operator-command.js";
+import { withEnvFile } from "../config/env-file.js";
+import { loadConfig } from "../config/load-config.js";
+import { describeCommandError, refusalOnRedis, type CommandContext } from "./operator-command.js";
+import { pruneOldBackups } from "../ops/prune-backups.js";
 import { backupDatabase, dataFileName, defaultBackupFile } from "../ops/sqlite-backup.js";
 
 const usage = `Usage: npm run backup -- [--out <file>]
 Writes a consistent copy of DATA_DIR/${dataFileName}; safe while the bot runs.
-Default output: DATA_DIR/backups/comfycord-<time>.sqlite. An existing file is never overwritten.`;
+Default output: DATA_DIR/backups/comfycord-<time>.sqlite. An existing file is never overwritten.
+Copies there older than retention.backupDays are deleted afterwards; other files are left alone.`;
 
 /** `npm run backup`: returns the process exit code. */
 export async function runBackupCommand(context: CommandContext & { now?: () => Date }): Promise<number> {
@@ -37,15 +36,26 @@ export async function runBackupCommand(context: CommandContext & { now?: () => D
       io.printError(onRedis);
       return 1;
     }
-    const dataDir = resolveDataDir(context.env, context.cwd);
+    const config = loadConfig({
+      env: withEnvFile(context.env, path.join(context.cwd, ".env")),
+      cwd: context.cwd,
+    });
+    const dataDir = path.resolve(context.cwd, config.env.DATA_DIR);
     const source = path.join(dataDir, dataFileName);
-    const now = context.now ?? (() => new Date());
-    const dest = out === undefined ? defaultBackupFile(dataDir, now()) : path.resolve(context.cwd, out);
+    const now = (context.now ?? (() => new Date()))();
+    const defaultFile = defaultBackupFile(dataDir, now);
+    const dest = out === undefined ? defaultFile : path.resolve(context.cwd, out);
     const result = await backupDatabase(source, dest);
     io.print(`Backed up ${source}`);
     io.print(`       to ${result.file} (${formatBytes(result.bytes)})`);
     const shown = path.relative(context.cwd, result.file);
     io.print(`Restore it with: npm run restore -- ${shown.startsWith("..") ? result.file : shown}`);
+    // Only after a good copy exists: a failing backup never leaves the operator with fewer copies.
+    const keepDays = config.file.retention.backupDays;
+    const pruned = await pruneOldBackups(path.dirname(defaultFile), keepDays, now);
+    if (pruned.length > 0) {
+      io.print(`Deleted ${pruned.length} backup(s) older than ${keepDays} days (retention.backupDays).`);
+    }
     return 0;
   } catch (error) {
     io.printError(`Backup failed: ${describeCommandError(error)}`);

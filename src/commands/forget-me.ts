@@ -28,7 +28,8 @@ async function runForgetMe(interaction: ChatInputCommandInteraction, services: B
     content:
       "This cancels your unfinished jobs and deletes every record the bot keeps about you, in every " +
       `server: your jobs and their prompts, the links that let anyone reroll your results and your ` +
-      `rate-limit counter. It cannot be undone. (Records are otherwise deleted after ${services.retentionDays} days.)`,
+      `rate-limit counter. It cannot be undone. (Records are otherwise deleted after ${services.retentionDays} days.)\n` +
+      `Backups keep their copies until they age out: the bot's own backups are deleted after ${services.backupDays} days.`,
     components: [row],
     flags: MessageFlags.Ephemeral,
   });

@@ -98,7 +98,7 @@ export const defaults = {
      */
     deliveryRetrySeconds: 600,
   },
-  /** The result buttons and image input (issue 15). */
+  /** The result buttons and image input. */
   actions: {
     /** How far Vary may move from the result (0 keeps it, 1 ignores it). */
     varyDenoise: 0.55,
@@ -108,6 +108,8 @@ export const defaults = {
   retention: {
     /** Finished jobs and the reroll index are kept this long. */
     days: 30,
+    /** `npm run backup` deletes its own older copies after this many days (forgotten data ages out). */
+    backupDays: 14,
   },
   logging: {
     /** Prompt text appears in logs at info level only when this is true. */

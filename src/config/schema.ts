@@ -119,7 +119,12 @@ export const fileConfigSchema = z
         maxInputBytes: positiveInt.default(defaults.actions.maxInputBytes),
       })
       .prefault({}),
-    retention: z.strictObject({ days: positiveInt.default(defaults.retention.days) }).prefault({}),
+    retention: z
+      .strictObject({
+        days: positiveInt.default(defaults.retention.days),
+        backupDays: positiveInt.default(defaults.retention.backupDays),
+      })
+      .prefault({}),
     logging: z.strictObject({ prompts: z.boolean().default(defaults.logging.prompts) }).prefault({}),
     metrics: z.strictObject({ host: z.string().min(1).default(defaults.metrics.host) }).prefault({}),
   })

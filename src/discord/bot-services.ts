@@ -44,5 +44,7 @@ export interface BotServices {
   presetChoices: (kind: "styles" | "loras", query: PresetQuery) => PresetChoice[];
   logger: Logger;
   retentionDays: number;
+  /** How long `npm run backup` keeps its copies: told to members who ask to be forgotten. */
+  backupDays: number;
   now: () => number;
 }

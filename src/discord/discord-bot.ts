@@ -98,6 +98,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     presetChoices: core.presetChoices,
     logger: discordLogger,
     retentionDays: config.file.retention.days,
+    backupDays: config.file.retention.backupDays,
     now,
   };
   const { commands } = options;

@@ -66,7 +66,7 @@ export class ReactionHandler {
       }
       return;
     }
-    // A thread's parent, fetched when the thread is not cached: its rules apply (issue 13 item 8).
+    // A thread's parent, fetched when the thread is not cached: its rules apply.
     const location = await channelLocation(this.#client, guildId, channelId);
     if (!location) {
       await this.#notice(channelId, messageId, userId, unknownThreadParentNotice);
@@ -179,7 +179,10 @@ export class ReactionHandler {
       const posted = await this.#services.transport.post(
         channelId,
         {
-          body: { content: `<@${userId}> ${text}`.slice(0, 2000), allowed_mentions: { parse: [], replied_user: false } },
+          body: {
+            content: `<@${userId}> ${text}`.slice(0, 2000),
+            allowed_mentions: { parse: [], replied_user: false },
+          },
           files: [],
         },
         messageId,

@@ -77,6 +77,7 @@ describe("/forget-me end to end", () => {
     const ask = discord.invokeSlash({ name: "forget-me", user: alice });
     const question = await ask.reply();
     expect(question.content).toMatch(/cannot be undone/);
+    expect(question.content).toMatch(/Backups keep their copies until they age out: .* after 14 days/);
     const keep = discord.clickButton({
       message: question,
       customId: `forget-me:cancel:${alice.id}`,

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -39,6 +39,36 @@ describe("npm run backup", () => {
 
     expect(await runBackupCommand({ ...context, argv: [] })).toBe(1);
     expect(err.join("\n")).toMatch(/Backup failed: .*already exists/);
+  });
+
+  it("deletes its own copies older than retention.backupDays after a good backup, and nothing else", async () => {
+    const { context, out, dataDir } = project();
+    await storages.open({ dataDir });
+    const folder = path.join(dataDir, "backups");
+    mkdirSync(folder, { recursive: true });
+    // now() is 2026-11-22T00:10:20Z and the default keeps 14 days.
+    const old = path.join(folder, "comfycord-2026-11-07T23-59-59Z.sqlite");
+    const recent = path.join(folder, "comfycord-2026-11-08T00-10-21Z.sqlite");
+    const operatorsOwn = path.join(folder, "before-upgrade.sqlite");
+    for (const file of [old, recent, operatorsOwn]) writeFileSync(file, "copy");
+
+    expect(await runBackupCommand({ ...context, argv: [] })).toBe(0);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    expect(existsSync(operatorsOwn)).toBe(true);
+    expect(out.join("\n")).toContain("Deleted 1 backup(s) older than 14 days (retention.backupDays).");
+  });
+
+  it("keeps every old copy when the backup itself fails", async () => {
+    const { context, err, dataDir } = project();
+    const folder = path.join(dataDir, "backups");
+    mkdirSync(folder, { recursive: true });
+    const old = path.join(folder, "comfycord-2020-01-01T00-00-00Z.sqlite");
+    writeFileSync(old, "copy");
+    // No database in DATA_DIR: the backup fails before anything is pruned.
+    expect(await runBackupCommand({ ...context, argv: [] })).toBe(1);
+    expect(err.join("\n")).toMatch(/no database/);
+    expect(existsSync(old)).toBe(true);
   });
 
   it("writes where --out says, relative to the working folder", async () => {
