@@ -21,6 +21,25 @@ export default tseslint.config(
     },
   },
   {
+    // The core stays free of Discord: only the adapter (src/discord, src/commands, src/main.ts)
+    // imports discord.js. Presentation may use @discordjs/formatters, which is plain string code.
+    files: ["src/**"],
+    ignores: ["src/discord/**", "src/commands/**", "src/main.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "discord.js",
+              message: "Only src/discord, src/commands and src/main.ts import discord.js.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Terminal programs talk to a person on stdout; everything else logs through pino.
     files: ["src/cli/**", "bench/**"],
     rules: { "no-console": "off" },
