@@ -27,7 +27,8 @@ export async function downloadImage(url: string, options: DownloadOptions): Prom
     }
     const declared = Number(response.headers["content-length"]);
     if (Number.isFinite(declared) && declared > options.maxBytes) {
-      await response.body.dump({ limit: 0 }).catch(() => undefined);
+      // Close the connection without reading the body: the answer is already "too large".
+      response.body.destroy();
       return { ok: false, problem: "too_large", limit: options.maxBytes };
     }
     const chunks: Buffer[] = [];
