@@ -9,7 +9,7 @@ import { describeDecline } from "../presentation/describe-decline.js";
 import type { BotServices } from "../discord/bot-services.js";
 import type { CommandRecord, DefinitionContext } from "../discord/command-record.js";
 import { channelIsNsfw, locationOf, roleIdsOf } from "../discord/interaction-context.js";
-import { postModLog } from "../discord/mod-log.js";
+import { postRefusalToModLog } from "../discord/mod-log.js";
 import { viewToPayload } from "../discord/view-to-payload.js";
 import { initialViewState } from "../presentation/apply-queue-event.js";
 import { renderJobView } from "../presentation/render-job-view.js";
@@ -63,14 +63,7 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
       content: describeDecline(outcome, services.now()),
       flags: MessageFlags.Ephemeral,
     });
-    if (outcome.kind === "refused" && outcome.modLog) {
-      await postModLog(
-        interaction.client,
-        services,
-        { guildId: location.guildId, channelId: outcome.settings.values.modLogChannel },
-        outcome.modLog,
-      );
-    }
+    await postRefusalToModLog(interaction.client, services, location.guildId, outcome);
     return;
   }
 

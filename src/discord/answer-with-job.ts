@@ -3,7 +3,7 @@ import type { GenerateOutcome } from "../app/generation-service.js";
 import type { ChannelLocation } from "../moderation/settings-repository.js";
 import { describeDecline } from "../presentation/describe-decline.js";
 import type { BotServices } from "./bot-services.js";
-import { postModLog } from "./mod-log.js";
+import { postRefusalToModLog } from "./mod-log.js";
 import { messageLink, postJobMessage } from "./post-job-message.js";
 
 /** An interaction the bot acknowledged with an ephemeral "thinking…" (`deferReply`). */
@@ -23,14 +23,7 @@ export async function answerWithJob(
   const { location } = where;
   if (outcome.kind !== "accepted") {
     await interaction.editReply({ content: describeDecline(outcome, services.now()) });
-    if (outcome.kind === "refused" && outcome.modLog) {
-      await postModLog(
-        interaction.client,
-        services,
-        { guildId: location.guildId, channelId: outcome.settings.values.modLogChannel },
-        outcome.modLog,
-      );
-    }
+    await postRefusalToModLog(interaction.client, services, location.guildId, outcome);
     return;
   }
   const target = await postJobMessage(services, outcome, {

@@ -1,4 +1,5 @@
 import { ChannelType, Routes, type Channel, type Client } from "discord.js";
+import type { GenerateOutcome } from "../app/generation-service.js";
 import type { BotServices } from "./bot-services.js";
 import { channelOrNone } from "./channel-or-none.js";
 
@@ -46,4 +47,20 @@ export async function postModLog(
       "could not post to the mod log",
     );
   }
+}
+
+/** A refused generation's record for the mod log, when moderation wrote one. Never throws. */
+export async function postRefusalToModLog(
+  client: Client,
+  services: Pick<BotServices, "transport" | "logger">,
+  guildId: string,
+  outcome: GenerateOutcome,
+): Promise<void> {
+  if (outcome.kind !== "refused" || !outcome.modLog) return;
+  await postModLog(
+    client,
+    services,
+    { guildId, channelId: outcome.settings.values.modLogChannel },
+    outcome.modLog,
+  );
 }

@@ -14,7 +14,7 @@ import { truncate } from "../presentation/truncate.js";
 import type { BotServices } from "./bot-services.js";
 import { unknownThreadParentNotice } from "../presentation/user-messages.js";
 import { channelLocation } from "./channel-location.js";
-import { postModLog } from "./mod-log.js";
+import { postRefusalToModLog } from "./mod-log.js";
 import { mayModerateJobs } from "./moderation-rights.js";
 import { viewToPayload } from "./view-to-payload.js";
 
@@ -88,13 +88,7 @@ export class ReactionHandler {
     if (outcome.kind !== "accepted") {
       await this.#notice(channelId, messageId, userId, describeDecline(outcome, services.now()));
       await this.#removeReaction(channelId, messageId, rerollEmoji, userId);
-      if (outcome.kind === "refused" && outcome.modLog)
-        await postModLog(
-          this.#client,
-          services,
-          { guildId, channelId: outcome.settings.values.modLogChannel },
-          outcome.modLog,
-        );
+      await postRefusalToModLog(this.#client, services, guildId, outcome);
       return;
     }
     const link = `https://discord.com/channels/${guildId}/${channelId}/${messageId}`;
