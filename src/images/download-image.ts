@@ -27,8 +27,10 @@ export async function downloadImage(url: string, options: DownloadOptions): Prom
     }
     const declared = Number(response.headers["content-length"]);
     if (Number.isFinite(declared) && declared > options.maxBytes) {
-      // Close the connection without reading the body: the answer is already "too large".
-      response.body.destroy();
+      // Close the connection without reading the body: the answer is already "too large". With no
+      // signal, dump() resolves once the stream closes and never rejects (it listens for the abort).
+      // A limit of 0 would mean undici's default of 128 KiB, hence 1.
+      await response.body.dump({ limit: 1 });
       return { ok: false, problem: "too_large", limit: options.maxBytes };
     }
     const chunks: Buffer[] = [];
