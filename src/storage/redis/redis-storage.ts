@@ -5,6 +5,7 @@ import type { Storage } from "../storage.js";
 import { FencedJobWriter } from "./fenced-job-writer.js";
 import { RedisAdmission } from "./redis-admission.js";
 import { RedisConnection, type RedisConnectionOptions } from "./redis-connection.js";
+import { RedisJobEvents } from "./redis-job-events.js";
 import { RedisJobStore } from "./redis-job-store.js";
 import { RedisEtaStore, RedisMetaStore, RedisSettingsStore } from "./redis-keyv-stores.js";
 import { RedisLease } from "./redis-lease.js";
@@ -35,8 +36,10 @@ export class RedisStorage implements Storage {
   readonly location: string;
   /** The connection, for the migration and the tests. */
   readonly connection: RedisConnection;
-  /** Check-and-insert in one step, for several processes admitting at once (phase 2). */
+  /** Check-and-insert in one step, for several processes admitting at once. */
   readonly admission: RedisAdmission;
+  /** Versioned job writes and the job event stream, for several processes sharing the store. */
+  readonly events: RedisJobEvents;
   readonly #logger: Logger;
 
   private constructor(connection: RedisConnection, options: RedisStorageOptions) {
@@ -51,10 +54,11 @@ export class RedisStorage implements Storage {
     this.settings = new RedisSettingsStore(connection, logger.child({ store: "settings" }));
     this.meta = new RedisMetaStore(connection, logger.child({ store: "meta" }));
     this.admission = new RedisAdmission(connection);
+    this.events = new RedisJobEvents(connection);
     this.spool = new RedisOutputSpool(connection);
   }
 
-  /** A named lease with a fencing token (phase 2's conductor lease). */
+  /** A named lease with a fencing token (the conductor's). */
   lease(name: string): RedisLease {
     return new RedisLease(this.connection, name);
   }
