@@ -8,6 +8,7 @@ import { operatorCeilings } from "../moderation/ceilings.js";
 import { botSettingsDefaults } from "../moderation/effective-settings.js";
 import { SettingsRepository } from "../moderation/settings-repository.js";
 import { ComfyDispatcher } from "../dispatch/comfy-dispatcher.js";
+import type { InputSpool } from "../queue/input-spool.js";
 import { JobQueue } from "../queue/job-queue.js";
 import type { Storage } from "../storage/storage.js";
 import { loadWorkflows } from "../workflows/load-workflows.js";
@@ -16,14 +17,21 @@ import type { ParamName } from "../request/param-table.js";
 import type { WorkflowTemplate } from "../workflows/workflow-template.js";
 import { backendIds } from "../comfy/backend-labels.js";
 import { withoutCredentials } from "../comfy/comfy-endpoint.js";
+import { actionWorkflows, type ActionSettings } from "./action-workflows.js";
 import { GenerationService } from "./generation-service.js";
 import { recheckAtDispatch } from "../dispatch/recheck-at-dispatch.js";
 import { fitDefaultsToLimits } from "../workflows/fit-defaults-to-limits.js";
 import { WorkflowValidity } from "../workflows/workflow-validity.js";
+import { LoraInstallReport } from "../presets/lora-install-report.js";
+import type { Presets } from "../presets/presets.js";
+import { checkPresets } from "../presets/check-presets.js";
+import { presetChoices, type PresetChoice, type PresetQuery } from "../presets/preset-choices.js";
 
 /** Everything but Discord: shared by the bot, `npm run generate` and `npm run doctor`. */
 export interface Core {
   templates: WorkflowTemplate[];
+  /** The operator's styles and LoRAs (`styles[]`, `loras[]`). */
+  presets: Presets;
   workflowProblems: string[];
   pool: BackendPool;
   /**
@@ -36,8 +44,14 @@ export interface Core {
   settings: SettingsRepository;
   generation: GenerationService;
   results: ResultStore;
+  /** Pictures jobs start from (`Storage.inputs`). */
+  inputs: InputSpool;
+  /** The result buttons' and attached pictures' workflows and limits (`actions:`). */
+  actions: ActionSettings;
   /** The names the connected hosts offer for a parameter of a workflow, or of any (autocomplete). */
   paramChoices: (name: ParamName, workflow: string | undefined) => string[];
+  /** The styles or LoRAs a member may pick, for what they typed (autocomplete). */
+  presetChoices: (kind: "styles" | "loras", query: PresetQuery) => PresetChoice[];
   /**
    * Connects the hosts and recovers unfinished jobs. Separate from building so subscribers
    * (the Discord layer) are listening before recovery delivers anything.
@@ -134,8 +148,16 @@ export async function buildCore({
     now,
   });
   const validity = new WorkflowValidity(templates, logger.child({ module: "workflows" }));
+  const presets: Presets = { styles: file.styles, loras: file.loras };
+  for (const { message, fix } of checkPresets(presets, templates, botDefaults)) {
+    logger.warn({ module: "presets" }, `${message} (fix: ${fix})`);
+  }
+  const loraReport = new LoraInstallReport(presets.loras, logger.child({ module: "presets" }));
   for (const backend of backends) {
-    backend.on("objectInfo", (info) => validity.check(backend.id, info));
+    backend.on("objectInfo", (info) => {
+      validity.check(backend.id, info);
+      loraReport.check(backend.id, info);
+    });
     backend.on("health", (health) => {
       logger.info(
         { backend: backend.id, online: health.online, lastError: health.lastError },
@@ -154,6 +176,7 @@ export async function buildCore({
     templates: new Map(templates.map((template) => [template.name, template])),
     logger: logger.child({ module: "dispatch" }),
     recheck: (job) => recheckAtDispatch(job, settings),
+    inputs: storage.inputs,
   });
   const queue = new JobQueue({
     // The queue's stores: jobs, the members' rate-limit records and the learned durations.
@@ -163,11 +186,15 @@ export async function buildCore({
     limits: file.queue,
     now,
   });
+  const actions = actionWorkflows(file.actions, templates, logger.child({ module: "workflows" }));
   const generation = new GenerationService({
+    img2img: actions.img2img,
     templates,
     settings,
     queue,
     objectInfoFor: (template) => validity.objectInfoFor(template.name),
+    hostInfosFor: (template) => validity.objectInfosFor(template.name),
+    presets,
     logger: logger.child({ module: "generate" }),
     logPrompts: file.logging.prompts,
     ...(onDecline ? { onDecline } : {}),
@@ -185,6 +212,7 @@ export async function buildCore({
 
   return {
     templates,
+    presets,
     workflowProblems,
     pool,
     hostLabels,
@@ -193,7 +221,15 @@ export async function buildCore({
     settings,
     generation,
     results: storage.results,
+    inputs: storage.inputs,
+    actions,
     paramChoices: choicesFor,
+    presetChoices: (kind, query) =>
+      presetChoices(
+        { presets, templates, hostInfosFor: (template) => validity.objectInfosFor(template.name) },
+        kind,
+        query,
+      ),
     start: async () => {
       // Hosts report `/object_info` through the "objectInfo" event, which checks the workflows.
       await pool.start();

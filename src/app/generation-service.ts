@@ -8,7 +8,16 @@ import type { ChannelLocation, SettingsRepository } from "../moderation/settings
 import type { AdmissionDecision } from "../queue/admission.js";
 import type { Job, JobMessage } from "../queue/job.js";
 import type { QueuePort } from "../queue/queue-port.js";
-import { checkGenerationRequest, type JobParams, type RequestInput } from "../request/generation-request.js";
+import {
+  checkGenerationRequest,
+  type GenerationRequest,
+  type JobParams,
+  type RequestInput,
+} from "../request/generation-request.js";
+import { applyStyle } from "../presets/apply-style.js";
+import { chooseLora } from "../presets/choose-lora.js";
+import { loraListed } from "../presets/lora-hosts.js";
+import { noPresets, pickStyle, type Presets, type StyleConfig } from "../presets/presets.js";
 import { buildJobParams } from "../workflows/build-job-params.js";
 import { checkJobParams } from "../workflows/check-job-params.js";
 import { WorkflowError, type WorkflowErrorCode } from "../workflows/workflow-error.js";
@@ -61,12 +70,21 @@ export interface GenerationServiceOptions {
   queue: Pick<QueuePort, "admit">;
   /** A backend's `/object_info` that can run the template, to check values against its specs. */
   objectInfoFor: (template: WorkflowTemplate) => ObjectInfo | undefined;
+  /**
+   * Every connected backend that can run the template: a LoRA a member picks must be on one of
+   * them, and values are then checked against that one. Without it, `objectInfoFor` alone.
+   */
+  hostInfosFor?: (template: WorkflowTemplate) => ObjectInfo[];
+  /** The operator's styles and LoRAs (none by default). */
+  presets?: Presets;
   logger: Logger;
   /** Prompt text in info-level logs only when the operator allows it. */
   logPrompts?: boolean;
   random?: () => number;
   /** Told of every request that did not become a job (for the jobs-by-outcome metric). */
   onDecline?: (outcome: "refused" | "rate_limited") => void;
+  /** `actions.img2img`: the workflow a request with a picture and no workflow of its own uses. */
+  img2img?: string | undefined;
 }
 
 /**
@@ -110,15 +128,40 @@ export class GenerationService {
     const checked = checkGenerationRequest(input.request);
     if (!checked.ok) return refuse("bad_value", checked.message);
     const request = checked.request;
+    const presets = this.#options.presets ?? noPresets;
+    const picking = pickStyle(presets, request.style, settings.values);
+    if (!picking.ok) return refuse(picking.code, picking.message);
+    const { style } = picking;
 
-    const picked = this.#pickTemplate(request.workflow, settings);
+    const picked = this.#pickTemplate(request.workflow, request.image !== undefined, settings, style);
     if (!picked.ok) return refuse("workflow_not_allowed", picked.message);
     const template = picked.value;
-    const objectInfo = this.#options.objectInfoFor(template);
+
+    // The request as it runs: the style's template and presets applied, a LoRA name made a file.
+    const loraWorkflows = this.allowedTemplates(settings)
+      .filter((candidate) => candidate.takes("lora"))
+      .map((candidate) => candidate.name);
+    const chosen = chooseLora(
+      style ? applyStyle(request, style, template) : request,
+      template,
+      presets,
+      loraWorkflows,
+    );
+    if (!chosen.ok) return refuse(chosen.code, chosen.message);
+    const asked = chosen.request;
+    const host = this.#hostFor(template, asked);
+    if (host.kind === "lora_missing") {
+      const name = request.lora ?? style?.params?.lora ?? asked.lora;
+      return refuse(
+        "bad_value",
+        `The LoRA "${name}" is not installed on any image server that runs "${template.name}" right now. Pick another one, or ask the bot's operator.`,
+      );
+    }
+    const { objectInfo } = host;
 
     let params: JobParams;
     try {
-      params = buildJobParams(template, request, { objectInfo, random: this.#options.random });
+      params = buildJobParams(template, asked, { objectInfo, random: this.#options.random });
     } catch (error) {
       if (error instanceof WorkflowError) return refuse(error.code, error.message);
       throw error;
@@ -131,7 +174,7 @@ export class GenerationService {
     if (template.offers("negative")) params = { ...params, negative: verdict.negative };
 
     try {
-      checkJobParams(template, params, { objectInfo, request });
+      checkJobParams(template, params, { objectInfo, request: asked });
     } catch (error) {
       if (error instanceof WorkflowError) return refuse(error.code, error.message);
       throw error;
@@ -175,13 +218,55 @@ export class GenerationService {
     return { ...decision, template, settings };
   }
 
+  /**
+   * The host whose specs the values are checked against: one that can run the workflow and, for
+   * a LoRA the request names, has its file. `lora_missing` when hosts have reported and none does.
+   */
+  #hostFor(
+    template: WorkflowTemplate,
+    asked: GenerationRequest,
+  ): { kind: "host"; objectInfo: ObjectInfo | undefined } | { kind: "lora_missing" } {
+    const file = asked.lora;
+    const infos = this.#options.hostInfosFor?.(template) ?? [];
+    if (file === undefined || infos.length === 0) {
+      return { kind: "host", objectInfo: this.#options.objectInfoFor(template) };
+    }
+    const objectInfo = infos.find((info) => loraListed(info, template, file));
+    return objectInfo ? { kind: "host", objectInfo } : { kind: "lora_missing" };
+  }
+
+  /**
+   * The workflow a request runs on: the one asked for, else for a picture the image-to-image one
+   * (`actions.img2img`), else the channel's first that needs no picture. A workflow that takes an
+   * `image` needs one (its graph's own file is a placeholder); one that takes none refuses it.
+   * A style's workflow stands in for the member's pick when they named none (unless it takes no
+   * picture and one is attached).
+   */
   #pickTemplate(
-    name: string | undefined,
+    requested: string | undefined,
+    withImage: boolean,
     settings: EffectiveSettings,
+    style: StyleConfig | undefined,
   ): { ok: true; value: WorkflowTemplate } | { ok: false; message: string } {
     const allowed = this.allowedTemplates(settings);
+    const styled = this.#options.templates.find((template) => template.name === style?.workflow);
+    // The style's workflow stands in for the member's pick, unless a picture is attached and it takes none.
+    const fromStyle =
+      requested === undefined &&
+      style?.workflow !== undefined &&
+      (!withImage || styled?.offers("image") !== false)
+        ? style
+        : undefined;
+    const name = requested ?? fromStyle?.workflow ?? (withImage ? this.#options.img2img : undefined);
+    const exists = this.#options.templates.some((template) => template.name === name);
     if (name === undefined) {
-      const first = allowed[0];
+      if (withImage) {
+        return {
+          ok: false,
+          message: "This bot has no image-to-image workflow, so it cannot start from a picture.",
+        };
+      }
+      const first = allowed.find((template) => !template.offers("image"));
       return first
         ? { ok: true, value: first }
         : {
@@ -190,12 +275,29 @@ export class GenerationService {
           };
     }
     const found = allowed.find((template) => template.name === name);
+    if (found && found.offers("image") !== withImage) {
+      return {
+        ok: false,
+        message: withImage
+          ? `The workflow "${name}" does not start from a picture; leave the image out or pick another workflow.`
+          : `The workflow "${name}" starts from a picture: attach one with the image option.`,
+      };
+    }
     if (found) return { ok: true, value: found };
-    const exists = this.#options.templates.some((template) => template.name === name);
+    const names = allowed.map((t) => t.name).join(", ") || "none";
+    // A style's own workflow: the member did not name it, so say where it comes from.
+    if (fromStyle !== undefined && fromStyle.workflow === name) {
+      return {
+        ok: false,
+        message: exists
+          ? `The style "${fromStyle.name}" runs on the workflow "${name}", which is not allowed in this channel. Pick a workflow yourself (allowed here: ${names}).`
+          : `The style "${fromStyle.name}" runs on the workflow "${name}", which is not available right now. Pick a workflow yourself.`,
+      };
+    }
     return {
       ok: false,
       message: exists
-        ? `The workflow "${name}" is not allowed in this channel. Allowed here: ${allowed.map((t) => t.name).join(", ") || "none"}.`
+        ? `The workflow "${name}" is not allowed in this channel. Allowed here: ${names}.`
         : `There is no workflow called "${name}".`,
     };
   }

@@ -62,9 +62,10 @@ export async function runForgetCommand(context: ForgetCommandContext): Promise<n
     const jobs = await storage.jobs.forgetUser(userId);
     const results = await storage.results.forgetUser(userId);
     const rateRecords = (await storage.rates.forgetUser(userId)) ? 1 : 0;
+    const inputs = await storage.inputs.forgetOwner(userId);
     io.print(
       `Deleted for ${userId}: ${jobs} job records (${unfinished} still waiting or running, which will not run), ` +
-        `${results} result links, ${rateRecords} rate-limit records.`,
+        `${results} result links, ${rateRecords} rate-limit records, ${inputs} input pictures.`,
     );
     io.print(
       onRedis

@@ -2,13 +2,18 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import type { ComfyBackend } from "./comfy-backend.js";
-import { checkpointNames } from "./object-info.js";
+import { checkpointNames, comboOptions } from "./object-info.js";
 
 export interface BackendRequirements {
   /** Every `class_type` of the workflow. */
   classTypes: string[];
   /** Checkpoint file the workflow loads, if any. */
   model?: string;
+  /**
+   * Other files the host must list in a loader's combo (a LoRA the member picked): a host without
+   * the file would refuse the prompt, so it is not chosen.
+   */
+  listed?: readonly { classType: string; input: string; value: string }[];
   /** Backends not to use (e.g. the one that just failed this job). */
   exclude?: string[];
 }
@@ -106,7 +111,10 @@ export class BackendPool extends EventEmitter<BackendPoolEvents> {
     const info = backend.objectInfo();
     if (!info) return undefined;
     if (!req.classTypes.every((classType) => Object.hasOwn(info, classType))) return false;
-    return req.model === undefined || checkpointNames(info).includes(req.model);
+    const listed = (req.listed ?? []).every(({ classType, input, value }) =>
+      (comboOptions(info, classType, input) ?? []).includes(value),
+    );
+    return listed && (req.model === undefined || checkpointNames(info).includes(req.model));
   }
 
   /**

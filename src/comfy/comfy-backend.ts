@@ -130,9 +130,27 @@ export class ComfyBackend extends EventEmitter<ComfyBackendEvents> {
   }
 
   private stopped = false;
+  /** Slots held for prompts still being prepared (their input picture uploading). */
+  private reserved = 0;
 
   get inFlight(): number {
-    return this.tracker.size;
+    return this.tracker.size + this.reserved;
+  }
+
+  /**
+   * Holds one of this host's slots for a prompt that is not submitted yet (its input picture is
+   * uploading), so the pool does not hand the slot to another job meanwhile. Call the returned
+   * function once, just before `run` registers the prompt, or when it will not run; later calls
+   * do nothing.
+   */
+  reserveSlot(): () => void {
+    this.reserved++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.reserved--;
+    };
   }
 
   objectInfo(): ObjectInfo | undefined {

@@ -107,6 +107,14 @@ export function checkpointNames(info: ObjectInfo): string[] {
   return comboOptions(info, "CheckpointLoaderSimple", "ckpt_name") ?? [];
 }
 
+/** LoRA files the server offers (models/loras), from the stock LoRA loaders' combos. */
+export function loraNames(info: ObjectInfo): string[] {
+  const lists = ["LoraLoader", "LoraLoaderModelOnly"].map(
+    (classType) => comboOptions(info, classType, "lora_name") ?? [],
+  );
+  return [...new Set(lists.flat())];
+}
+
 export function samplerNames(info: ObjectInfo): string[] {
   return comboOptions(info, "KSampler", "sampler_name") ?? [];
 }

@@ -48,7 +48,14 @@ async function forgetMeButton(interaction: ButtonInteraction, services: BotServi
   await interaction.update({ content: "Deleting your records…", components: [] });
   const queue = await services.queue.forgetUser(userId);
   const results = await services.results.forgetUser(userId);
-  const counts = { cancelled: queue.cancelled, jobs: queue.jobs, results, rateRecords: queue.rateRecords };
+  const inputs = await services.inputs.forgetOwner(userId);
+  const counts = {
+    cancelled: queue.cancelled,
+    jobs: queue.jobs,
+    results,
+    rateRecords: queue.rateRecords,
+    inputs,
+  };
   services.logger.info({ userId, ...counts }, "forgot a member on request");
   await interaction.editReply({ content: describeForgotten(counts) });
 }

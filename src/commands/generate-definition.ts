@@ -4,9 +4,10 @@ import {
   type SlashCommandNumberOption,
   type SlashCommandStringOption,
 } from "discord.js";
+import type { Presets } from "../presets/presets.js";
 import { paramRows, type Param, type ParamName } from "../request/param-table.js";
 
-/** What the definition depends on: the configured workflows. */
+/** What the definition depends on: the configured workflows, styles and LoRAs. */
 export interface GenerateDefinitionInput {
   workflows: ReadonlyArray<{
     name: string;
@@ -14,6 +15,8 @@ export interface GenerateDefinitionInput {
     /** Whether a member may ask this workflow for the parameter. */
     takes(name: ParamName): boolean;
   }>;
+  /** Without any, the `style` and `lora` options are left out. */
+  presets?: Presets | undefined;
 }
 
 /** Discord allows at most 25 choices per option. */
@@ -21,8 +24,8 @@ const maxChoices = 25;
 
 /**
  * `/generate`, derived from the parameter table: one option per row with a `discord` entry, in
- * table order. An option appears when at least one configured workflow takes it, and a choice
- * option when there are at least two choices. Limits are the widest any channel may allow; the
+ * table order. An option appears when at least one configured workflow takes it, a choice
+ * option when there are at least two choices, and a preset option when the config has presets. Limits are the widest any channel may allow; the
  * channel's settings and the workflow's input specs narrow them when the command runs.
  */
 export function generateDefinition(input: GenerateDefinitionInput) {
@@ -33,6 +36,7 @@ export function generateDefinition(input: GenerateDefinitionInput) {
   for (const row of paramRows) {
     const spec = row.discord;
     if (!spec || !input.workflows.some((workflow) => workflow.takes(row.name))) continue;
+    if (spec.presets !== undefined && (input.presets?.[spec.presets].length ?? 0) === 0) continue;
     const choices = choicesOf(row, input);
     if (choices !== undefined && choices.length < 2) continue;
     const type = row.type;
@@ -59,8 +63,12 @@ export function generateDefinition(input: GenerateDefinitionInput) {
         );
         break;
       case "image":
-        // See request-from-options.ts: no attachment option until the image input is wired.
-        throw new Error(`the ${row.name} row cannot have a Discord option yet`);
+        command.addAttachmentOption((option) => {
+          option.setName(row.name).setDescription(spec.description);
+          if (row.required) option.setRequired(true);
+          return option;
+        });
+        break;
     }
   }
   return command.toJSON();

@@ -16,7 +16,12 @@ import { renderJobView } from "../presentation/render-job-view.js";
 import { unknownThreadParentNotice, unreachableNotice } from "../presentation/user-messages.js";
 import { isParamName, paramNamed } from "../request/param-table.js";
 import { generateDefinition } from "./generate-definition.js";
+import { autocompletePreset } from "./preset-autocomplete.js";
+import { generateFromImage } from "./generate-from-image.js";
+import { remixModalPrefix, remixSubmit } from "./remix-modal.js";
+import { resultButton } from "./result-buttons.js";
 import { requestFromOptions } from "./request-from-options.js";
+import { resultButtonPrefix } from "../presentation/result-buttons.js";
 
 /** Interaction tokens live 15 minutes. */
 const tokenLifetimeMs = 15 * 60_000;
@@ -35,6 +40,17 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
     return;
   }
   const { location } = place;
+  const attachment = interaction.options.getAttachment("image");
+  if (attachment) {
+    await generateFromImage(
+      interaction,
+      services,
+      location,
+      attachment,
+      requestFromOptions(interaction.options),
+    );
+    return;
+  }
   const outcome = await services.generation.generate({
     userId: interaction.user.id,
     location,
@@ -107,10 +123,8 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
     tokenExpiresAt: interaction.createdTimestamp + tokenLifetimeMs,
     postedAt: services.now(),
   };
+  // No ❌ of the bot's own: the message's Cancel button does that, and a member's ❌ still works.
   await services.jobMessages.attach(job, target, { attachmentLimit: interaction.attachmentSizeLimit });
-  await services.transport.react(location.channelId, messageId, "❌").catch((error: unknown) => {
-    services.logger.debug({ err: error, jobId: job.id }, "could not add the ❌ reaction");
-  });
 }
 
 /**
@@ -126,6 +140,11 @@ async function autocompleteGenerate(
     await interaction.respond([]);
     return;
   }
+  const presets = paramNamed(focused.name).discord?.presets;
+  if (presets !== undefined) {
+    await autocompletePreset(interaction, services, presets);
+    return;
+  }
   const typed = focused.value.toLowerCase();
   const workflow = interaction.options.getString("workflow") ?? undefined;
   const choices = services
@@ -136,9 +155,12 @@ async function autocompleteGenerate(
   await interaction.respond(choices);
 }
 
-/** Workflow and aspect choices come from the config, so a config change re-registers the command. */
-function definition({ templates }: DefinitionContext) {
-  return generateDefinition({ workflows: templates });
+/**
+ * Workflow and aspect choices, and whether styles and LoRAs are offered, come from the config, so
+ * a config change re-registers the command.
+ */
+function definition({ templates, presets }: DefinitionContext) {
+  return generateDefinition({ workflows: templates, presets });
 }
 
 export const generateCommand: CommandRecord = {
@@ -146,4 +168,7 @@ export const generateCommand: CommandRecord = {
   definition,
   run: runGenerate,
   autocomplete: autocompleteGenerate,
+  // The buttons under results and the Remix form they open (`result-buttons.ts`).
+  buttons: [{ prefix: resultButtonPrefix, handle: resultButton }],
+  modals: [{ prefix: remixModalPrefix, handle: remixSubmit }],
 };

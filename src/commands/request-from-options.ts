@@ -25,9 +25,9 @@ export function requestFromOptions(options: ChatInputCommandInteraction["options
         value = options.getNumber(row.name);
         break;
       case "image":
-        // An attachment must be downloaded and checked before it is a request value; that is the
-        // image-input work (issue 15). Until then the image row has no Discord option.
-        throw new Error(`the ${row.name} option is not read from Discord yet`);
+        // An attachment becomes a request value only once it is downloaded, checked and kept
+        // (`generate-from-image.ts`); `/generate` reads it with getAttachment.
+        continue;
     }
     if (value !== null) request[row.name] = value;
   }

@@ -68,6 +68,7 @@ export const defaults = {
     previews: true,
     spoilerResults: false,
     rerollBy: "anyone" as "owner" | "anyone",
+    imageInput: true,
   },
   /**
    * The operator's ceilings on the per-channel limits: `/settings` may lower a limit, never raise
@@ -96,6 +97,13 @@ export const defaults = {
      * the next start; its files stay in DATA_DIR/outputs until it is posted.
      */
     deliveryRetrySeconds: 600,
+  },
+  /** The result buttons and image input (issue 15). */
+  actions: {
+    /** How far Vary may move from the result (0 keeps it, 1 ignores it). */
+    varyDenoise: 0.55,
+    /** Largest picture downloaded from Discord: an attachment, or a result to vary or upscale. */
+    maxInputBytes: 10 * 1024 * 1024,
   },
   retention: {
     /** Finished jobs and the reroll index are kept this long. */

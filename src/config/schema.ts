@@ -6,6 +6,7 @@ import { configDefaultSchema } from "../request/param-schemas.js";
 import { bindingNames, boundRows, isDefaultable, type DefaultableBinding } from "../request/param-table.js";
 import { defaults } from "./defaults.js";
 import { checkShardPair, shardCountSchema, shardIdsSchema } from "./discord-shards.js";
+import { loraConfigSchema, presetConflicts, styleConfigSchema } from "./preset-schema.js";
 import { storeUrlSchema } from "./store-url.js";
 import { timerMs, timerSeconds } from "./timer-duration.js";
 
@@ -42,6 +43,10 @@ export type WorkflowConfig = z.infer<typeof workflowConfigSchema>;
 export const fileConfigSchema = z
   .strictObject({
     workflows: z.array(workflowConfigSchema).default([]),
+    /** Prompt presets members pick with `/generate style:` (`src/presets/`). */
+    styles: z.array(styleConfigSchema).default([]),
+    /** The LoRAs members may pick with `/generate lora:`. */
+    loras: z.array(loraConfigSchema).default([]),
     rateLimit: z
       .strictObject({
         jobsPerWindow: positiveInt.default(defaults.rateLimit.jobsPerWindow),
@@ -102,16 +107,49 @@ export const fileConfigSchema = z
         deliveryRetrySeconds: timerSeconds().default(defaults.discord.deliveryRetrySeconds),
       })
       .prefault({}),
+    /** The workflows the result buttons and attached images use (`src/app/result-actions.ts`). */
+    actions: z
+      .strictObject({
+        img2img: workflowConfigSchema.shape.name.optional(),
+        upscale: workflowConfigSchema.shape.name.optional(),
+        varyDenoise: z
+          .number({ error: "expected a number from 0.01 to 1" })
+          .min(0.01, { error: "expected a number from 0.01 to 1" })
+          .max(1, { error: "expected a number from 0.01 to 1" })
+          .default(defaults.actions.varyDenoise),
+        maxInputBytes: positiveInt.default(defaults.actions.maxInputBytes),
+      })
+      .prefault({}),
     retention: z.strictObject({ days: positiveInt.default(defaults.retention.days) }).prefault({}),
     logging: z.strictObject({ prompts: z.boolean().default(defaults.logging.prompts) }).prefault({}),
     metrics: z.strictObject({ host: z.string().min(1).default(defaults.metrics.host) }).prefault({}),
   })
   // A ceiling written below the bot's own default would refuse the operator's own configuration.
   .superRefine((config, context) => {
+    // An action naming a workflow that is not configured would quietly turn its buttons off.
+    for (const action of ["img2img", "upscale"] as const) {
+      const name = config.actions[action];
+      if (name !== undefined && !config.workflows.some((workflow) => workflow.name === name)) {
+        context.addIssue({
+          code: "custom",
+          path: ["actions", action],
+          message: `expected the name of a workflow under "workflows" (${config.workflows.map((w) => w.name).join(", ") || "none configured"})`,
+          input: name,
+        });
+      }
+    }
     for (const conflict of ceilingConflicts(config)) {
       context.addIssue({
         code: "custom",
         path: ["ceilings", conflict.key],
+        message: conflict.message,
+        input: conflict.value,
+      });
+    }
+    for (const conflict of presetConflicts(config)) {
+      context.addIssue({
+        code: "custom",
+        path: conflict.path,
         message: conflict.message,
         input: conflict.value,
       });

@@ -2,20 +2,30 @@ import type {
   AutocompleteInteraction,
   ButtonInteraction,
   ChatInputCommandInteraction,
+  ModalSubmitInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
+import type { Presets } from "../presets/presets.js";
 import type { WorkflowTemplate } from "../workflows/workflow-template.js";
 import type { BotServices } from "./bot-services.js";
 
-/** What a command's definition may depend on: workflow choices come from the config. */
+/** What a command's definition may depend on: workflow choices and presets come from the config. */
 export interface DefinitionContext {
   templates: readonly WorkflowTemplate[];
+  /** The config's styles and LoRAs: `/generate` offers `style` and `lora` only when it has some. */
+  presets?: Presets | undefined;
 }
 
 /** Buttons whose custom id is `<prefix>:<…>` go to `handle`. */
 export interface ButtonRoute {
   readonly prefix: string;
   handle(interaction: ButtonInteraction, services: BotServices): Promise<void>;
+}
+
+/** Modal submits whose custom id is `<prefix>:<…>` go to `handle` (modals the command's buttons opened). */
+export interface ModalRoute {
+  readonly prefix: string;
+  handle(interaction: ModalSubmitInteraction, services: BotServices): Promise<void>;
 }
 
 /**
@@ -30,6 +40,8 @@ export interface CommandRecord {
   autocomplete?(interaction: AutocompleteInteraction, services: BotServices): Promise<void>;
   /** Buttons on the messages this command posts (paging, confirmations, a job's Cancel). */
   readonly buttons?: readonly ButtonRoute[];
+  /** Modals its buttons open (Remix). */
+  readonly modals?: readonly ModalRoute[];
 }
 
 /** The definitions Discord gets, in the records' order. */
@@ -42,12 +54,28 @@ export function commandDefinitions(
 
 /** The route of a button: the longest prefix that matches `<prefix>:<…>`. */
 export function buttonRouteFor(records: readonly CommandRecord[], customId: string): ButtonRoute | undefined {
-  let found: ButtonRoute | undefined;
-  for (const record of records) {
-    for (const route of record.buttons ?? []) {
-      const matches = customId.startsWith(`${route.prefix}:`);
-      if (matches && (!found || route.prefix.length > found.prefix.length)) found = route;
-    }
+  return longestPrefix(
+    records.flatMap((record) => record.buttons ?? []),
+    customId,
+  );
+}
+
+/** The route of a modal submit, matched like a button's. */
+export function modalRouteFor(records: readonly CommandRecord[], customId: string): ModalRoute | undefined {
+  return longestPrefix(
+    records.flatMap((record) => record.modals ?? []),
+    customId,
+  );
+}
+
+function longestPrefix<R extends { readonly prefix: string }>(
+  routes: readonly R[],
+  customId: string,
+): R | undefined {
+  let found: R | undefined;
+  for (const route of routes) {
+    const matches = customId.startsWith(`${route.prefix}:`);
+    if (matches && (!found || route.prefix.length > found.prefix.length)) found = route;
   }
   return found;
 }

@@ -4,11 +4,13 @@ import type { Core } from "../app/build-core.js";
 import { shardPlanOf } from "../config/discord-shards.js";
 import type { AppConfig } from "../config/load-config.js";
 import type { BotMetrics } from "../ops/metrics.js";
+import { resultActionsFor } from "../app/action-workflows.js";
 import { unreachableNotice } from "../presentation/user-messages.js";
 import type { MetaStore } from "../storage/meta-store.js";
 import type { BotServices } from "./bot-services.js";
 import { commandDefinitions, type CommandRecord } from "./command-record.js";
 import { createDiscordClient } from "./create-client.js";
+import { isDiscordCdnUrl } from "./discord-cdn.js";
 import { routeInteraction } from "./interaction-router.js";
 import { JobMessages } from "./job-messages.js";
 import { loginFailure } from "./login-failure.js";
@@ -67,6 +69,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     delivery: { retryWindowMs: config.file.discord.deliveryRetrySeconds * 1000 },
     channelEditsPerSecond: config.file.discord.channelEditsPerSecond,
     backendLabel: hostLabel,
+    resultActions: (job) => resultActionsFor(job, core.templates, core.actions),
     metrics: options.metrics,
     unreachableNotice: () =>
       core.pool.backends.some((backend) => backend.health.online) ? undefined : unreachableNotice,
@@ -80,6 +83,9 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     transport,
     settings: core.settings,
     results: core.results,
+    inputs: core.inputs,
+    actions: core.actions,
+    trustedCdn: (url) => isDiscordCdnUrl(url, config.env.DISCORD_API_URL),
     hosts: () =>
       core.pool.backends.map((backend) => ({
         id: backend.id,
@@ -90,6 +96,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
       })),
     hostLabel,
     paramChoices: core.paramChoices,
+    presetChoices: core.presetChoices,
     logger: discordLogger,
     retentionDays: config.file.retention.days,
     now,
@@ -134,7 +141,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
       rest: client.rest,
       applicationId,
       guildId: config.env.DISCORD_GUILD_ID,
-      commands: commandDefinitions(commands, { templates: core.templates }),
+      commands: commandDefinitions(commands, { templates: core.templates, presets: core.presets }),
       meta: options.meta,
       logger: discordLogger,
     });

@@ -5,7 +5,7 @@ import type { MessageTarget, MessageTransport, RestPayload } from "./message-tra
 /**
  * Continues a long-waiting job on a new message: Discord caps edits of messages older than an
  * hour (30046), so a job that waited that long would otherwise stop showing progress. The old
- * message is pointed at the new one and the new one gets the ❌. Returns the new message, or
+ * message is pointed at the new one. Returns the new message, or
  * undefined when it could not be posted (the job then keeps its old message).
  */
 export async function moveToFreshMessage(input: {
@@ -33,11 +33,6 @@ export async function moveToFreshMessage(input: {
     await transport.edit(old, pointer);
   } catch (error) {
     logger.info({ err: error, jobId: job.id }, "could not point the old message at the fresh one");
-  }
-  try {
-    await transport.react(fresh.channelId, fresh.messageId, "❌");
-  } catch (error) {
-    logger.warn({ err: error, jobId: job.id }, "could not add the ❌ to the fresh message");
   }
   return fresh;
 }

@@ -1,7 +1,7 @@
 import { MessageFlags, type Interaction } from "discord.js";
 import { describeUnexpectedError } from "../presentation/user-messages.js";
 import type { BotServices } from "./bot-services.js";
-import { buttonRouteFor, type CommandRecord } from "./command-record.js";
+import { buttonRouteFor, modalRouteFor, type CommandRecord } from "./command-record.js";
 
 /**
  * One entry point for every interaction, with the error boundary: a handler that throws is
@@ -30,6 +30,14 @@ export async function routeInteraction(
       const route = buttonRouteFor(commands, interaction.customId);
       if (route) await route.handle(interaction, services);
       else services.logger.debug({ customId: interaction.customId }, "button with no route");
+    } else if (interaction.isModalSubmit()) {
+      const route = modalRouteFor(commands, interaction.customId);
+      if (route) await route.handle(interaction, services);
+      else
+        await interaction.reply({
+          content: "That form is not available any more.",
+          flags: MessageFlags.Ephemeral,
+        });
     }
   } catch (error) {
     const reference = interaction.id;

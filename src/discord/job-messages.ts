@@ -7,12 +7,12 @@ import { applyQueueEvent } from "../presentation/apply-queue-event.js";
 import { EditScheduler } from "../presentation/edit-scheduler.js";
 import type { MessageView } from "../presentation/message-view.js";
 import { renderJobView } from "../presentation/render-job-view.js";
+import type { ResultActionSet } from "../presentation/result-buttons.js";
 import { truncate } from "../presentation/truncate.js";
 import type { QueuePort } from "../queue/queue-port.js";
 import type { Job, SucceededJob } from "../queue/job.js";
 import type { QueueEvent } from "../queue/queue-events.js";
 import { classifyDiscordFailure } from "./discord-failure.js";
-import { markDelivered, markEnded } from "./final-reactions.js";
 import { moveToFreshMessage } from "./fresh-message.js";
 import { isOldMessageEditCap, type MessageTarget, type MessageTransport } from "./message-transport.js";
 import { ResultDelivery, storedMessage, type DeliveryOutcome } from "./result-delivery.js";
@@ -37,6 +37,8 @@ export interface JobMessagesOptions {
   metrics?: BotMetrics | undefined;
   /** Words for waiting members while no image server is reachable (undefined when one is). */
   unreachableNotice?: () => string | undefined;
+  /** The buttons a job's result offers (`resultActionsFor`); none without it. */
+  resultActions?: (job: Job) => ResultActionSet;
   /** Retry pacing of a result Discord keeps refusing with 5xx (see `ResultDelivery`). */
   delivery?: { retryWindowMs?: number; retryDelayMs?: (attempt: number) => number };
   now?: () => number;
@@ -46,8 +48,8 @@ export interface JobMessagesOptions {
  * Keeps each job's Discord message in step with the queue: queue events fold into a view state,
  * the view is rendered, and the edit scheduler sends the latest one without tripping Discord's
  * rate limits. A succeeded job's final view carries the images and goes out through
- * `ResultDelivery`, which closes the job once Discord has it; then the bot's reactions are
- * switched from ❌ to 🎲. Whatever the outcome, a finished job's images leave memory.
+ * `ResultDelivery`, which closes the job once Discord has it; then the bot adds its 🎲. Whatever
+ * the outcome, a finished job's images leave memory.
  */
 export class JobMessages {
   readonly #options: JobMessagesOptions;
@@ -65,7 +67,7 @@ export class JobMessages {
   constructor(options: JobMessagesOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#jobs = new TrackedJobs(options.settings);
+    this.#jobs = new TrackedJobs(options.settings, options.resultActions);
     this.#scheduler = new EditScheduler({
       minIntervalMs: options.editIntervalMs,
       channelEditsPerSecond: options.channelEditsPerSecond,
@@ -245,7 +247,7 @@ export class JobMessages {
           await this.#deliver(finished, tracked, latest);
         } else {
           await this.#send(jobId, tracked, latest);
-          if (finished) await this.#afterFinal(jobId, tracked);
+          if (finished) this.#jobs.forget(jobId);
         }
         this.#options.metrics?.observeEditLatency((performance.now() - started) / 1000);
       },
@@ -292,14 +294,14 @@ export class JobMessages {
     } finally {
       this.#jobs.forget(job.id);
     }
-    if (outcome.kind === "forgotten")
-      await markEnded(this.#options.transport, this.#options.logger, tracked.target!);
-    await markDelivered(this.#options.transport, this.#options.logger, outcome);
-  }
-
-  async #afterFinal(jobId: string, tracked: TrackedJob): Promise<void> {
-    this.#jobs.forget(jobId);
-    if (tracked.target) await markEnded(this.#options.transport, this.#options.logger, tracked.target);
+    if (outcome.kind !== "delivered") return;
+    // The 🎲 shows members they can reroll with a reaction too; only the emoji is lost if it fails.
+    const shown = outcome.target;
+    try {
+      await this.#options.transport.react(shown.channelId, shown.messageId, "🎲");
+    } catch (error) {
+      this.#options.logger.warn({ err: error, jobId: job.id }, "could not add the 🎲");
+    }
   }
 
   async #moveToFresh(job: Job, tracked: TrackedJob): Promise<void> {

@@ -125,10 +125,6 @@ export class ReactionHandler {
     }
     await services.jobMessages.attach(outcome.job, target, { header });
     await this.#removeReaction(channelId, messageId, rerollEmoji, userId);
-    await services.transport.react(channelId, target.messageId, cancelEmoji).catch((error: unknown) => {
-      // The Cancel button does the same; the reaction is a shortcut.
-      services.logger.debug({ err: error, jobId: outcome.job.id }, "could not add the ❌ reaction");
-    });
   }
 
   async #cancelOrDelete(

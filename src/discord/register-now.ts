@@ -47,7 +47,10 @@ export async function registerNow(ctx: RegisterContext): Promise<number> {
     const application = applicationSchema.parse(await rest.get(Routes.currentApplication()));
     const workflows = await loadWorkflows(config.file.workflows, config.configDir, logger);
     for (const problem of workflows.problems) io.printError(`warning: ${problem.message}`);
-    const commands = commandDefinitions(ctx.commands, { templates: workflows.templates });
+    const commands = commandDefinitions(ctx.commands, {
+      templates: workflows.templates,
+      presets: { styles: config.file.styles, loras: config.file.loras },
+    });
     // The bot's own storage, so its next start sees these definitions as current and does not re-send
     // them. Without the bot's lock: this runs beside a running bot and only writes the hash.
     storage = await openStorage({

@@ -1,8 +1,10 @@
 import { fitAttachments } from "../images/fit-attachments.js";
+import { makeGrid } from "../images/make-grid.js";
 import type { SettingsRepository } from "../moderation/settings-repository.js";
 import { initialViewState } from "../presentation/apply-queue-event.js";
 import type { JobViewState } from "../presentation/job-view-state.js";
 import type { MessageView } from "../presentation/message-view.js";
+import type { ResultActionSet } from "../presentation/result-buttons.js";
 import type { RunOutputFile } from "../queue/dispatcher.js";
 import type { FinishedJob, Job } from "../queue/job.js";
 import type { MessageTarget } from "./message-transport.js";
@@ -33,12 +35,15 @@ export interface TrackedJob {
  */
 export class TrackedJobs {
   readonly #settings: SettingsRepository;
+  readonly #actionsFor: ((job: Job) => ResultActionSet) | undefined;
   readonly #jobs = new Map<string, TrackedJob>();
   /** Message id → job id, for ❌ on an unfinished job's message. */
   readonly #byMessage = new Map<string, string>();
 
-  constructor(settings: SettingsRepository) {
+  /** `actionsFor`: the buttons a job's result offers (none without it). */
+  constructor(settings: SettingsRepository, actionsFor?: (job: Job) => ResultActionSet) {
     this.#settings = settings;
+    this.#actionsFor = actionsFor;
   }
 
   get size(): number {
@@ -73,7 +78,7 @@ export class TrackedJobs {
     const known = job.messages[0];
     if (known) this.#byMessage.set(known.messageId, job.id);
     const tracked: TrackedJob = {
-      state: initialViewState(job),
+      state: { ...initialViewState(job), actions: this.#actionsFor?.(job) },
       target: known ? { ...known } : undefined,
       pending: undefined,
       attachmentLimit: defaultAttachmentLimit,
@@ -97,16 +102,21 @@ export class TrackedJobs {
   }
 }
 
-/** Puts a succeeded job's images in its view, converted or shrunk to fit Discord's upload limit. */
+/**
+ * Puts a succeeded job's images in its view, converted or shrunk to fit Discord's upload limit;
+ * several images get a grid first, which the message shows (the originals follow it).
+ */
 export async function attachImages(tracked: TrackedJob, files: readonly RunOutputFile[]): Promise<void> {
-  const fitted = await fitAttachments(
-    files.map((file) => ({
-      name: file.filename.split("/").pop() ?? file.filename,
-      bytes: Buffer.from(file.data),
-      mime: file.contentType ?? "image/png",
-    })),
-    tracked.attachmentLimit,
+  const originals = files.map((file) => ({
+    name: file.filename.split("/").pop() ?? file.filename,
+    bytes: Buffer.from(file.data),
+    mime: file.contentType ?? "image/png",
+  }));
+  const grid = originals.length > 1 ? [await makeGrid(originals)] : [];
+  const fitted = await fitAttachments([...grid, ...originals], tracked.attachmentLimit);
+  const images = fitted.images.map((image, index) =>
+    index < grid.length ? { ...image, grid: true } : image,
   );
   tracked.files = files;
-  tracked.state = { ...tracked.state, images: fitted.images, convertedNote: fitted.note };
+  tracked.state = { ...tracked.state, images, convertedNote: fitted.note };
 }

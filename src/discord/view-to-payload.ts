@@ -1,5 +1,5 @@
 import { ButtonStyle, ComponentType, type RawFile } from "discord.js";
-import type { FileView, MessageView } from "../presentation/message-view.js";
+import type { ButtonView, FileView, MessageView } from "../presentation/message-view.js";
 import type { RestPayload } from "./message-transport.js";
 
 const buttonStyles = {
@@ -34,26 +34,34 @@ export function viewToPayload(view: MessageView): RestPayload {
       filename: uploadName(file),
       ...(file.description !== undefined ? { description: file.description } : {}),
     })),
-    components:
-      view.buttons && view.buttons.length > 0
-        ? [
-            {
-              type: ComponentType.ActionRow,
-              components: view.buttons.slice(0, 5).map((button) => ({
-                type: ComponentType.Button,
-                custom_id: button.customId,
-                label: button.label,
-                style: buttonStyles[button.style],
-                ...(button.emoji ? { emoji: { name: button.emoji } } : {}),
-                ...(button.disabled ? { disabled: true } : {}),
-              })),
-            },
-          ]
-        : [],
+    components: actionRows(view.buttons ?? []),
     // Prompts are user text: a result never pings anyone.
     allowed_mentions: { parse: [] },
   };
   return { body, files };
+}
+
+/** Buttons grouped by their row, in row order; Discord takes 5 rows of 5. */
+function actionRows(buttons: readonly ButtonView[]): Record<string, unknown>[] {
+  const rows = new Map<number, ButtonView[]>();
+  for (const button of buttons) {
+    const row = button.row ?? 0;
+    rows.set(row, [...(rows.get(row) ?? []), button]);
+  }
+  return [...rows.entries()]
+    .sort(([a], [b]) => a - b)
+    .slice(0, 5)
+    .map(([, inRow]) => ({
+      type: ComponentType.ActionRow,
+      components: inRow.slice(0, 5).map((button) => ({
+        type: ComponentType.Button,
+        custom_id: button.customId,
+        label: button.label,
+        style: buttonStyles[button.style],
+        ...(button.emoji ? { emoji: { name: button.emoji } } : {}),
+        ...(button.disabled ? { disabled: true } : {}),
+      })),
+    }));
 }
 
 function uploadName(file: FileView): string {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { BackendPool, BackendRequirements } from "../comfy/backend-pool.js";
 import type { ComfyBackend } from "../comfy/comfy-backend.js";
@@ -15,7 +16,9 @@ import {
   type RunOutputs,
 } from "../queue/dispatcher.js";
 import type { JobErrorCode } from "../queue/job-error.js";
+import { extensionOf, type InputSpool } from "../queue/input-spool.js";
 import type { InFlightJob, Job, JobRun } from "../queue/job.js";
+import type { ApiPrompt } from "../workflows/api-prompt.js";
 
 export interface ComfyDispatcherOptions {
   pool: BackendPool;
@@ -30,7 +33,12 @@ export interface ComfyDispatcherOptions {
    * Synchronous, because `run` must take the backend's slot before it awaits anything.
    */
   recheck?: (job: Job) => string | undefined;
+  /** Where a job's input picture is kept: it is uploaded to the host that runs the job. */
+  inputs?: Pick<InputSpool, "load">;
 }
+
+/** The folder below ComfyUI's `input/` that the bot's uploads go to. */
+export const uploadSubfolder = "comfycord";
 
 /**
  * The queue's Dispatcher over the real ComfyUI backend pool: eligibility and slots come from the
@@ -46,6 +54,9 @@ export class ComfyDispatcher implements Dispatcher {
   readonly #logger: Logger;
   readonly #slots: number;
   readonly #recheck: ((job: Job) => string | undefined) | undefined;
+  readonly #inputs: Pick<InputSpool, "load"> | undefined;
+  /** Runs whose input picture is uploading, by prompt id: a cancel stops the upload. */
+  readonly #preparing = new Map<string, AbortController>();
 
   constructor(options: ComfyDispatcherOptions) {
     this.#pool = options.pool;
@@ -53,6 +64,7 @@ export class ComfyDispatcher implements Dispatcher {
     this.#logger = options.logger;
     this.#slots = options.slotsPerBackend ?? 2;
     this.#recheck = options.recheck;
+    this.#inputs = options.inputs;
   }
 
   hasFreeSlot(): boolean {
@@ -73,7 +85,8 @@ export class ComfyDispatcher implements Dispatcher {
     const requirements = this.#requirements(job, template);
     if (!this.#pool.canEverRun(requirements)) {
       const model = requirements.model === undefined ? "" : ` with the model "${requirements.model}"`;
-      return { kind: "unsupported", message: `no ComfyUI server can run "${job.workflow}"${model}` };
+      const lora = requirements.listed?.[0] === undefined ? "" : ` and the LoRA it was asked with`;
+      return { kind: "unsupported", message: `no ComfyUI server can run "${job.workflow}"${model}${lora}` };
     }
     const backend = this.#pool.choose(requirements);
     return backend ? { kind: "backend", backendId: backend.id } : { kind: "busy" };
@@ -92,25 +105,80 @@ export class ComfyDispatcher implements Dispatcher {
     }
     const refusal = this.#recheck?.(job);
     if (refusal !== undefined) return Promise.reject(new RunError("refused", refusal));
-    let prompt;
     try {
       // Built and checked at admission; the host chosen now may still lack a sampler the
       // admission host had, or have other ranges, so the values meet its specs again.
       checkJobParams(template, job.params, { objectInfo: backend.objectInfo(), request: job.request });
-      prompt = template.fill(job.params);
     } catch (error) {
       return Promise.reject(toRunError(error));
     }
-    // Synchronous up to here: backend.run registers the prompt (taking the slot) before it awaits.
-    const running = backend.run({
-      promptId,
-      prompt,
-      onEvent: (event) => forward(event, ctx.onEvent),
-      extraData: { comfycord: { jobId: job.id } },
-    });
+    const submit = (prompt: ApiPrompt) =>
+      backend.run({
+        promptId,
+        prompt,
+        onEvent: (event) => forward(event, ctx.onEvent),
+        extraData: { comfycord: { jobId: job.id } },
+      });
+    const image = template.offers("image") ? job.params.image : undefined;
+    let running;
+    if (image === undefined) {
+      // Synchronous up to here: backend.run registers the prompt (taking the slot) before it awaits.
+      try {
+        running = submit(template.fill(job.params));
+      } catch (error) {
+        return Promise.reject(toRunError(error));
+      }
+    } else {
+      running = this.#runWithInput(job, backend, image, ctx.signal, (uploaded) =>
+        submit(template.fill({ ...job.params, image: uploaded })),
+      );
+    }
     return untilDetached(running, ctx.signal).then(toOutputs, (error: unknown) => {
       throw toRunError(error);
     });
+  }
+
+  /**
+   * A job with an input picture: the host's slot is held at once (the queue picks the next job
+   * right after `run` returns), then the picture is uploaded to this host, and the prompt is
+   * submitted with the name ComfyUI gave it. Every attempt uploads again, so a job that moves to
+   * another host (or runs again after a restart) finds its picture there. The file name is the
+   * bytes' hash: ComfyUI keeps one copy of the same picture under the same name.
+   */
+  async #runWithInput(
+    job: InFlightJob,
+    backend: ComfyBackend,
+    ref: string,
+    detached: AbortSignal,
+    submit: (loadImageValue: string) => Promise<ComfyRunResult>,
+  ): Promise<ComfyRunResult> {
+    const { promptId } = job.run;
+    const release = backend.reserveSlot();
+    const preparing = new AbortController();
+    this.#preparing.set(promptId, preparing);
+    try {
+      const input = await this.#inputs?.load(ref);
+      if (!input) {
+        throw new RunError("input_missing", `the input picture ${ref} of job ${job.id} is not kept any more`);
+      }
+      const hash = createHash("sha256").update(input.bytes).digest("hex").slice(0, 32);
+      const uploaded = await backend.uploadImage(input.bytes, `${hash}.${extensionOf(input.contentType)}`, {
+        subfolder: uploadSubfolder,
+        signal: AbortSignal.any([preparing.signal, detached]),
+      });
+      if (preparing.signal.aborted)
+        throw new ComfyError("comfy_cancelled", "cancelled while its picture uploaded");
+      if (detached.aborted) throw new ComfyError("comfy_cancelled", "detached while its picture uploaded");
+      this.#logger.debug(
+        { jobId: job.id, backend: backend.id, image: uploaded.loadImageValue },
+        "input uploaded",
+      );
+      release();
+      return await submit(uploaded.loadImageValue);
+    } finally {
+      release();
+      this.#preparing.delete(promptId);
+    }
   }
 
   attach(job: InFlightJob, ctx: RunContext): Promise<RunOutputs> {
@@ -128,6 +196,7 @@ export class ComfyDispatcher implements Dispatcher {
   }
 
   async cancel(run: JobRun): Promise<void> {
+    this.#preparing.get(run.promptId)?.abort();
     const backend = this.#backend(run.backend);
     if (!backend) return;
     await backend.cancel(run.promptId);
@@ -148,7 +217,15 @@ export class ComfyDispatcher implements Dispatcher {
   #requirements(job: Job, template: WorkflowTemplate): BackendRequirements {
     // Only hosts that have the job's checkpoint are chosen at all.
     const model = template.offers("model") ? (job.params.model ?? template.defaultModel) : undefined;
-    return { classTypes: [...template.classTypes], ...(model === undefined ? {} : { model }) };
+    // Nor hosts without the LoRA file the job loads.
+    const loader = template.boundInput("lora");
+    const lora = job.params.lora;
+    const listed = loader && lora !== undefined ? [{ ...loader, value: lora }] : [];
+    return {
+      classTypes: [...template.classTypes],
+      ...(model === undefined ? {} : { model }),
+      ...(listed.length === 0 ? {} : { listed }),
+    };
   }
 }
 

@@ -20,8 +20,8 @@ export function recheckAtDispatch(
   // Never read (e.g. the terminal's jobs): admission already checked these rules.
   if (!effective) return undefined;
   const verdict = checkGenerate(
-    // Banned terms are looked for in the member's own words (`request`), not in the channel's
-    // prefixes that the built negative carries.
+    // Banned terms are looked for in the member's own words (`request`) and the prompt drawn (a
+    // style's template around them), not in the channel's prefixes that the built negative carries.
     { request: job.request, params: job.params, workflow: job.workflow },
     effective.values,
     // Age restriction only widens what is allowed; it is not known here, so assume the stricter case.

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { InputSpool } from "../queue/input-spool.js";
 import type { JobStore, SweepOptions } from "../queue/job-store.js";
 import type { ResultStore } from "./result-store.js";
 
@@ -9,6 +10,8 @@ import type { ResultStore } from "./result-store.js";
 export interface RetentionTarget {
   jobs: Pick<JobStore, "pruneFinished">;
   results: Pick<ResultStore, "pruneBefore">;
+  /** Input pictures go with the result links: a reroll of a result may still need its input. */
+  inputs: Pick<InputSpool, "pruneBefore">;
   expireRateRecords(now: number, options?: SweepOptions): Promise<number>;
   reclaimSpace(options?: { signal?: AbortSignal }): Promise<number>;
 }
@@ -32,6 +35,8 @@ export interface PruneCounts {
   results: number;
   /** Rate-limit records whose every hit had expired. */
   rateRecords: number;
+  /** Input pictures (attachments, results varied or upscaled) kept as long as the result links. */
+  inputs: number;
 }
 
 const day = 86_400_000;
@@ -102,6 +107,7 @@ export class RetentionPruner {
       jobs: await storage.jobs.pruneFinished(before, sweep),
       results: await storage.results.pruneBefore(before, sweep),
       rateRecords: await storage.expireRateRecords(now, sweep),
+      inputs: await storage.inputs.pruneBefore(before),
     };
     const deleted = counts.jobs + counts.results + counts.rateRecords;
     const deletedAt = performance.now();

@@ -6,11 +6,15 @@ import { compileTermMatcher } from "./term-matcher.js";
 
 /** One request as moderation sees it. */
 export interface GenerateCheck {
-  /** What the member asked for, in their own words: banned terms are looked for here. */
+  /**
+   * What the member asked for, in their own words: banned terms are looked for here, and the
+   * channel's list of styles applies to its `style`.
+   */
   request: GenerationRequest;
   /**
    * The values that will run (the workflow's defaults filled in), so the channel's limits apply
-   * to them and not only to what the member typed.
+   * to them and not only to what the member typed. Its `prompt` is the one drawn (a style's
+   * template around the member's words): banned terms are looked for there too.
    */
   params: JobParams;
   workflow: string;
@@ -31,6 +35,7 @@ export type RefusalCode =
   | "too_many_images"
   | "workflow_not_allowed"
   | "model_not_allowed"
+  | "style_not_allowed"
   | "nsfw_not_allowed";
 
 export interface Refusal {
@@ -88,8 +93,23 @@ export function checkGenerate(
       );
     }
   }
+  // The prompt drawn is the member's words inside the style's template: a term the style adds
+  // ends up in the image as surely as one the member typed. (The negative's additions, the
+  // channel's prefix and a style's negative, are not looked at: they keep things out.)
+  const drawn = check.params.prompt;
+  const styleTerm = drawn !== check.request.prompt ? matcher.match(drawn) : undefined;
+  if (styleTerm !== undefined) {
+    const style = check.request.style === undefined ? "chosen" : `"${check.request.style}"`;
+    return refuse(
+      "banned_term",
+      `The ${style} style adds a term that is not allowed in this channel. Please choose another style.`,
+      `matched ${JSON.stringify(styleTerm)} in the prompt with the style ${check.request.style ?? "(none)"}`,
+    );
+  }
 
   const values: Partial<Record<ParamName, string | number | undefined>> = {
+    // The style is resolved at admission, so it is a request value, not a built one.
+    style: check.request.style,
     ...check.params,
     workflow: check.workflow,
   };
@@ -118,6 +138,20 @@ export function checkGenerate(
     .filter((part) => part.length > 0)
     .join(", ");
   return { ok: true, negative, nsfwAllowed };
+}
+
+/**
+ * The channel's rule for one parameter on its own, for a refusal that must come before the rest
+ * is built (a style not allowed here is refused before its workflow is looked at).
+ */
+export function checkParamLimit(
+  name: ParamName,
+  value: string | number,
+  settings: SettingValues,
+): { reason: RefusalCode; message: string } | undefined {
+  const limit = paramRows.find((row) => row.name === name)?.limit;
+  const message = limit ? checkLimit(limit, value, settings) : undefined;
+  return limit && message !== undefined ? { reason: limit.refusal, message } : undefined;
 }
 
 /** The member's words when `value` breaks the channel's rule, undefined when it keeps it. */

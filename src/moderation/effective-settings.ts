@@ -31,7 +31,7 @@ export const defaultSfwNegative = "nsfw, nude, naked, explicit";
 
 /**
  * The bottom layer: the defaults table, then the config file's `rateLimit:` and
- * `settings:` blocks. Empty `workflows`/`models` lists mean "all allowed".
+ * `settings:` blocks. Empty `workflows`/`models`/`styles` lists mean "all allowed".
  */
 export function botSettingsDefaults(config: BotSettingsConfig = {}): SettingValues {
   const base: SettingValues = {
@@ -40,6 +40,7 @@ export function botSettingsDefaults(config: BotSettingsConfig = {}): SettingValu
     sfwNegative: defaultSfwNegative,
     workflows: [],
     models: [],
+    styles: [],
     ...defaults.rateLimit,
     roleGrants: {},
     modLogChannel: undefined,

@@ -70,6 +70,12 @@ const specs: Record<SettingKey, Spec> = {
     format: 'names separated by commas, "all" for every model',
     example: "sd_xl_base_1.0.safetensors",
   },
+  styles: {
+    kind: "list",
+    description: "Styles members may pick here (the operator's styles)",
+    format: 'names separated by commas, "all" for every style',
+    example: "watercolor, anime",
+  },
   previews: {
     kind: "boolean",
     description: "Show previews while generating",
@@ -84,9 +90,15 @@ const specs: Record<SettingKey, Spec> = {
   },
   rerollBy: {
     kind: "enum",
-    description: "Who may reroll a result with 🎲",
+    description: "Who may reroll, vary, upscale or remix someone else's result (🎲 and the buttons)",
     format: "owner or anyone",
     example: "owner",
+  },
+  imageInput: {
+    kind: "boolean",
+    description: "Members may attach an image to /generate to start from",
+    format: "yes or no",
+    example: "no",
   },
   jobsPerWindow: { kind: "int", description: "Jobs a member may start per window", format: "", example: "5" },
   windowSeconds: {

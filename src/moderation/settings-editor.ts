@@ -132,7 +132,7 @@ export function formatSettingValue(key: SettingKey, value: unknown): string {
   if (typeof value === "boolean") return value ? "yes" : "no";
   if (Array.isArray(value)) {
     if (value.length > 0) return value.join(", ");
-    return key === "workflows" || key === "models" ? "all" : "(none)";
+    return key === "workflows" || key === "models" || key === "styles" ? "all" : "(none)";
   }
   if (key === "modLogChannel" && typeof value === "string") return `<#${value}>`;
   if (key === "roleGrants" && typeof value === "object" && value !== null) {

@@ -31,9 +31,13 @@ export const settingsShape = {
   maxCount: positiveInt.max(10),
   workflows: z.array(z.string().min(1)),
   models: z.array(z.string().min(1)),
+  /** Styles (`styles[]` in the config) members may pick here; empty means all. */
+  styles: z.array(z.string().min(1)),
   previews: z.boolean(),
   spoilerResults: z.boolean(),
   rerollBy: z.enum(["owner", "anyone"]),
+  /** Members may attach an image to `/generate` (image to image). */
+  imageInput: z.boolean(),
   jobsPerWindow: positiveInt,
   windowSeconds: positiveInt,
   maxQueuedPerUser: positiveInt,

@@ -6,11 +6,23 @@ import { describeJobError } from "./user-messages.js";
 /** Node classes whose run means "the model is loading", worth saying so while the GPU waits. */
 const loaderPattern = /Loader|LoadCheckpoint/i;
 
-export function viewParamsOf(job: Pick<Job, "params" | "workflow">): JobViewParams {
-  return { ...job.params, workflow: job.workflow };
+/**
+ * What the embed shows: the built values, plus the style the member picked and the LoRA by the
+ * name they picked it by (both resolved at admission: the built LoRA is a file name).
+ */
+export function viewParamsOf(job: JobForView): JobViewParams {
+  const { style, lora } = job.request ?? {};
+  return {
+    ...job.params,
+    workflow: job.workflow,
+    ...(style === undefined ? {} : { style }),
+    ...(lora === undefined ? {} : { lora }),
+  };
 }
 
-export function initialViewState(job: Pick<Job, "id" | "params" | "workflow">): JobViewState {
+type JobForView = Pick<Job, "params" | "workflow"> & { request?: Pick<Job["request"], "style" | "lora"> };
+
+export function initialViewState(job: Pick<Job, "id"> & JobForView): JobViewState {
   return { jobId: job.id, phase: "queued", prompt: job.params.prompt, params: viewParamsOf(job) };
 }
 

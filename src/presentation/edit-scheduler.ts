@@ -171,17 +171,23 @@ export class EditScheduler {
         this.forgetIfIdle(slot, channel, now);
         continue;
       }
-      const interval = edit.flush
-        ? Math.min(this.options.flushIntervalMs, this.options.minIntervalMs)
-        : this.options.minIntervalMs;
+      // The result goes out as soon as the previous edit of its message is done: a member waits for
+      // it, and it is the message's last edit. The channel's budget still holds it back when spent.
+      const interval = edit.final
+        ? 0
+        : edit.flush
+          ? Math.min(this.options.flushIntervalMs, this.options.minIntervalMs)
+          : this.options.minIntervalMs;
       const at = Math.max(slot.lastStartAt + interval, edit.notBefore);
       if (at <= now) ready.push(slot);
       else wake = Math.min(wake, at);
     }
     ready.sort(byPriority);
     for (const slot of ready) {
-      if (!channel.budget.available(now)) {
-        wake = Math.min(wake, channel.budget.nextAt(now));
+      // Finals sort first and may spend the whole budget; progress leaves one edit per window for them.
+      const reserve = slot.pending?.final === true ? 0 : finalsReserve;
+      if (!channel.budget.available(now, reserve)) {
+        wake = Math.min(wake, channel.budget.nextAt(now, reserve));
         break;
       }
       this.start(slot, channel, now);
@@ -296,10 +302,13 @@ export class EditScheduler {
 }
 
 /** Flush and final edits first, then whoever has waited longest. */
+/** Edits per channel window that only a final view may use (see `ChannelBudget`). */
+const finalsReserve = 1;
+
+/** Results first (a member is waiting for them), then phase changes, then the longest waiting. */
 function byPriority(a: Slot, b: Slot): number {
-  const flushA = a.pending?.flush === true ? 0 : 1;
-  const flushB = b.pending?.flush === true ? 0 : 1;
-  if (flushA !== flushB) return flushA - flushB;
+  const rank = (slot: Slot) => (slot.pending?.final === true ? 0 : slot.pending?.flush === true ? 1 : 2);
+  if (rank(a) !== rank(b)) return rank(a) - rank(b);
   return (a.pending?.since ?? 0) - (b.pending?.since ?? 0);
 }
 

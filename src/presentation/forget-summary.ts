@@ -7,6 +7,8 @@ export interface ForgetCounts {
   /** Result links (the reroll index, `/history`). */
   results: number;
   rateRecords: number;
+  /** Pictures the member's jobs started from (attachments, results they varied or upscaled). */
+  inputs: number;
 }
 
 function plural(count: number, one: string, many: string): string {
@@ -19,6 +21,7 @@ export function describeForgotten(counts: ForgetCounts): string {
     plural(counts.jobs, "job record (with its prompt)", "job records (with their prompts)"),
     plural(counts.results, "result link", "result links"),
     plural(counts.rateRecords, "rate-limit counter", "rate-limit counters"),
+    ...(counts.inputs > 0 ? [plural(counts.inputs, "input picture", "input pictures")] : []),
   ];
   const cancelled =
     counts.cancelled > 0

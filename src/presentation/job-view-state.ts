@@ -1,5 +1,6 @@
 import type { PartialJobParams } from "../request/generation-request.js";
 import type { JobPhase } from "./message-view.js";
+import type { ResultActionSet } from "./result-buttons.js";
 
 /** Everything the renderer needs to draw one job's message; the Discord layer assembles it from job events. */
 export interface JobViewState {
@@ -31,13 +32,20 @@ export interface JobViewState {
   notice?: string | undefined;
   /** A Discord user (rendered as a mention that pings nobody) or a plain label such as "an operator". */
   cancelledBy?: { userId: string } | { label: string } | undefined;
+  /** The buttons a finished result offers (none when unset: the terminal, old tests). */
+  actions?: ResultActionSet | undefined;
 }
 
-/** The values the job runs with, and its workflow: the embed's fields come from the parameter table. */
-export type JobViewParams = PartialJobParams & { workflow: string };
+/**
+ * The values the job runs with, its workflow and the style it was asked with: the embed's fields
+ * come from the parameter table.
+ */
+export type JobViewParams = PartialJobParams & { workflow: string; style?: string | undefined };
 
 export interface JobViewImage {
   name: string;
   bytes: Buffer;
   mime: string;
+  /** The grid of a job's several images, shown first; the originals follow it. */
+  grid?: boolean;
 }

@@ -38,6 +38,8 @@ export interface ButtonView {
   style: "primary" | "secondary" | "success" | "danger";
   emoji?: string;
   disabled?: boolean;
+  /** The action row it sits in, 0 to 4 (default 0); Discord allows 5 buttons per row. */
+  row?: number;
 }
 
 /** Discord's limits for what a message may hold. */

@@ -10,22 +10,33 @@ import {
   type MessageView,
 } from "./message-view.js";
 import { paramFields } from "./param-fields.js";
+import { resultButtons } from "./result-buttons.js";
 import { truncate } from "./truncate.js";
 
 const DONE_COLOR = 0x57f287;
 
-/** The finished job: parameters in an embed, the original images attached (at most 10). */
+/**
+ * The finished job: parameters in an embed, the images attached (at most 10): several images as
+ * one grid first (the embed shows it) with the originals after it. The result buttons follow
+ * (`resultButtons`), with one U and V button per original attached.
+ */
 export function renderDoneView(state: JobViewState, options: { spoiler: boolean }): MessageView {
-  const images = state.images ?? [];
-  const files = attachImages(images.slice(0, discordLimits.files), state.prompt, options.spoiler);
+  const all = state.images ?? [];
+  const grid = all[0]?.grid === true ? all[0] : undefined;
+  const images = grid ? all.slice(1) : all;
+  const shown = [...(grid ? [grid] : []), ...images].slice(0, discordLimits.files);
+  const files = attachImages(shown, state.prompt, options.spoiler);
+  const originalsShown = files.length - (grid ? 1 : 0);
   const duration =
     state.startedAt !== undefined && state.finishedAt !== undefined
       ? formatDuration(state.finishedAt - state.startedAt)
       : undefined;
 
   const lines = [duration === undefined ? "✅ Done" : `✅ Done in ${duration}`];
-  if (images.length > files.length) {
-    lines.push(`Showing ${files.length} of ${images.length} images (Discord allows ${discordLimits.files}).`);
+  if (images.length > originalsShown) {
+    lines.push(
+      `Showing ${originalsShown} of ${images.length} images (Discord allows ${discordLimits.files} files).`,
+    );
   }
   if (images.length === 0) lines.push("The workflow finished without an image.");
 
@@ -34,7 +45,8 @@ export function renderDoneView(state: JobViewState, options: { spoiler: boolean 
   const first = files[0];
   if (first !== undefined && !options.spoiler) embed.imageFile = first.name;
 
-  return { content: lines.join("\n"), embeds: [embed], files, buttons: [], phase: "done" };
+  const buttons = state.actions && all.length > 0 ? resultButtons(state.actions, originalsShown) : [];
+  return { content: lines.join("\n"), embeds: [embed], files, buttons, phase: "done" };
 }
 
 function doneEmbed(state: JobViewState, duration: string | undefined): EmbedView {
@@ -60,13 +72,15 @@ function doneEmbed(state: JobViewState, duration: string | undefined): EmbedView
 
 function attachImages(images: JobViewImage[], prompt: string, spoiler: boolean): FileView[] {
   const used = new Set<string>();
+  const originals = images.filter((image) => image.grid !== true).length;
   return images.map((image) => {
     const base = uniqueName(safeFilename(image.name, image.mime), used);
+    const alt = image.grid === true ? `Grid of ${originals} images: ${prompt}` : prompt;
     const file: FileView = {
       name: spoiler ? `SPOILER_${base}` : base,
       bytes: image.bytes,
       // Alt text for screen readers; Discord caps attachment descriptions at 1024.
-      description: truncate(prompt, 1024),
+      description: truncate(alt, 1024),
     };
     if (spoiler) file.spoiler = true;
     return file;

@@ -54,6 +54,8 @@ export function describeJobError(error: JobError, context: JobErrorContext = {})
       return `The image from ${job} was made but could not be posted here. ${operatorHint}`;
     case "invalid_params":
       return passThrough(error.message, "One of the options isn't valid for this workflow any more.");
+    case "input_missing":
+      return `The picture ${job} starts from is no longer kept (results and their pictures are kept for a limited time, and /forget-me deletes them).`;
     case "internal":
       return describeUnexpectedError(context.jobId);
   }

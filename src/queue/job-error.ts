@@ -10,6 +10,7 @@ import { z } from "zod";
  * - `refused`: the channel's rules changed while the job waited, and no longer allow it;
  * - `undelivered`: the image was made but could never be posted (the channel is gone, no access);
  * - `invalid_params`: the job's values do not fit the workflow any more (the config changed);
+ * - `input_missing`: the picture the job starts from is no longer kept (forgotten or pruned);
  * - `internal`: an error without a code (a bug; the log has the details).
  */
 export const jobErrorCodes = [
@@ -25,6 +26,7 @@ export const jobErrorCodes = [
   "refused",
   "undelivered",
   "invalid_params",
+  "input_missing",
   "internal",
 ] as const;
 export type JobErrorCode = (typeof jobErrorCodes)[number];

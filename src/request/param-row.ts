@@ -34,6 +34,12 @@ export interface DiscordOptionSpec {
   readonly choices?: "values" | "workflows";
   /** Discord asks the bot while the member types (answered from the hosts' `/object_info`). */
   readonly autocomplete?: boolean;
+  /**
+   * The value names one of the operator's presets (`styles[]`, `loras[]`): autocomplete lists
+   * those (the channel's allowed styles; the LoRAs for the workflow being asked), and the option is
+   * left out while the config has none.
+   */
+  readonly presets?: "styles" | "loras";
 }
 
 /** The flag of `npm run generate` (`--<name>`). */
@@ -100,10 +106,20 @@ export interface ParamRow {
    * by the bot at admission (aspect becomes width and height, workflow picks the graph).
    */
   readonly binding?: string;
+  /**
+   * More `workflows[].bindings` keys the same value is written to: one LoRA strength drives both
+   * the model and the CLIP strength of a LoraLoader. They are bound (and detected) like any other
+   * key; the row's own `binding` is the one its default and input spec are read from.
+   */
+  readonly alsoBinds?: readonly string[];
   /** Bindings a row without its own needs in the workflow (aspect needs width and height). */
   readonly needs?: readonly string[];
-  /** When the member leaves it out: the workflow's default, or a random value (the seed). */
-  readonly whenLeftOut?: "default" | "random";
+  /**
+   * When the member leaves it out: the workflow's default, a random value (the seed), or nothing
+   * at all, so the graph keeps its own values (a LoRA's two strengths may differ there, and one
+   * value written to both would change them).
+   */
+  readonly whenLeftOut?: "default" | "random" | "graph";
   /** The workflow config's own allow-list for it (`workflows[].models`). */
   readonly workflowList?: "models";
   readonly discord?: DiscordOptionSpec;

@@ -69,16 +69,18 @@ export function builtValueSchema(type: ParamType): z.ZodType {
 }
 
 /**
- * A workflow's `defaults.<binding>` in the config: what a member could ask for, so an operator's
- * default is never a value the bot would refuse from a member.
+ * A workflow's `defaults.<binding>` (or a style's `params.<name>`) in the config: what a member
+ * could ask for, so an operator's default is never a value the bot would refuse from a member.
  */
 export function configDefaultSchema(row: ParamRow): z.ZodType {
   const type = row.type;
   switch (type.kind) {
     case "text":
     case "name":
-    case "choice":
       return z.string();
+    case "choice":
+      // No bound row is a choice today; a style's `params.aspect` is.
+      return z.enum(type.values, { error: `expected one of: ${type.values.join(", ")}` });
     case "integer":
       return z
         .int({ error: wholeBetween(type) })

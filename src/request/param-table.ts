@@ -153,6 +153,22 @@ export const paramTable = [
       message: "{value} images is above this channel's limit of {max} per request.",
     },
   },
+  {
+    // An operator's preset (`styles[]`): resolved at admission like the workflow, so a stored
+    // request keeps the name and a reroll applies the style again (`src/presets/`).
+    name: "style",
+    label: "style",
+    type: { kind: "name", maxLength: 32 },
+    discord: { description: "A style preset: wraps your prompt", autocomplete: true, presets: "styles" },
+    cli: { placeholder: "<name>", help: "A style from the config's styles" },
+    view: { label: "Style", format: "name" },
+    limit: {
+      kind: "oneOf",
+      setting: "styles",
+      refusal: "style_not_allowed",
+      message: 'The style "{value}" is not allowed in this channel. Allowed: {allowed}.',
+    },
+  },
   // Not offered on /generate or the CLI: this refactor keeps the command Discord registers as it
   // was. Offering them is a `discord: { description, autocomplete: true }` and a `cli` entry here;
   // autocomplete then lists the host's samplers like it lists checkpoints.
@@ -160,35 +176,68 @@ export const paramTable = [
   { name: "scheduler", label: "scheduler", type: { kind: "name", maxLength: 100 }, binding: "scheduler" },
   // Only meaningful with an input image (image-to-image).
   { name: "denoise", label: "denoise", type: { kind: "number", min: 0, max: 1 }, binding: "denoise" },
-  // Not offered on /generate or the CLI yet: the attachment option, its download and checks, and the
-  // upload at dispatch come with the image-input work (issue 15).
-  { name: "image", label: "input image", type: { kind: "image" }, binding: "image" },
-  // A LoraLoader's file, checked against the host's list like a checkpoint. Its Discord option and
-  // the operator's allow-list come with the LoRA work (issue 15).
-  { name: "lora", label: "LoRA", type: { kind: "name", maxLength: 200 }, binding: "lora" },
+  // An attachment on /generate (downloaded, checked and kept first: `generate-from-image.ts`), or a
+  // result to vary or upscale; uploaded to the host at dispatch. Not a CLI flag.
+  {
+    name: "image",
+    label: "input image",
+    type: { kind: "image" },
+    binding: "image",
+    discord: { description: "A picture to start from (PNG, JPEG or WebP)" },
+  },
+  {
+    // Asked by its name in the operator's allow-list (`loras[]`); admission turns it into the
+    // file the LoraLoader gets, checked against the host's list like a checkpoint. The workflow's
+    // default (`workflows[].defaults.lora`) is a file.
+    name: "lora",
+    label: "LoRA",
+    type: { kind: "name", maxLength: 200 },
+    binding: "lora",
+    discord: { description: "A LoRA from the bot's list", autocomplete: true, presets: "loras" },
+    cli: { placeholder: "<name>", help: "A LoRA from the config's loras, by name" },
+    view: { label: "LoRA", format: "name" },
+  },
+  {
+    name: "lora_strength",
+    label: "LoRA strength",
+    // ComfyUI takes -100..100; past ±2 a LoRA only burns the image. Negative inverts it (sliders).
+    type: { kind: "number", min: -2, max: 2 },
+    // One strength for the model and the text encoder, as members think of "how much LoRA".
+    binding: "lora_strength",
+    alsoBinds: ["lora_clip_strength"],
+    whenLeftOut: "graph",
+    discord: { description: "How strongly the LoRA applies, -2 to 2 (default: the LoRA's own)" },
+    cli: { placeholder: "<x>" },
+    view: { label: "LoRA strength" },
+  },
 ] as const satisfies readonly ParamRow[];
 
 type TableRow = (typeof paramTable)[number];
 /** Every request field: `prompt`, `aspect`, `count`, ... */
 export type ParamName = TableRow["name"];
 type BoundTableRow = Extract<TableRow, { binding: string }>;
-/** The `workflows[].bindings` keys, the operator's names: `count` binds through `batch`. */
-export type BindingName = BoundTableRow["binding"];
+/**
+ * The `workflows[].bindings` keys, the operator's names: `count` binds through `batch`, and a LoRA
+ * strength through `lora_strength` and `lora_clip_strength` both.
+ */
+export type BindingName =
+  BoundTableRow["binding"] | Extract<TableRow, { alsoBinds: readonly string[] }>["alsoBinds"][number];
 /**
  * Bindings an operator may give a default in `workflows[].defaults`: not the prompt, the seed or
- * an input image (each job brings its own).
+ * an input image (each job brings its own), nor one the graph keeps (the LoRA strengths).
  */
 export type DefaultableBinding = Exclude<
   BoundTableRow,
-  { required: true } | { whenLeftOut: "random" } | { type: { kind: "image" } }
+  { required: true } | { whenLeftOut: "random" | "graph" } | { type: { kind: "image" } }
 >["binding"];
 /** The parameters a workflow gets: the `JobParams` keys. */
 export type BuiltName = BoundTableRow["name"];
 
 /** A row of the table, with its names narrowed to the table's own. */
-export type Param = Omit<ParamRow, "name" | "binding" | "needs"> & {
+export type Param = Omit<ParamRow, "name" | "binding" | "alsoBinds" | "needs"> & {
   readonly name: ParamName;
   readonly binding?: BindingName;
+  readonly alsoBinds?: readonly BindingName[];
   readonly needs?: readonly BindingName[];
 };
 /** A row whose value goes into the graph. */
@@ -198,21 +247,28 @@ export const paramRows: readonly Param[] = paramTable;
 export const boundRows: readonly BoundParam[] = paramRows.filter(
   (row): row is BoundParam => row.binding !== undefined,
 );
+/** Every binding key a row writes its value through: its own, then `alsoBinds`. */
+export function bindingsOf(row: BoundParam): readonly BindingName[] {
+  return [row.binding, ...(row.alsoBinds ?? [])];
+}
+
 /** `workflows[].bindings` keys in table order. */
-export const bindingNames: readonly BindingName[] = boundRows.map((row) => row.binding);
+export const bindingNames: readonly BindingName[] = boundRows.flatMap(bindingsOf);
 
 /** Whether `workflows[].defaults` may set this row (see DefaultableBinding). */
 export function isDefaultable(row: Param): boolean {
-  return !row.required && row.whenLeftOut !== "random" && row.type.kind !== "image";
+  return (
+    !row.required && row.whenLeftOut !== "random" && row.whenLeftOut !== "graph" && row.type.kind !== "image"
+  );
 }
 
 export function paramNamed(name: ParamName): Param {
   return paramRows.find((row) => row.name === name)!;
 }
 
-/** The row a binding key belongs to (`batch` → the `count` row). */
+/** The row a binding key belongs to (`batch` → the `count` row, `lora_clip_strength` → `lora_strength`). */
 export function paramBoundTo(binding: BindingName): BoundParam {
-  return boundRows.find((row) => row.binding === binding)!;
+  return boundRows.find((row) => bindingsOf(row).includes(binding))!;
 }
 
 export function isParamName(name: string): name is ParamName {

@@ -3,6 +3,7 @@ import { access, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
 import { lockDataDir } from "./data-dir-lock.js";
+import { FileInputSpool } from "./file-input-spool.js";
 import { FileOutputSpool } from "./file-output-spool.js";
 import type { StoreTarget } from "../config/store-url.js";
 import { MemoryStorage } from "./memory/memory-storage.js";
@@ -16,6 +17,8 @@ import { StorageOpenError } from "./storage-error.js";
 export const dataFileName = "comfycord.sqlite";
 /** Succeeded jobs' output files inside DATA_DIR, until they are posted. */
 export const outputsFolderName = "outputs";
+/** Pictures jobs start from inside DATA_DIR, kept as long as the result index. */
+export const inputsFolderName = "inputs";
 
 export interface OpenStorageOptions {
   /** The data folder; omitted means everything in memory (tests, the terminal's `generate`). */
@@ -72,6 +75,9 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
       file,
       logger,
       spool: await FileOutputSpool.open(path.join(dataDir, outputsFolderName)),
+      inputs: await FileInputSpool.open(path.join(dataDir, inputsFolderName), {
+        ...(options.now ? { now: options.now } : {}),
+      }),
       ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
       ...(options.now ? { now: options.now } : {}),
       ...(lock ? { onClose: async () => lock.release() } : {}),

@@ -2,6 +2,7 @@ import type { ResultStore } from "../history/result-store.js";
 import type { SettingsStore } from "../moderation/settings-store.js";
 import type { EtaStore } from "../queue/eta-store.js";
 import type { JobStore, SweepOptions } from "../queue/job-store.js";
+import type { InputSpool } from "../queue/input-spool.js";
 import type { OutputSpool } from "../queue/output-spool.js";
 import type { RateStore } from "../queue/rate-store.js";
 import type { MetaStore } from "./meta-store.js";
@@ -19,6 +20,8 @@ export interface Storage {
   readonly eta: EtaStore;
   /** Succeeded jobs' output files until they are posted. */
   readonly spool: OutputSpool;
+  /** Pictures jobs start from (attachments, results to vary or upscale), kept like the result index. */
+  readonly inputs: InputSpool;
   readonly results: ResultStore;
   readonly settings: SettingsStore;
   readonly meta: MetaStore;

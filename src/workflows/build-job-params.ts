@@ -25,6 +25,8 @@ export function buildJobParams(
   options: BuildOptions = {},
 ): JobParams {
   for (const row of paramRows) {
+    // The prompt is carried even where the graph takes none (see checkJobParams).
+    if (row.required) continue;
     if (request[row.name] !== undefined && !template.takes(row.name)) {
       throw new WorkflowError("param_not_offered", row.name, `This workflow does not take ${row.label}.`);
     }
@@ -35,7 +37,7 @@ export function buildJobParams(
   };
   const values: Partial<Record<BuiltName, string | number>> = {};
   for (const row of boundRows) {
-    if (!template.offers(row.binding)) continue;
+    if (!template.offers(row.binding) && !row.required) continue;
     const value = asked[row.name] ?? leftOut(template, row, options);
     if (value !== undefined) values[row.name] = value;
   }
@@ -63,6 +65,8 @@ function leftOut(
   row: BoundParam,
   options: BuildOptions,
 ): string | number | undefined {
+  // The graph keeps its own values: nothing is written, so nothing is built.
+  if (row.whenLeftOut === "graph") return undefined;
   if (row.whenLeftOut !== "random" || row.type.kind !== "integer") return template.defaults[row.name];
   const bound = template.boundInput(row.binding);
   const spec = options.objectInfo && bound && findInput(options.objectInfo, bound.classType, bound.input);

@@ -29,21 +29,26 @@ export function checkJobParams(
   for (const row of boundRows) {
     const value = params[row.name];
     if (value === undefined) continue;
+    // The prompt is every job's description (its message, alt text, history): carried even by a
+    // workflow that takes none (an upscale), and written nowhere in its graph.
+    if (row.required && !template.offers(row.binding)) continue;
     if (!template.offers(row.binding)) {
       throw new WorkflowError("param_not_offered", row.name, `This workflow does not take ${row.label}.`);
     }
     const suffix = !options.request || askedFor(options.request, row) ? "" : " (this workflow's default)";
-    checkOne(template, row, value, spec(template, row, options.objectInfo), suffix);
+    // A value written to several inputs (a LoRA's two strengths) must fit each of them.
+    for (const spec of specs(template, row, options.objectInfo)) checkOne(template, row, value, spec, suffix);
   }
 }
 
-function spec(
+function specs(
   template: WorkflowTemplate,
   row: BoundParam,
   objectInfo: ObjectInfo | undefined,
-): InputDescription | undefined {
-  const bound = template.boundInput(row.binding);
-  return objectInfo && bound ? findInput(objectInfo, bound.classType, bound.input) : undefined;
+): (InputDescription | undefined)[] {
+  const bound = template.boundInputsOf(row);
+  if (!objectInfo || bound.length === 0) return [undefined];
+  return bound.map(({ classType, input }) => findInput(objectInfo, classType, input));
 }
 
 /** Given by the member, directly or through a parameter that sets it (an aspect sets the size). */

@@ -4,12 +4,17 @@ import { literalFits, type Binding, type Bindings } from "./binding.js";
 
 const stockSamplers = new Set(["KSampler", "KSamplerAdvanced", "SamplerCustom", "SamplerCustomAdvanced"]);
 
+const loraLoaders = ["LoraLoader", "LoraLoaderModelOnly"];
+
 /** Node classes whose one input is found by class alone, when the graph has exactly one of them. */
 const soleInputs: ReadonlyArray<{ param: BindingName; classes: readonly string[]; input: string }> = [
   // An input image: image-to-image, vary, upscale. Two LoadImage nodes (an init image and a
   // ControlNet hint) are ambiguous, so then the operator binds it.
   { param: "image", classes: ["LoadImage"], input: "image" },
-  { param: "lora", classes: ["LoraLoader", "LoraLoaderModelOnly"], input: "lora_name" },
+  { param: "lora", classes: loraLoaders, input: "lora_name" },
+  // One strength for both: LoraLoaderModelOnly has no CLIP strength, so only the first binds there.
+  { param: "lora_strength", classes: loraLoaders, input: "strength_model" },
+  { param: "lora_clip_strength", classes: loraLoaders, input: "strength_clip" },
 ];
 
 export interface Detection {
@@ -24,7 +29,7 @@ export interface Detection {
  * (size and batch), `model` to the checkpoint loader; seed, steps, cfg, sampler, scheduler and
  * denoise sit on the sampler itself or, for SamplerCustomAdvanced, on the nodes feeding it. The
  * input image and the LoRA are the `image` of the graph's only LoadImage and the `lora_name` of
- * its only LoRA loader.
+ * its only LoRA loader, whose `strength_model` and `strength_clip` take the LoRA strength.
  * Works from the graph alone, so it runs before any backend is known.
  */
 export function detectBindings(prompt: ApiPrompt): Detection {

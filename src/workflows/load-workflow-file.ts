@@ -173,7 +173,8 @@ function resolveBindings(
     seen.set(key, param);
   }
 
-  if (!bindings.prompt && !failed.has("prompt")) {
+  // A workflow that starts from a picture may take no prompt (an upscale): the picture is its input.
+  if (!bindings.prompt && !bindings.image && !failed.has("prompt")) {
     problems.push({
       workflow: name,
       code: "prompt_not_found",

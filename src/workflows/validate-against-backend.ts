@@ -1,4 +1,4 @@
-import type { BindingName } from "../request/param-table.js";
+import { isDefaultable, paramBoundTo, type BindingName } from "../request/param-table.js";
 import { describeInput, findInput, type InputDescription, type ObjectInfo } from "../comfy/object-info.js";
 import { asLink, describeNode, type ApiPrompt, type Link } from "./api-prompt.js";
 import { acceptedInputKinds, type Binding } from "./binding.js";
@@ -69,7 +69,7 @@ export function validateAgainstBackend(
       const param = boundParam.get(`${nodeId}/${input}`);
       // The graph's file is a placeholder: each job uploads its own picture there.
       if (param === "image") continue;
-      const fix = param ? `set defaults.${param} in the config` : "fix it in the workflow file";
+      const fix = defaultsFix(param);
       const check = checkValue(value, description);
       if (check.ok) continue;
       const shown = JSON.stringify(value);
@@ -123,6 +123,14 @@ export function validateAgainstBackend(
     );
   }
   return problems;
+}
+
+/** The config key that changes a bound input's value, when `workflows[].defaults` has one. */
+function defaultsFix(param: BindingName | undefined): string {
+  const row = param === undefined ? undefined : paramBoundTo(param);
+  return row && isDefaultable(row)
+    ? `set defaults.${row.binding} in the config`
+    : "fix it in the workflow file";
 }
 
 type Found = { code: WorkflowProblemCode; text: string } | undefined;

@@ -4,9 +4,12 @@ import {
   type PartialJobParams,
 } from "../request/generation-request.js";
 import {
+  bindingNames,
+  bindingsOf,
   boundRows,
   paramNamed,
   type BindingName,
+  type BoundParam,
   type BuiltName,
   type ParamName,
 } from "../request/param-table.js";
@@ -54,7 +57,7 @@ export class WorkflowTemplate {
     this.file = init.file;
     this.#graph = structuredClone(init.graph);
     this.bindings = { ...init.bindings };
-    this.offered = boundRows.filter((row) => init.bindings[row.binding]).map((row) => row.binding);
+    this.offered = bindingNames.filter((name) => init.bindings[name]);
     this.classTypes = [...new Set(Object.values(init.graph).map((node) => node.class_type))].sort();
     const found: Partial<Record<BuiltName, string | number>> = {};
     for (const row of boundRows) {
@@ -85,6 +88,14 @@ export class WorkflowTemplate {
     return bound && node ? { classType: node.class_type, input: bound.input } : undefined;
   }
 
+  /**
+   * Every class and input a row's value is written to (a LoRA strength: the model's and the
+   * CLIP's), for checking the value against each input's spec.
+   */
+  boundInputsOf(row: BoundParam): { classType: string; input: string }[] {
+    return bindingsOf(row).flatMap((binding) => this.boundInput(binding) ?? []);
+  }
+
   offers(binding: BindingName): boolean {
     return this.bindings[binding] !== undefined;
   }
@@ -107,9 +118,12 @@ export class WorkflowTemplate {
   fill(params: JobParams): ApiPrompt {
     const prompt = structuredClone(this.#graph);
     for (const row of boundRows) {
-      const binding = this.bindings[row.binding];
       const value = params[row.name];
-      if (binding && value !== undefined) prompt[binding.nodeId]!.inputs[binding.input] = value;
+      if (value === undefined) continue;
+      for (const name of bindingsOf(row)) {
+        const binding = this.bindings[name];
+        if (binding) prompt[binding.nodeId]!.inputs[binding.input] = value;
+      }
     }
     return prompt;
   }

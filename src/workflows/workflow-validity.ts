@@ -52,10 +52,17 @@ export class WorkflowValidity {
 
   /** `/object_info` of a host that can run the workflow, to check parameters against its specs. */
   objectInfoFor(workflow: string): ObjectInfo | undefined {
+    return this.objectInfosFor(workflow)[0];
+  }
+
+  /** Every reporting host that can run the workflow (a LoRA must be on one of them). */
+  objectInfosFor(workflow: string): ObjectInfo[] {
+    const infos: ObjectInfo[] = [];
     for (const [backendId, names] of this.#valid) {
-      if (names.has(workflow)) return this.#infos.get(backendId);
+      const info = this.#infos.get(backendId);
+      if (info && names.has(workflow)) infos.push(info);
     }
-    return undefined;
+    return infos;
   }
 
   /** Every host's info, for autocomplete lists. */

@@ -73,6 +73,19 @@ describe("rerollRequest", () => {
     expect(rerollRequest(entry({ prompt: "x" }))).toEqual({ prompt: "x", workflow: "sd15" });
   });
 
+  it("keeps the style and the LoRA by name, so they are applied again and not the prompt they made", () => {
+    const styled: ResultEntry = {
+      ...entry({ prompt: "a fox", style: "watercolor", lora: "detail", seed: 9 }),
+      params: { prompt: "a fox, watercolor painting", lora: "add_detail.safetensors" },
+    };
+    expect(rerollRequest(styled)).toEqual({
+      prompt: "a fox",
+      style: "watercolor",
+      lora: "detail",
+      workflow: "sd15",
+    });
+  });
+
   it("asks again for what the member asked, not for the values built from it", () => {
     // The stored negative carries the channel's prefix; the member's own is what goes again.
     expect(rerollRequest(entry()).negative).toBe("blurry");

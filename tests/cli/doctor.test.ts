@@ -199,6 +199,38 @@ describe("npm run doctor", () => {
     expect(code).toBe(0);
   });
 
+  it("checks styles and LoRAs: a param the style's workflow ignores, and each LoRA on the hosts", async () => {
+    const lora = path.join(import.meta.dirname, "../../config/workflows/sd15-lora.json");
+    const withLoras = await startComfySimulator({
+      stepMs: 1,
+      loras: ["example-lora.safetensors", "add_detail.safetensors"],
+    });
+    try {
+      const config = writeBotYaml(
+        tempProject(),
+        [
+          `  - { name: sd15-lora, file: ${JSON.stringify(lora)} }`,
+          "loras: [{ name: detail, file: add_detail.safetensors }, { name: ghost, file: ghost.safetensors }]",
+          "styles: [{ name: ink, prompt: '{prompt}, ink', workflow: sdxl, params: { lora: detail } }]",
+        ].join("\n"),
+      );
+      const { code, lines, text } = await doctor(baseEnv({ CONFIG_FILE: config, COMFY_URL: withLoras.url }));
+      const warning = lines.findIndex(
+        (l) => l === "⚠ style ink: params.lora is ignored: workflow sdxl does not take LoRA",
+      );
+      expect(warning, text).toBeGreaterThanOrEqual(0);
+      expect(lines[warning + 1]).toBe("    fix: remove params.lora, or bind it in that workflow's bindings");
+      expect(lines).toContain("✓ LoRA detail (add_detail.safetensors) is on every host");
+      const { fixes } = failure(lines, /^✗ LoRA ghost \(ghost\.safetensors\) is on no host$/);
+      expect(fixes).toEqual([
+        'LoRA "ghost": "ghost.safetensors" is not installed on the ComfyUI host, so members who pick it are refused; put the file in ComfyUI\'s models/loras folder, or fix loras[].file (it must match the name ComfyUI lists, subfolder included)',
+      ]);
+      expect(code).toBe(1);
+    } finally {
+      await withLoras.close();
+    }
+  });
+
   it("reports a data folder that is a file", async () => {
     const file = path.join(project, "not-a-folder");
     writeFileSync(file, "x");

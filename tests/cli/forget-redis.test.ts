@@ -36,6 +36,7 @@ async function seeded(): Promise<string> {
       resultEntry({ messageId: `n${userId}`, userId, guildId: "g2", createdAt: 1 }),
     );
     await storage.rates.save(userId, [Date.now()], Date.now() + 60_000);
+    await storage.inputs.keep(userId, { bytes: new Uint8Array([137, 80, 78, 71]), contentType: "image/png" });
   }
   await storage.settings.set("channel:c1", settingsRecord("g1", 10));
   await storage.close();
@@ -62,7 +63,7 @@ describe("npm run forget with STORE_URL on Redis", () => {
     expect(result.code).toBe(0);
     expect(result.out[0]).toBe(
       `Deleted for ${alice}: 8 job records (3 still waiting or running, which will not run), ` +
-        "2 result links, 1 rate-limit records.",
+        "2 result links, 1 rate-limit records, 1 input pictures.",
     );
     const storage = await RedisStorage.open({ url, logger: silent });
     opened.push(storage);

@@ -16,6 +16,9 @@ describe("npm run generate's options", () => {
       "--model",
       "--workflow",
       "--count",
+      "--style",
+      "--lora",
+      "--lora_strength",
       "--out",
       "--nsfw",
       "--verbose",
@@ -24,6 +27,16 @@ describe("npm run generate's options", () => {
     expect(generateUsage).toMatch(/^ {2}--steps <n> +Sampling steps$/m);
     expect(generateUsage).toMatch(
       /^ {2}--workflow, -w <name> +A workflow from the config \(default: the first\)$/m,
+    );
+  });
+
+  it("reads a style and a LoRA by name and the LoRA strength as a number, held to -2..2", () => {
+    expect(
+      parseGenerateArgs(["a", "fox", "--style", "watercolor", "--lora", "detail", "--lora_strength=-0.5"])
+        .request,
+    ).toEqual({ prompt: "a fox", style: "watercolor", lora: "detail", lora_strength: -0.5 });
+    expect(() => parseGenerateArgs(["x", "--lora_strength", "3"])).toThrow(
+      '--lora_strength expects a number from -2 to 2, got "3"',
     );
   });
 

@@ -130,6 +130,20 @@ describe("BackendPool", () => {
     expect(spread.size).toBe(2);
   });
 
+  it("routes a job with a LoRA only to a host whose loader lists the file", async () => {
+    const a = await simWithBackend("a", { loras: ["ink.safetensors"] });
+    const b = await simWithBackend("b", { loras: ["detail.safetensors"] });
+    const backends = pool([a.backend, b.backend]);
+    const lora = (value: string) => ({
+      ...fake,
+      listed: [{ classType: "LoraLoader", input: "lora_name", value }],
+    });
+    for (let i = 0; i < 3; i += 1) expect(backends.choose(lora("detail.safetensors"))?.id).toBe("b");
+    expect(backends.choose({ ...lora("detail.safetensors"), exclude: ["b"] })).toBeUndefined();
+    expect(backends.canEverRun(lora("ink.safetensors"))).toBe(true);
+    expect(backends.canEverRun(lora("gone.safetensors"))).toBe(false);
+  });
+
   it("skips a backend whose breaker opened after a lost prompt until the cooldown ends", async () => {
     const a = await simWithBackend("a");
     const b = await simWithBackend("b");

@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { generateCommand } from "../../src/commands/generate.js";
 import { generateDefinition } from "../../src/commands/generate-definition.js";
+import type { Presets } from "../../src/presets/presets.js";
 import type { WorkflowTemplate } from "../../src/workflows/workflow-template.js";
+import { shippedTemplate } from "../workflows/shipped-templates.js";
 import { configDir, loadOk, tempWorkflow } from "../workflows/test-support.js";
 
 /** What Discord got before the definition was derived from the parameter table (hand-written builder calls). */
@@ -87,6 +89,42 @@ describe("the /generate definition derived from the parameter table", () => {
     expect(names).toEqual(["prompt", "seed", "steps", "cfg", "model"]);
     const kept = new Set(names);
     expect(definition.options).toEqual(before.bareOnly.options.filter((option) => kept.has(option.name)));
+  });
+
+  it("offers style only with styles configured, and lora only with LoRAs and a workflow that loads one", async () => {
+    const templates = [...(await shipped()), await shippedTemplate("sd15-lora")];
+    const names = (presets?: Presets) =>
+      (generateCommand.definition({ templates, presets }).options ?? []).map((option) => option.name);
+    const style = { name: "ink", prompt: "{prompt}, ink", negative: "" };
+    const lora = { name: "detail", file: "add_detail.safetensors", strength: 1 };
+    // The workflow's own LoRA can be made stronger or weaker without an allow-list.
+    expect(names().slice(-2)).toEqual(["count", "lora_strength"]);
+    expect(names({ styles: [style], loras: [] }).slice(-3)).toEqual(["count", "style", "lora_strength"]);
+    expect(names({ styles: [style], loras: [lora] }).slice(-4)).toEqual([
+      "count",
+      "style",
+      "lora",
+      "lora_strength",
+    ]);
+    // No workflow with a LoRA loader: no lora and no strength, whatever the list holds.
+    const plain = generateCommand.definition({
+      templates: await shipped(),
+      presets: { styles: [], loras: [lora] },
+    });
+    expect((plain.options ?? []).map((option) => option.name)).not.toContain("lora");
+    expect((plain.options ?? []).map((option) => option.name)).not.toContain("lora_strength");
+
+    const options = generateCommand.definition({
+      templates,
+      presets: { styles: [style], loras: [lora] },
+    }).options;
+    expect(options?.find((option) => option.name === "style")).toMatchObject({ type: 3, autocomplete: true });
+    expect(options?.find((option) => option.name === "lora")).toMatchObject({ type: 3, autocomplete: true });
+    expect(options?.find((option) => option.name === "lora_strength")).toMatchObject({
+      type: 10,
+      min_value: -2,
+      max_value: 2,
+    });
   });
 
   it("keeps only the first 25 workflows as choices, as Discord allows", async () => {

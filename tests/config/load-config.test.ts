@@ -239,6 +239,17 @@ describe("the environment", () => {
 
   it("the shipped example config is valid", () => {
     const config = loadConfig({ env: {}, cwd: path.resolve(import.meta.dirname, "../..") });
-    expect(config.file.workflows.map((workflow) => workflow.name)).toEqual(["sdxl", "sd15"]);
+    expect(config.file.workflows.map((workflow) => workflow.name)).toEqual([
+      "sdxl",
+      "sd15",
+      "sd15-img2img",
+      "upscale-no-model",
+    ]);
+    expect(config.file.actions).toEqual({
+      img2img: "sd15-img2img",
+      upscale: "upscale-no-model",
+      varyDenoise: 0.55,
+      maxInputBytes: 10 * 1024 * 1024,
+    });
   });
 });

@@ -8,6 +8,7 @@ import type { StagedJob } from "../../src/queue/job.js";
 import type { JobParams } from "../../src/request/generation-request.js";
 import { startComfySimulator, type ComfySimulator } from "../../src/simulator/comfy-simulator.js";
 import type { ApiPrompt } from "../../src/workflows/api-prompt.js";
+import { shippedTemplate } from "../workflows/shipped-templates.js";
 import { configDir, loadOk } from "../workflows/test-support.js";
 
 const silent = pino({ level: "silent" });
@@ -19,8 +20,8 @@ interface Rig {
 }
 
 /** The real dispatcher over one real backend on the simulator, without a queue. */
-async function rig(): Promise<Rig> {
-  const sim = await startComfySimulator({ stepMs: 1, logger: silent });
+async function rig(loras: string[] = []): Promise<Rig> {
+  const sim = await startComfySimulator({ stepMs: 1, logger: silent, loras });
   const backend = new ComfyBackend({
     id: "gpu-1",
     url: sim.url,
@@ -39,7 +40,15 @@ async function rig(): Promise<Rig> {
   });
   await pool.start();
   const template = await loadOk({ name: "sd15", file: "workflows/sd15.json" }, configDir);
-  const dispatcher = new ComfyDispatcher({ pool, templates: new Map([["sd15", template]]), logger: silent });
+  const lora = await shippedTemplate("sd15-lora");
+  const dispatcher = new ComfyDispatcher({
+    pool,
+    templates: new Map([
+      ["sd15", template],
+      ["sd15-lora", lora],
+    ]),
+    logger: silent,
+  });
   return {
     sim,
     dispatcher,
@@ -50,7 +59,7 @@ async function rig(): Promise<Rig> {
   };
 }
 
-function stagedJob(params: JobParams): StagedJob {
+function stagedJob(params: JobParams, workflow = "sd15"): StagedJob {
   return {
     id: randomUUID(),
     seq: 1,
@@ -58,7 +67,7 @@ function stagedJob(params: JobParams): StagedJob {
     guildId: "g",
     channelId: "c",
     messages: [],
-    workflow: "sd15",
+    workflow,
     // The member asked for less than was built: dispatch must use the built values only.
     request: { prompt: params.prompt, aspect: "16:9" },
     params,
@@ -147,6 +156,30 @@ describe("ComfyDispatcher", () => {
     expect(dispatcher.pickBackend(stagedJob(stored))).toEqual({ kind: "backend", backendId: "gpu-1" });
     expect(dispatcher.pickBackend(stagedJob({ ...stored, model: "missing.safetensors" }))).toMatchObject({
       kind: "unsupported",
+    });
+  });
+
+  it("routes a job only to hosts that have its LoRA file, and sends the strength to both inputs", async () => {
+    current = await rig(["example-lora.safetensors", "add_detail.safetensors"]);
+    const { sim, dispatcher } = current;
+    const withLora = { ...stored, lora: "add_detail.safetensors", lora_strength: 0.6 };
+    expect(dispatcher.pickBackend(stagedJob(withLora, "sd15-lora"))).toEqual({
+      kind: "backend",
+      backendId: "gpu-1",
+    });
+    expect(dispatcher.pickBackend(stagedJob({ ...withLora, lora: "gone.safetensors" }, "sd15-lora"))).toEqual(
+      {
+        kind: "unsupported",
+        message:
+          'no ComfyUI server can run "sd15-lora" with the model "v1-5-pruned-emaonly.safetensors" and the LoRA it was asked with',
+      },
+    );
+    const job = stagedJob(withLora, "sd15-lora");
+    await dispatcher.run(job, { signal: new AbortController().signal, onEvent: () => {} });
+    expect((await submitted(sim, job.run.promptId))["10"]!.inputs).toMatchObject({
+      lora_name: "add_detail.safetensors",
+      strength_model: 0.6,
+      strength_clip: 0.6,
     });
   });
 });

@@ -71,6 +71,20 @@ describe("re-checking a waiting job at dispatch", () => {
     expect(recheckAtDispatch(own, settings)).toMatch(/negative prompt contains a term/);
   });
 
+  it("stops a styled job whose style was taken off the channel's list, or whose template got a banned term", () => {
+    const styled = job("a castle", 20, {
+      request: { prompt: "a castle", style: "ink" },
+      params: { prompt: "a castle, ink drawing, crosshatching", steps: 20, negative: "lowres" },
+    });
+    expect(recheckAtDispatch(styled, rules())).toBeUndefined();
+    expect(recheckAtDispatch(styled, rules({ channel: { styles: ["watercolor"] } }))).toBe(
+      'The rules of this channel changed while your job waited: The style "ink" is not allowed in this channel. Allowed: watercolor.',
+    );
+    expect(recheckAtDispatch(styled, rules({ server: { bannedTerms: ["crosshatching"] } }))).toBe(
+      'The rules of this channel changed while your job waited: The "ink" style adds a term that is not allowed in this channel. Please choose another style.',
+    );
+  });
+
   it("reads a thread's rules from its parent channel", () => {
     const settings = rules();
     recheckAtDispatch(job("a castle", 20, { parentChannelId: "100000000000000003" }), settings);

@@ -2,6 +2,7 @@ import type { Job } from "../../src/queue/job.js";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FakeUser, InteractionHandle, StoredMessage } from "../fakes/discord/index.js";
 import { MessageFlags } from "../fakes/discord/index.js";
+import { eventually } from "../support/eventually.js";
 import { startBotHarness, type BotHarness } from "./support/bot-harness.js";
 import { dumpOnFailure } from "./support/dump-on-failure.js";
 import { hasPng, reactedBy } from "./support/message-checks.js";
@@ -45,10 +46,13 @@ describe("cancelling jobs from Discord", () => {
     await staged.reply();
     const queued = generate(alice, "alice waits in line");
     const queuedMessage = await queued.waitForReply((message) => /Queued · position/.test(message.content));
-    // Members click the ❌ the bot put there, so it exists (and the bot knows the message) first.
-    await discord.waitForMessage(
-      (message) => message.id === queuedMessage.id && reactedBy(message, "❌", discord.botUser.id),
+    // A member's ❌ counts once the bot has linked the job to its reply (and never adds one itself:
+    // the Cancel button is on the message).
+    await eventually(
+      () => harness!.bot.services.jobMessages.jobForMessage(queuedMessage.id) !== undefined,
+      "the bot to link the job to its reply",
     );
+    expect(reactedBy(queuedMessage, "❌", discord.botUser.id)).toBe(false);
     const aliceJob = core.queue.jobsOf(alice.id)[0]!;
     expect(aliceJob.state).toBe("queued");
 

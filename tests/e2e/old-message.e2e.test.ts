@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.js";
 import { startBotHarness, type BotHarness } from "./support/bot-harness.js";
 import { dumpOnFailure } from "./support/dump-on-failure.js";
 import { hasPng } from "./support/message-checks.js";
@@ -39,9 +40,9 @@ describe("a job that waited more than an hour", () => {
     });
     const original = await waiting.reply();
     expect(original.content).toMatch(/Queued/);
-    // The bot has linked the job to its reply once it adds its ❌.
-    await discord.waitForMessage(
-      (message) => message.id === original.id && message.reactions.some((r) => r.emoji.name === "❌"),
+    await eventually(
+      () => harness!.bot.services.jobMessages.jobForMessage(original.id) !== undefined,
+      "the bot to link the job to its reply",
     );
 
     // An hour passes while alice's job waits (the bot reads the same clock).

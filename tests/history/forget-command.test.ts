@@ -24,6 +24,10 @@ function project() {
   return { out, err, context, dataDir: path.join(cwd, "state") };
 }
 
+const picture = { bytes: new Uint8Array([255, 216, 255]), contentType: "image/jpeg" as const };
+/** Each member's kept input picture, by member. */
+const inputs = new Map<string, string>();
+
 async function seed(dataDir: string) {
   const storage = await storages.open({ dataDir });
   for (const userId of [alice, bob]) {
@@ -31,6 +35,7 @@ async function seed(dataDir: string) {
       await storage.jobs.save({ ...job, id: `${userId}-${job.id}` });
     await storage.results.record(resultEntry({ messageId: `m${userId}`, userId, createdAt: Date.now() }));
     await storage.rates.save(userId, [Date.now()], Date.now() + 60_000);
+    inputs.set(userId, await storage.inputs.keep(userId, picture));
   }
   return storage;
 }
@@ -44,7 +49,7 @@ describe("npm run forget", () => {
     expect(err).toEqual([]);
     expect(out[0]).toBe(
       `Deleted for ${alice}: 8 job records (3 still waiting or running, which will not run), ` +
-        "1 result links, 1 rate-limit records.",
+        "1 result links, 1 rate-limit records, 1 input pictures.",
     );
     expect(out[1]).toMatch(/^Backups .* keep theirs until deleted\.$/);
 
@@ -54,6 +59,8 @@ describe("npm run forget", () => {
     expect(await storage.rates.hits(alice)).toEqual([]);
     expect((await storage.jobs.get(`${bob}-succeeded`))?.userId).toBe(bob);
     expect(await storage.results.get(`m${bob}`)).toBeDefined();
+    expect(await storage.inputs.load(inputs.get(alice)!)).toBeUndefined();
+    expect(await storage.inputs.load(inputs.get(bob)!)).toEqual(picture);
   });
 
   it("refuses while a bot holds DATA_DIR, naming its pid and pointing to /forget-me, and deletes nothing", async () => {

@@ -28,12 +28,18 @@ const day = 86_400_000;
 const now = 1_800_000_000_000;
 const cutoff = now - 30 * day;
 const storages = new OpenedStorages();
-afterEach(async () => storages.closeAll());
+/** The storages' clock: when an input picture counts as kept. */
+let clock = now;
+afterEach(async () => {
+  clock = now;
+  await storages.closeAll();
+});
 
 const kinds: Record<string, () => Promise<Storage>> = {
-  "SQLite file": async () => storages.open({ dataDir: tempDataDir(), now: () => now }),
-  memory: async () => Promise.resolve(new MemoryStorage({ now: () => now })),
+  "SQLite file": async () => storages.open({ dataDir: tempDataDir(), now: () => clock }),
+  memory: async () => Promise.resolve(new MemoryStorage({ now: () => clock })),
 };
+const picture = { bytes: new Uint8Array([137, 80, 78, 71]), contentType: "image/png" as const };
 
 describe.each(Object.entries(kinds))("RetentionPruner on %s storage", (_kind, open) => {
   it("deletes finished jobs and results exactly retention-old, keeps younger ones and every unfinished job, and expires rate records", async () => {
@@ -47,6 +53,11 @@ describe.each(Object.entries(kinds))("RetentionPruner on %s storage", (_kind, op
     await storage.results.record(resultEntry({ messageId: "m-younger", createdAt: cutoff + 1 }));
     await storage.rates.save("idle-user", [now - 120_000], now - 60_000);
     await storage.rates.save("busy-user", [now - 1000], now + 59_000);
+    clock = cutoff;
+    const oldInput = await storage.inputs.keep("111", picture);
+    clock = cutoff + 1;
+    const youngInput = await storage.inputs.keep("111", picture);
+    clock = now;
 
     const pruner = new RetentionPruner({
       storage,
@@ -55,7 +66,7 @@ describe.each(Object.entries(kinds))("RetentionPruner on %s storage", (_kind, op
       now: () => now,
       batchRows: 2,
     });
-    expect(await pruner.runOnce()).toEqual({ jobs: 2, results: 1, rateRecords: 1 });
+    expect(await pruner.runOnce()).toEqual({ jobs: 2, results: 1, rateRecords: 1, inputs: 1 });
 
     expect(await storage.jobs.get("at-cutoff")).toBeUndefined();
     expect(await storage.jobs.get("old-failed")).toBeUndefined();
@@ -68,7 +79,10 @@ describe.each(Object.entries(kinds))("RetentionPruner on %s storage", (_kind, op
     expect(await storage.results.get("m-at-cutoff")).toBeUndefined();
     expect(await storage.results.get("m-younger")).toBeDefined();
     expect(await storage.rates.hits("busy-user")).toEqual([now - 1000]);
-    expect(await pruner.runOnce()).toEqual({ jobs: 0, results: 0, rateRecords: 0 });
+    // Input pictures go with the result links: a reroll of a younger result still finds its input.
+    expect(await storage.inputs.load(oldInput)).toBeUndefined();
+    expect(await storage.inputs.load(youngInput)).toEqual(picture);
+    expect(await pruner.runOnce()).toEqual({ jobs: 0, results: 0, rateRecords: 0, inputs: 0 });
   });
 
   it("runs a pass at start and then on its interval until stopped", async () => {
@@ -109,7 +123,7 @@ describe("RetentionPruner on a SQLite file", () => {
     ]);
     const storage = await storages.open({ dataDir });
     const pruner = new RetentionPruner({ storage, retentionDays: 30, logger: silent, now: () => now });
-    expect(await pruner.runOnce()).toEqual({ jobs: 1, results: 0, rateRecords: 0 });
+    expect(await pruner.runOnce()).toEqual({ jobs: 1, results: 0, rateRecords: 0, inputs: 0 });
   });
 
   it("gives the freed pages back, so the file shrinks with what retention keeps", async () => {
@@ -132,7 +146,7 @@ describe("RetentionPruner on a SQLite file", () => {
     }
     const before = statSync(dataFile(dataDir)).size;
     const pruner = new RetentionPruner({ storage, retentionDays: 30, logger: silent, now: () => now });
-    expect(await pruner.runOnce()).toEqual({ jobs: 0, results: 3000, rateRecords: 0 });
+    expect(await pruner.runOnce()).toEqual({ jobs: 0, results: 3000, rateRecords: 0, inputs: 0 });
     const after = statSync(dataFile(dataDir)).size;
     expect(before).toBeGreaterThan(6_000_000);
     expect(after).toBeLessThan(before / 10);

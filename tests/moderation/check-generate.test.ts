@@ -191,6 +191,47 @@ describe("generate verdicts", () => {
     });
   });
 
+  it("holds the member's style to the channel's list of styles, empty meaning all", () => {
+    const styled = (style: string): GenerateCheck => ({
+      request: { prompt: "a cat", style },
+      params: { prompt: "a cat, watercolor" },
+      workflow: "sdxl",
+    });
+    expect(checkGenerate(styled("anime"), settings({ styles: ["watercolor"] }), sfw)).toMatchObject({
+      ok: false,
+      reason: "style_not_allowed",
+      message: 'The style "anime" is not allowed in this channel. Allowed: watercolor.',
+    });
+    expect(checkGenerate(styled("watercolor"), settings({ styles: ["watercolor"] }), sfw).ok).toBe(true);
+    expect(checkGenerate(styled("anime"), settings({ styles: [] }), sfw).ok).toBe(true);
+  });
+
+  it("looks for banned terms in the prompt drawn, and says so when the style's template adds one", () => {
+    const check: GenerateCheck = {
+      request: { prompt: "a knight", style: "grim" },
+      params: { prompt: "a knight, gore, dark fantasy" },
+      workflow: "sdxl",
+    };
+    const verdict = checkGenerate(check, settings(), sfw);
+    expect(verdict).toMatchObject({
+      ok: false,
+      reason: "banned_term",
+      message:
+        'The "grim" style adds a term that is not allowed in this channel. Please choose another style.',
+      detail: 'matched "gore" in the prompt with the style grim',
+    });
+    // The member's own words are named as theirs, style or not.
+    const own = checkGenerate(
+      { ...check, request: { prompt: "a gore knight", style: "grim" } },
+      settings(),
+      sfw,
+    );
+    expect(own).toMatchObject({
+      ok: false,
+      message: "Your prompt contains a term that is not allowed in this channel. Please rephrase it.",
+    });
+  });
+
   it("treats empty workflow and model lists as allowing all", () => {
     const verdict = checkGenerate(
       request({ workflow: "video", model: "z" }),

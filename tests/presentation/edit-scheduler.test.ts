@@ -70,20 +70,56 @@ describe("EditScheduler", () => {
     expect(rec.sent.at(-1)?.content).toBe("v99");
   });
 
-  it("sends a phase change or the final state after the shorter flush interval, not the full one", async () => {
+  it("sends a phase change after the shorter flush interval, not the full one", async () => {
     const clock = new FakeClock();
     const rec = recorder(clock, 10);
     const edits = scheduler(clock, { minIntervalMs: 1250, flushIntervalMs: 400 });
     const target = { key: "a", channelId: "c1" };
     edits.update(target, view("step 1"), rec.sender("a"));
     await clock.advance(100);
+    edits.update(target, view("running", "running"), rec.sender("a"), { flush: true });
+    await clock.advance(2000);
+    expect(rec.sent.map((s) => [s.at, s.content])).toEqual([
+      [0, "step 1"],
+      [400, "running"],
+    ]);
+  });
+
+  it("sends the final state as soon as the message's previous edit is done", async () => {
+    const clock = new FakeClock();
+    const rec = recorder(clock, 30);
+    const edits = scheduler(clock, { minIntervalMs: 1250, flushIntervalMs: 400 });
+    const target = { key: "a", channelId: "c1" };
+    edits.update(target, view("step 1"), rec.sender("a"));
+    await clock.advance(5);
+    // The result arrives while "step 1" is still on its way: it waits for that send, no longer.
     edits.update(target, view("step 2"), rec.sender("a"));
     edits.update(target, view("done", "done"), rec.sender("a"), { final: true });
     await clock.advance(2000);
     expect(rec.sent.map((s) => [s.at, s.content])).toEqual([
       [0, "step 1"],
-      [400, "done"],
+      [30, "done"],
     ]);
+  });
+
+  it("keeps one edit of each channel window for results, and holds a result back only when the budget is spent", async () => {
+    const clock = new FakeClock();
+    const rec = recorder(clock, 5);
+    const edits = scheduler(clock, { minIntervalMs: 1250, flushIntervalMs: 400, channelEditsPerSecond: 2 });
+    for (const key of ["a", "b"]) edits.update({ key, channelId: "c1" }, view(`${key} 1`), rec.sender(key));
+    await clock.advance(10);
+    // Progress took one of the two edits and left the other for a result.
+    expect(rec.sent.map((s) => s.content)).toEqual(["a 1"]);
+    edits.update({ key: "c", channelId: "c1" }, view("c done", "done"), rec.sender("c"), { final: true });
+    await clock.advance(10);
+    edits.update({ key: "d", channelId: "c1" }, view("d done", "done"), rec.sender("d"), { final: true });
+    await clock.advance(3000);
+    const at = (content: string) => rec.sent.find((s) => s.content === content)?.at;
+    expect(at("c done")).toBe(10);
+    // The window's two edits are spent: the second result waits for the first to leave it.
+    expect(at("d done")).toBe(1000);
+    expect(at("b 1")).toBeGreaterThanOrEqual(1000);
+    expect(maxInAnyWindow(rec.sent.map((s) => s.at))).toBeLessThanOrEqual(2);
   });
 
   it("keeps 20 jobs in one channel within the channel's edits per second", async () => {
@@ -139,7 +175,7 @@ describe("EditScheduler", () => {
     ).not.toThrow();
     await clock.advance(10_000);
     await edits.settled("a");
-    // Backoff 1 s then 2 s, each also past the 400 ms interval a final view waits.
+    // Backoff 1 s then 2 s between the attempts.
     expect(attempts).toEqual([0, 1000, 3000]);
     expect(errors.map((e) => [e.attempt, e.willRetry, e.final])).toEqual([
       [1, true, true],

@@ -19,6 +19,9 @@ describe("the finished job's parameter fields", () => {
       scheduler: "karras",
       denoise: 1,
       workflow: "txt2img",
+      style: "water_colour",
+      lora: "detail",
+      lora_strength: -0.5,
     });
     expect(fields).toEqual([
       { name: "Seed", value: "`123456789`", inline: true },
@@ -28,6 +31,9 @@ describe("the finished job's parameter fields", () => {
       { name: "Model", value: "sdxl\\_base.safetensors", inline: true },
       { name: "Workflow", value: "txt2img", inline: true },
       { name: "Images", value: "2", inline: true },
+      { name: "Style", value: "water\\_colour", inline: true },
+      { name: "LoRA", value: "detail", inline: true },
+      { name: "LoRA strength", value: "-0.5", inline: true },
     ]);
     expect(fields.map((field) => field.name)).toEqual(
       paramRows.flatMap((row) => (row.view ? [row.view.label] : [])),
@@ -48,5 +54,23 @@ describe("the finished job's parameter fields", () => {
         params: { prompt: "a fox", seed: 7, steps: 20, width: 512, height: 512 },
       }),
     ).toEqual({ prompt: "a fox", seed: 7, steps: 20, width: 512, height: 512, workflow: "sd15" });
+  });
+
+  it("shows the style and the LoRA by the names the member asked for, not the LoRA's file", () => {
+    const params = viewParamsOf({
+      workflow: "sd15-lora",
+      request: { style: "ink", lora: "detail" },
+      params: { prompt: "a fox, ink drawing", seed: 7, lora: "add_detail.safetensors", lora_strength: 0.6 },
+    });
+    expect(paramFields(params).map((field) => [field.name, field.value])).toEqual([
+      ["Seed", "`7`"],
+      ["Workflow", "sd15-lora"],
+      ["Style", "ink"],
+      ["LoRA", "detail"],
+      ["LoRA strength", "0.6"],
+    ]);
+    // The workflow's own LoRA, which no member picked, shows as its file.
+    const plain = viewParamsOf({ workflow: "w", params: { prompt: "x", lora: "example-lora.safetensors" } });
+    expect(paramFields(plain).map((field) => field.value)).toContain("example-lora.safetensors");
   });
 });

@@ -18,11 +18,13 @@ describe("the parameter table", () => {
       "model",
       "workflow",
       "count",
+      "style",
       "sampler",
       "scheduler",
       "denoise",
       "image",
       "lora",
+      "lora_strength",
     ]);
     for (const row of paramRows) expect(row.label.length).toBeGreaterThan(0);
   });
@@ -44,10 +46,15 @@ describe("the parameter table", () => {
         "batch",
         "image",
         "lora",
+        "lora_strength",
+        "lora_clip_strength",
       ].sort(),
     );
     expect(paramBoundTo("batch").name).toBe("count");
-    for (const binding of bindingNames) expect(paramBoundTo(binding).binding).toBe(binding);
+    // One strength, written to the model's and the CLIP's input of the LoRA loader.
+    expect(paramBoundTo("lora_clip_strength").name).toBe("lora_strength");
+    for (const binding of bindingNames.filter((name) => name !== "lora_clip_strength"))
+      expect(paramBoundTo(binding).binding).toBe(binding);
   });
 
   it("names only real bindings in what a row needs and only real rows in a view pairing", () => {
@@ -78,6 +85,9 @@ describe("the parameter table", () => {
     expect(parse({ prompt: "x" }).success).toBe(false);
     expect(parse({ seed: 1 }).success).toBe(false);
     expect(parse({ count: 2 }).success).toBe(false);
+    // The graph keeps the LoRA's strengths unless a job sets one (see whenLeftOut: "graph").
+    expect(parse({ lora_strength: 0.5 }).success).toBe(false);
+    expect(parse({ lora_clip_strength: 0.5 }).success).toBe(false);
     expect(parse({ denoise: 2 }).success).toBe(false);
     expect(parse({ steps: 0 }).success).toBe(false);
   });

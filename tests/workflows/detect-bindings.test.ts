@@ -66,6 +66,8 @@ describe("detectBindings", () => {
       batch: "5.inputs.batch_size",
       model: "1.inputs.ckpt_name",
       lora: "2.inputs.lora_name",
+      lora_strength: "2.inputs.strength_model",
+      lora_clip_strength: "2.inputs.strength_clip",
     });
   });
 
@@ -222,6 +224,37 @@ describe("detectBindings", () => {
       expect(detected(lora("LoraLoaderModelOnly")).lora).toBe("20.inputs.lora_name");
     });
 
+    it("binds the one LoRA strength to both strengths of a LoraLoader, and to the model's alone without CLIP", () => {
+      const found = detected(
+        img2img({
+          "20": {
+            class_type: "LoraLoader",
+            inputs: {
+              model: ["1", 0],
+              clip: ["1", 1],
+              lora_name: "style.safetensors",
+              strength_model: 0.8,
+              strength_clip: 0.6,
+            },
+          },
+        }),
+      );
+      expect(found).toMatchObject({
+        lora_strength: "20.inputs.strength_model",
+        lora_clip_strength: "20.inputs.strength_clip",
+      });
+      const modelOnly = detected(
+        img2img({
+          "20": {
+            class_type: "LoraLoaderModelOnly",
+            inputs: { model: ["1", 0], lora_name: "style.safetensors", strength_model: 1 },
+          },
+        }),
+      );
+      expect(modelOnly.lora_strength).toBe("20.inputs.strength_model");
+      expect(modelOnly).not.toHaveProperty("lora_clip_strength");
+    });
+
     it("binds neither when the graph has two LoadImage nodes or two LoRA loaders, so the operator chooses", () => {
       const found = detected(
         img2img({
@@ -238,6 +271,7 @@ describe("detectBindings", () => {
       );
       expect(found).not.toHaveProperty("image");
       expect(found).not.toHaveProperty("lora");
+      expect(found).not.toHaveProperty("lora_strength");
     });
 
     it("finds the input image of an upscale graph, which has no sampler, and not one fed by a link", () => {

@@ -70,7 +70,12 @@ describe("the shipped image workflows", () => {
 
   it("the LoRA workflow binds lora to its LoraLoader, and the upscale workflows find their input image", async () => {
     const lora = await shippedTemplate("sd15-lora");
-    expect(bound(lora)).toMatchObject({ lora: "10.inputs.lora_name", width: "5.inputs.width" });
+    expect(bound(lora)).toMatchObject({
+      lora: "10.inputs.lora_name",
+      lora_strength: "10.inputs.strength_model",
+      lora_clip_strength: "10.inputs.strength_clip",
+      width: "5.inputs.width",
+    });
     expect(lora.defaults.lora).toBe("example-lora.safetensors");
     for (const name of ["upscale", "upscale-no-model"] as const) {
       expect(bound(await shippedTemplate(name))).toEqual({ image: "1.inputs.image" });
@@ -149,6 +154,39 @@ describe("the shipped image workflows", () => {
     expect(error).toBeInstanceOf(WorkflowError);
     expect((error as WorkflowError).message).toBe(
       'LoRA "gone.safetensors" is not available on this server; choose one of: example-lora.safetensors.',
+    );
+  });
+
+  it("write one LoRA strength to both of the loader's strengths, and leave the graph's when none is asked", async () => {
+    const template = await shippedTemplate("sd15-lora");
+    const asked = buildJobParams(template, { prompt: "a cat", lora_strength: -0.35 });
+    expect(asked.lora_strength).toBe(-0.35);
+    const loader = template.fill(asked)["10"]!.inputs;
+    expect(loader).toMatchObject({ strength_model: -0.35, strength_clip: -0.35 });
+
+    const plain = buildJobParams(template, { prompt: "a cat" });
+    expect(plain).not.toHaveProperty("lora_strength");
+    expect(template.fill(plain)["10"]!.inputs).toMatchObject({ strength_model: 0.8, strength_clip: 0.8 });
+  });
+
+  it("check a LoRA strength against the spec of every input it is written to", async () => {
+    const template = await shippedTemplate("sd15-lora");
+    const info = await hostInfo(installed);
+    const loader = info["LoraLoader"]!;
+    // A host whose CLIP strength stops at 1 (the model's goes to 100 as in stock ComfyUI).
+    const narrowClip: ObjectInfo = {
+      ...info,
+      LoraLoader: {
+        ...loader,
+        input: {
+          required: { ...loader.input.required, strength_clip: ["FLOAT", { min: -1, max: 1, step: 0.01 }] },
+        },
+      },
+    };
+    const params = buildJobParams(template, { prompt: "a cat", lora_strength: 1.5 });
+    expect(() => checkJobParams(template, params, { objectInfo: info })).not.toThrow();
+    expect(() => checkJobParams(template, params, { objectInfo: narrowClip })).toThrow(
+      "LoRA strength 1.5 is above this workflow's maximum of 1.",
     );
   });
 

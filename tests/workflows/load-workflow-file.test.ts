@@ -24,7 +24,9 @@ describe("loadWorkflowFile", () => {
       const template = await loadOk({ name, file: `workflows/${name}.json` }, configDir);
       // Auto-detection found an input for every bot parameter a text-to-image graph has (no
       // LoadImage, no LoRA loader).
-      expect(template.offered).toEqual(bindingNames.filter((name) => name !== "image" && name !== "lora"));
+      expect(template.offered).toEqual(
+        bindingNames.filter((name) => name !== "image" && !name.startsWith("lora")),
+      );
       expect(template.bindings).toEqual({
         prompt: { nodeId: "6", input: "text" },
         negative: { nodeId: "7", input: "text" },
@@ -192,12 +194,25 @@ describe("loadWorkflowFile", () => {
 
   it("refuses a graph where the prompt cannot be found and names the nodes it saw", async () => {
     const problems = await problemsFor({
-      "1": { class_type: "LoadImage", inputs: { image: "example.png" } },
+      "1": { class_type: "EmptyImage", inputs: { width: 64, height: 64, batch_size: 1, color: 0 } },
       "2": { class_type: "SaveImage", inputs: { images: ["1", 0], filename_prefix: "x" } },
     });
     expect(problems[0]?.code).toBe("prompt_not_found");
-    expect(problems[0]?.message).toContain("1 LoadImage, 2 SaveImage");
+    expect(problems[0]?.message).toContain("1 EmptyImage, 2 SaveImage");
     expect(problems[0]?.message).toContain("bindings.prompt");
+  });
+
+  it("loads a graph that starts from a picture and takes no prompt (an upscale)", async () => {
+    const dir = await tempWorkflow({
+      "1": { class_type: "LoadImage", inputs: { image: "example.png" } },
+      "2": { class_type: "SaveImage", inputs: { images: ["1", 0], filename_prefix: "x" } },
+    });
+    const loaded = await loadWorkflowFile(
+      { name: "picture", file: "workflow.json" },
+      dir,
+      memoryLogger().logger,
+    );
+    expect(loaded.ok && loaded.template.offered).toEqual(["image"]);
   });
 
   it("refuses a default model outside the workflow's models list", async () => {

@@ -13,6 +13,9 @@ import { checkRedis } from "./check-redis.js";
 import { checkDiscordToken } from "./check-discord-token.js";
 import { checkPermissions } from "./check-permissions.js";
 import { checkWorkflowDefaults, checkWorkflowFiles, checkWorkflowsOnHost } from "./check-workflows.js";
+import { checkLorasOnHosts, checkPresetWarnings } from "./check-presets.js";
+import { checkPresets } from "../../presets/check-presets.js";
+import type { ObjectInfo } from "../../comfy/object-info.js";
 import { DiscordApi, DiscordUnreachableError, type FetchLike } from "./discord-api.js";
 import { DoctorReport } from "./doctor-report.js";
 
@@ -73,9 +76,10 @@ export async function runDoctor(ctx: DoctorContext): Promise<number> {
     try {
       const bot = await checkDiscordToken(api, report);
       if (bot) {
-        const expected = commandDefinitions(commandRegistry, { templates: workflows.templates }).map(
-          (command) => command.name,
-        );
+        const expected = commandDefinitions(commandRegistry, {
+          templates: workflows.templates,
+          presets: { styles: config.file.styles, loras: config.file.loras },
+        }).map((command) => command.name);
         await checkCommands(api, { guildId: config.env.DISCORD_GUILD_ID, expected }, report);
         await checkPermissions(api, { guildId: config.env.DISCORD_GUILD_ID, botId: bot.id }, report);
       } else {
@@ -89,6 +93,9 @@ export async function runDoctor(ctx: DoctorContext): Promise<number> {
 
   checkWorkflowFiles(workflows.templates, workflows.problems, report);
   checkWorkflowDefaults(fitted.lowered, report);
+  const presets = { styles: config.file.styles, loras: config.file.loras };
+  checkPresetWarnings(checkPresets(presets, workflows.templates, botDefaults), report);
+  const reached: { label: string; info: ObjectInfo }[] = [];
   const ids = backendIds(config.env.COMFY_URL.map((host) => host.url));
   for (const [index, { url, label: memberLabel }] of config.env.COMFY_URL.entries()) {
     // Members see only the label; the operator also gets the address it stands for.
@@ -98,8 +105,15 @@ export async function runDoctor(ctx: DoctorContext): Promise<number> {
       report,
       ctx.timeoutMs,
     );
-    if (info) checkWorkflowsOnHost(workflows.templates, { label, info }, report);
-    else if (workflows.templates.length > 0) report.skip(`workflows on ${label}`, "the host is unreachable");
+    if (info) {
+      checkWorkflowsOnHost(workflows.templates, { label, info }, report);
+      reached.push({ label, info });
+    } else if (workflows.templates.length > 0)
+      report.skip(`workflows on ${label}`, "the host is unreachable");
+  }
+  // Only worth asking where some workflow can load a LoRA (checkPresets warns otherwise).
+  if (workflows.templates.some((template) => template.takes("lora"))) {
+    checkLorasOnHosts(presets.loras, reached, report);
   }
   return finish(report, ctx.out);
 }

@@ -1,6 +1,7 @@
 import { pino, type Logger } from "pino";
 import type { Storage } from "../storage.js";
 import { MemoryEtaStore } from "./memory-eta-store.js";
+import { MemoryInputSpool } from "./memory-input-spool.js";
 import { MemoryJobStore } from "./memory-job-store.js";
 import { MemoryMetaStore } from "./memory-meta-store.js";
 import { MemoryOutputSpool } from "./memory-output-spool.js";
@@ -20,6 +21,7 @@ export class MemoryStorage implements Storage {
   readonly rates: MemoryRateStore;
   readonly eta = new MemoryEtaStore();
   readonly spool = new MemoryOutputSpool();
+  readonly inputs: MemoryInputSpool;
   readonly results: MemoryResultStore;
   readonly settings = new MemorySettingsStore();
   readonly meta = new MemoryMetaStore();
@@ -30,6 +32,7 @@ export class MemoryStorage implements Storage {
     this.jobs = new MemoryJobStore({ logger });
     this.results = new MemoryResultStore({ logger });
     this.rates = new MemoryRateStore(options.now);
+    this.inputs = new MemoryInputSpool(options.now);
   }
 
   async expireRateRecords(now: number): Promise<number> {

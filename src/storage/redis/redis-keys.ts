@@ -30,7 +30,9 @@
  *   and live progress, trimmed to the last few thousand entries; `P events:n` counts entries;
  * - `P preview:<job>` string: the latest preview image of a running job (base64, short TTL);
  * - `P runs:to-stop` list: prompts of jobs cancelled by any process, for the conductor to stop;
- * - `P conductor:status` string: the conductor's published line, ETAs and hosts (JSON, short TTL).
+ * - `P conductor:status` string: the conductor's published line, ETAs and hosts (JSON, short TTL);
+ * - `P input:<owner>/<id>` string: a picture a job starts from (JSON, base64); `P inputs:owner:<owner>`
+ *   set and `P inputs:kept` zset ref → kept at, for `/forget-me` and retention.
  */
 export const defaultKeyPrefix = "{comfycord}:";
 

@@ -9,6 +9,7 @@ import { RedisJobEvents } from "./redis-job-events.js";
 import { RedisJobStore } from "./redis-job-store.js";
 import { RedisEtaStore, RedisMetaStore, RedisSettingsStore } from "./redis-keyv-stores.js";
 import { RedisLease } from "./redis-lease.js";
+import { RedisInputSpool } from "./redis-input-spool.js";
 import { RedisOutputSpool } from "./redis-output-spool.js";
 import { RedisRateStore } from "./redis-rate-store.js";
 import { RedisResultStore } from "./redis-result-store.js";
@@ -33,6 +34,7 @@ export class RedisStorage implements Storage {
   readonly settings: RedisSettingsStore;
   readonly meta: RedisMetaStore;
   readonly spool: RedisOutputSpool;
+  readonly inputs: RedisInputSpool;
   readonly location: string;
   /** The connection, for the migration and the tests. */
   readonly connection: RedisConnection;
@@ -56,6 +58,7 @@ export class RedisStorage implements Storage {
     this.admission = new RedisAdmission(connection);
     this.events = new RedisJobEvents(connection);
     this.spool = new RedisOutputSpool(connection);
+    this.inputs = new RedisInputSpool(connection, { now });
   }
 
   /** A named lease with a fencing token (the conductor's). */

@@ -1,6 +1,7 @@
 import KeyvSqlite from "@keyv/sqlite";
 import type { Logger } from "pino";
 import type { SweepOptions } from "../../queue/job-store.js";
+import type { InputSpool } from "../../queue/input-spool.js";
 import type { OutputSpool } from "../../queue/output-spool.js";
 import type { Storage } from "../storage.js";
 import { KeyvEtaStore, KeyvMetaStore, KeyvSettingsStore } from "./keyv-stores.js";
@@ -35,6 +36,8 @@ export interface SqliteStorageOptions {
   onClose?: () => Promise<void>;
   /** Where succeeded jobs' outputs wait to be posted: a folder beside the data file. */
   spool: OutputSpool;
+  /** Where input pictures are kept: a folder beside the data file. */
+  inputs: InputSpool;
 }
 
 /**
@@ -50,6 +53,7 @@ export class SqliteStorage implements Storage {
   readonly settings: KeyvSettingsStore;
   readonly meta: KeyvMetaStore;
   readonly spool: OutputSpool;
+  readonly inputs: InputSpool;
   readonly location: string;
   readonly #db: SqliteDatabase;
   readonly #keyv: KeyvSqlite;
@@ -71,6 +75,7 @@ export class SqliteStorage implements Storage {
     this.settings = new KeyvSettingsStore(keyv, logger.child({ store: "settings" }));
     this.meta = new KeyvMetaStore(keyv, logger.child({ store: "meta" }));
     this.spool = options.spool;
+    this.inputs = options.inputs;
   }
 
   /** Opens (or creates) the file, brings its schema up to date and moves old-format records over. */

@@ -55,6 +55,8 @@ export async function startStack(
     clientIds?: string[];
     maxRequeues?: number;
     timeouts?: { startMs: number; nodeInactivityMs: number; overallMs: number };
+    /** Workflows beside `fake` (e.g. one with an input picture). */
+    templates?: WorkflowTemplate[];
   } = {},
 ): Promise<ComfyStack> {
   const backends = sims.map(
@@ -78,11 +80,12 @@ export async function startStack(
   const storage = await openStorage(
     options.dataDir === undefined ? { logger: silent } : { dataDir: options.dataDir, logger: silent },
   );
-  const template = fakeTemplate();
+  const templates = [fakeTemplate(), ...(options.templates ?? [])];
   const dispatcher = new ComfyDispatcher({
     pool,
-    templates: new Map([[template.name, template]]),
+    templates: new Map(templates.map((template) => [template.name, template])),
     logger: silent,
+    inputs: storage.inputs,
   });
   const queue = new JobQueue({
     stores: storage,

@@ -17,21 +17,36 @@ import type { Storage } from "../../../src/storage/storage.js";
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from "../../fakes/discord/index.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
+/** The shipped workflow files, for `extraWorkflows` entries. */
+export const shippedWorkflowsDir = path.join(repoRoot, "config", "workflows");
 
 /** A config file using the shipped workflows by absolute path, plus whatever a test adds. */
 export function writeConfig(
   dir: string,
   extraYaml = "",
   discordYaml = "discord: { editIntervalMs: 250, channelEditsPerSecond: 20 }",
+  extraWorkflows: readonly string[] = [],
+  imageWorkflows: boolean | string = false,
 ): string {
   const file = path.join(dir, "bot.yaml");
-  const workflows = path.join(repoRoot, "config", "workflows");
+  const workflows = shippedWorkflowsDir;
+  const workflow = (name: string, rest: string) =>
+    `  - { name: ${name}, file: ${JSON.stringify(path.join(workflows, `${name}.json`))}${rest} }`;
   writeFileSync(
     file,
     [
       "workflows:",
-      `  - { name: sd15, file: ${JSON.stringify(path.join(workflows, "sd15.json"))}, description: SD 1.5, defaults: { steps: 8, width: 512, height: 512 } }`,
-      `  - { name: sdxl, file: ${JSON.stringify(path.join(workflows, "sdxl.json"))}, description: SDXL, defaults: { steps: 8 } }`,
+      workflow("sd15", ", description: SD 1.5, defaults: { steps: 8, width: 512, height: 512 }"),
+      workflow("sdxl", ", description: SDXL, defaults: { steps: 8 }"),
+      // The shipped image-to-image and model-free upscale graphs, wired as the result buttons' workflows.
+      ...(imageWorkflows
+        ? [
+            workflow("sd15-img2img", ", description: SD 1.5 image to image, defaults: { steps: 6 }"),
+            workflow("upscale-no-model", ", description: 2x upscale"),
+            `actions: { img2img: sd15-img2img, upscale: upscale-no-model${typeof imageWorkflows === "string" ? `, ${imageWorkflows}` : ""} }`,
+          ]
+        : []),
+      ...extraWorkflows.map((entry) => `  - ${entry}`),
       discordYaml,
       extraYaml,
     ].join("\n"),
@@ -46,6 +61,8 @@ export interface HarnessOptions {
   extraYaml?: string;
   /** Replaces the fast test edit pacing (e.g. the production defaults in a benchmark). */
   discordYaml?: string;
+  /** More `workflows:` entries after sd15 and sdxl, as YAML flow mappings. */
+  extraWorkflows?: string[];
   /** Default "debug": every line is kept in `logs` (assert on state; logs are for what only a log shows). */
   logLevel?: "debug" | "info" | "warn";
   /** The bot reads time from the fake Discord's clock, so `await discord.clock.advance()` ages tokens for both. */
@@ -56,6 +73,11 @@ export interface HarnessOptions {
   storeUrl?: string;
   /** How long a write waits for a lock held elsewhere (the storage's default is 10 s). */
   busyTimeoutMs?: number;
+  /**
+   * Adds the shipped sd15-img2img and upscale-no-model workflows as `actions.img2img` and
+   * `actions.upscale`; a string adds more `actions:` keys (`"maxInputBytes: 2000"`).
+   */
+  imageWorkflows?: boolean | string;
   /** Operator labels for the simulators, in order: `COMFY_URL=<label>=<url>,…` (none: the default labels). */
   comfyLabels?: string[];
 }
@@ -89,7 +111,13 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       ),
     ));
   const dataDir = options.reuse?.dataDir ?? mkdtempSync(path.join(tmpdir(), "comfycord-e2e-"));
-  const configFile = writeConfig(dataDir, options.extraYaml, options.discordYaml);
+  const configFile = writeConfig(
+    dataDir,
+    options.extraYaml,
+    options.discordYaml,
+    options.extraWorkflows,
+    options.imageWorkflows,
+  );
   const storeUrl = options.reuse?.storeUrl ?? options.storeUrl;
   const config = loadConfig({
     cwd: repoRoot,

@@ -3,7 +3,7 @@ import type { FakeClock } from "../../support/fake-clock.js";
 import type { FakeGateway } from "./gateway.js";
 import type { FakeChannel, FakeUser, GuildFixture } from "./guild-fixture.js";
 import type { InteractionRegistry } from "./interaction-registry.js";
-import type { MessageStore } from "./message-store.js";
+import type { MessageStore, StoredAttachment } from "./message-store.js";
 
 /** Settings after defaults; see `FakeDiscordOptions` for what each means. */
 export interface ResolvedSettings {
@@ -29,6 +29,8 @@ export interface FakeDiscordContext {
   store: MessageStore;
   interactions: InteractionRegistry;
   commands: CommandRegistry;
+  /** Files members attached to command options, served at `/ephemeral-attachments/...` like Discord's CDN. */
+  uploads: Map<string, StoredAttachment>;
   gateway: FakeGateway;
   /** `http://127.0.0.1:PORT`, known once the server listens. */
   baseUrl: () => string;

@@ -14,6 +14,7 @@ import type {
   ClickButtonOptions,
   InteractionHandle,
   InvokeSlashOptions,
+  SubmitModalOptions,
 } from "./interaction-driver.js";
 import { InteractionDriver } from "./interaction-driver.js";
 import type { InteractionRecord } from "./interaction-registry.js";
@@ -97,6 +98,8 @@ export interface FakeDiscord {
   invokeSlash(input: InvokeSlashOptions): InteractionHandle;
   autocomplete(input: AutocompleteOptions, timeoutMs?: number): Promise<Json[]>;
   clickButton(input: ClickButtonOptions): InteractionHandle;
+  /** Submits the modal an interaction answered with (callback type 9), as the member's client does. */
+  submitModal(input: SubmitModalOptions): InteractionHandle;
   react(input: ReactOptions): void;
   unreact(input: ReactOptions): void;
   seedMessage(input: SeedMessageOptions): StoredMessage;
@@ -200,6 +203,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     store: new MessageStore(),
     interactions: new InteractionRegistry(),
     commands: new CommandRegistry(applicationId, newId),
+    uploads: new Map(),
     gateway,
     baseUrl: () => baseUrl,
   };
@@ -251,6 +255,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     invokeSlash: (input) => driver.invokeSlash(input),
     autocomplete: (input, timeoutMs) => driver.autocomplete(input, timeoutMs),
     clickButton: (input) => driver.clickButton(input),
+    submitModal: (input) => driver.submitModal(input),
     react: (input) => actions.react(input),
     unreact: (input) => actions.unreact(input),
     seedMessage: (input) => actions.seedMessage(input),

@@ -6,6 +6,7 @@ export type {
   ClickButtonOptions,
   InteractionHandle,
   InvokeSlashOptions,
+  SubmitModalOptions,
 } from "./interaction-driver.js";
 export type { InteractionAck, InteractionRecord } from "./interaction-registry.js";
 export type { StoredAttachment, StoredMessage, StoredReaction, MessageEdit } from "./message-store.js";
@@ -33,4 +34,4 @@ export { Permission } from "./guild-fixture.js";
 export { guildOnShard } from "./shard-guilds.js";
 export { onShard } from "./gateway.js";
 export type { ReactOptions, SeedMessageOptions } from "./user-actions.js";
-export type { OptionValue } from "./interaction-payloads.js";
+export type { CommandOptionValue, FakeUpload, OptionValue } from "./interaction-payloads.js";

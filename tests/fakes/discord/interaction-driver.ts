@@ -3,19 +3,23 @@ import { ComponentType, InteractionResponseType, InteractionType } from "discord
 import type { FakeDiscordContext } from "./fake-discord-context.js";
 import type { FakeUser } from "./guild-fixture.js";
 import type { Json } from "./guild-payloads.js";
-import type { OptionValue } from "./interaction-payloads.js";
+import type { CommandOptionValue, OptionValue } from "./interaction-payloads.js";
 import { commandData, interactionPayload } from "./interaction-payloads.js";
 import type { InteractionAck, InteractionRecord } from "./interaction-registry.js";
 import type { StoredMessage } from "./message-store.js";
 import { messagePayload } from "./message-store.js";
+import { modalSubmitData } from "./modal-payloads.js";
 import { waitUntil } from "./recorder.js";
 
 const DEFAULT_WAIT_MS = 5000;
 
 export interface InvokeSlashOptions {
   name: string;
-  /** Plain values; typed from the bot's registered command definition (else inferred from JS types). */
-  options?: Record<string, OptionValue>;
+  /**
+   * Plain values, typed from the bot's registered command definition (else inferred from JS types);
+   * a `{ filename, bytes }` value is a file attached to an attachment option.
+   */
+  options?: Record<string, CommandOptionValue>;
   subcommand?: string;
   subcommandGroup?: string;
   /** Defaults to alice. */
@@ -32,6 +36,15 @@ export interface AutocompleteOptions extends Omit<InvokeSlashOptions, "options">
   focused: string;
   /** Current (partial) values, including the focused one; the focused one defaults to "". */
   options?: Record<string, OptionValue>;
+}
+
+export interface SubmitModalOptions {
+  /** The interaction the bot answered with a modal (callback type 9). */
+  interaction: InteractionHandle;
+  /** Values typed into the text inputs, by custom id; the others keep their prefilled values. */
+  values?: Record<string, string>;
+  /** Defaults to whoever opened the modal. */
+  user?: FakeUser;
 }
 
 export interface ClickButtonOptions {
@@ -67,7 +80,7 @@ export class InteractionDriver {
 
   invokeSlash(input: InvokeSlashOptions): InteractionHandle {
     const channelId = input.channelId ?? this.defaultChannelId;
-    const data = commandData(this.ctx, { ...input, guildId: this.#guildOf(channelId) });
+    const data = commandData(this.ctx, { ...input, channelId, guildId: this.#guildOf(channelId) });
     return this.#send(
       InteractionType.ApplicationCommand,
       input.user,
@@ -82,8 +95,8 @@ export class InteractionDriver {
   /** Sends an autocomplete interaction and resolves with the choices the bot answered (type 8). */
   async autocomplete(input: AutocompleteOptions, timeoutMs = DEFAULT_WAIT_MS): Promise<Json[]> {
     const channelId = input.channelId ?? this.defaultChannelId;
-    const options = { [input.focused]: "", ...input.options };
-    const data = commandData(this.ctx, { ...input, options, guildId: this.#guildOf(channelId) });
+    const options: Record<string, OptionValue> = { [input.focused]: "", ...input.options };
+    const data = commandData(this.ctx, { ...input, options, channelId, guildId: this.#guildOf(channelId) });
     const handle = this.#send(
       InteractionType.ApplicationCommandAutocomplete,
       input.user,
@@ -121,6 +134,34 @@ export class InteractionDriver {
       undefined,
     );
     handle.record.originalMessageId = message.id;
+    return handle;
+  }
+
+  /**
+   * The MODAL_SUBMIT (type 5) for a modal the bot opened: its custom id and the text inputs' values.
+   * A modal opened from a button carries that button's message, as Discord's payload does.
+   */
+  submitModal(input: SubmitModalOptions): InteractionHandle {
+    const opened = input.interaction.record;
+    if (opened.ack?.type !== InteractionResponseType.Modal || !opened.ack.data) {
+      throw new Error("fake Discord: submitModal on an interaction that did not open a modal");
+    }
+    const data = modalSubmitData(opened.ack.data, input.values ?? {});
+    const origin =
+      opened.type === InteractionType.MessageComponent && opened.originalMessageId !== null
+        ? this.ctx.store.get(opened.originalMessageId)
+        : undefined;
+    const payload = origin ? messagePayload(origin, undefined, this.ctx.applicationId) : undefined;
+    const handle = this.#send(
+      5,
+      input.user ?? opened.user,
+      opened.channelId,
+      data,
+      undefined,
+      payload,
+      undefined,
+    );
+    if (origin) handle.record.originalMessageId = origin.id;
     return handle;
   }
 

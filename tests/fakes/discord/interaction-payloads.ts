@@ -7,6 +7,16 @@ import { channelPayload, interactionMemberPayload } from "./guild-payloads.js";
 
 export type OptionValue = string | number | boolean;
 
+/** A file a member attaches to an attachment option (type 11). */
+export interface FakeUpload {
+  filename: string;
+  bytes: Buffer;
+  /** What Discord's client reports; by default guessed from the file name, as it does. */
+  contentType?: string;
+}
+
+export type CommandOptionValue = OptionValue | FakeUpload;
+
 const OptionType = {
   subcommand: 1,
   subcommandGroup: 2,
@@ -14,6 +24,7 @@ const OptionType = {
   integer: 4,
   boolean: 5,
   number: 10,
+  attachment: 11,
 } as const;
 
 function inferType(value: OptionValue): number {
@@ -38,9 +49,65 @@ export function typedOptions(defs: Json[], values: Record<string, OptionValue>, 
   });
 }
 
+function guessContentType(filename: string): string {
+  const extension = filename.toLowerCase().split(".").pop() ?? "";
+  const types: Record<string, string> = {
+    png: "image/png",
+    jpg: "image/jpeg",
+    jpeg: "image/jpeg",
+    webp: "image/webp",
+    gif: "image/gif",
+    txt: "text/plain; charset=utf-8",
+  };
+  return types[extension] ?? "application/octet-stream";
+}
+
+/**
+ * Stores the member's attached files where the fake CDN serves them and turns each into the
+ * option value Discord sends (the attachment's id) plus its entry in `data.resolved.attachments`.
+ */
+function resolveUploads(
+  ctx: FakeDiscordContext,
+  channelId: string,
+  values: Record<string, CommandOptionValue>,
+): { plain: Record<string, OptionValue>; attachments: Record<string, Json> } {
+  const plain: Record<string, OptionValue> = {};
+  const attachments: Record<string, Json> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value !== "object") {
+      plain[name] = value;
+      continue;
+    }
+    const id = ctx.newId();
+    const contentType = value.contentType ?? guessContentType(value.filename);
+    const url = `${ctx.baseUrl()}/ephemeral-attachments/${channelId}/${id}/${encodeURIComponent(value.filename)}`;
+    ctx.uploads.set(id, {
+      id,
+      filename: value.filename,
+      contentType,
+      size: value.bytes.length,
+      bytes: value.bytes,
+      url,
+    });
+    plain[name] = id;
+    attachments[id] = {
+      id,
+      filename: value.filename,
+      size: value.bytes.length,
+      url,
+      proxy_url: url,
+      content_type: contentType,
+      ephemeral: true,
+    };
+  }
+  return { plain, attachments };
+}
+
 export interface CommandInvocation {
   name: string;
-  options?: Record<string, OptionValue>;
+  options?: Record<string, CommandOptionValue>;
+  /** Where the command is used: attached files are stored for this channel. */
+  channelId?: string;
   subcommand?: string;
   subcommandGroup?: string;
   guildId: string;
@@ -60,7 +127,8 @@ export function commandData(ctx: FakeDiscordContext, input: CommandInvocation): 
     path.push({ name: input.subcommand, type: OptionType.subcommand });
     defs = optionDefs(defs.find((d) => d["name"] === input.subcommand)?.["options"]);
   }
-  let options = typedOptions(defs, input.options ?? {}, input.focused);
+  const uploads = resolveUploads(ctx, input.channelId ?? "0", input.options ?? {});
+  let options = typedOptions(defs, uploads.plain, input.focused);
   for (const level of path.reverse()) options = [{ ...level, options }];
   return {
     id: typeof command?.["id"] === "string" ? command["id"] : ctx.newId(),
@@ -68,6 +136,9 @@ export function commandData(ctx: FakeDiscordContext, input: CommandInvocation): 
     type: 1,
     ...(command?.["guild_id"] === undefined ? {} : { guild_id: command["guild_id"] }),
     options,
+    ...(Object.keys(uploads.attachments).length === 0
+      ? {}
+      : { resolved: { attachments: uploads.attachments } }),
   };
 }
 

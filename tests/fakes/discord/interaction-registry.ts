@@ -12,7 +12,7 @@ export interface InteractionAck {
 export interface InteractionRecord {
   id: string;
   token: string;
-  /** 2 application command, 3 component, 4 autocomplete. */
+  /** 2 application command, 3 component, 4 autocomplete, 5 modal submit. */
   type: InteractionType;
   createdAt: number;
   channelId: string;

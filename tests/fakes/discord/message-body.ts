@@ -110,6 +110,52 @@ function resolveEmbed(embed: Json, attachments: StoredAttachment[]): Json {
 }
 
 /**
+ * Discord's rules for buttons on a message: at most 5 action rows of at most 5 buttons, each
+ * custom id 1-100 characters and unique within the message, a label of at most 80.
+ */
+function checkComponents(rows: Json[]): void {
+  if (rows.length > 5) {
+    throw invalidFormBody(["components"], "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.");
+  }
+  const ids = new Set<string>();
+  for (const [r, row] of rows.entries()) {
+    const children = Array.isArray(row["components"])
+      ? (row["components"] as unknown[]).filter(isRecord)
+      : [];
+    if (row["type"] !== 1 || children.length < 1 || children.length > 5) {
+      throw invalidFormBody(
+        ["components", String(r), "components"],
+        "BASE_TYPE_BAD_LENGTH",
+        "Must be between 1 and 5 in length.",
+      );
+    }
+    for (const [c, child] of children.entries()) {
+      const at = ["components", String(r), "components", String(c)];
+      const id = child["custom_id"];
+      if (typeof id !== "string" || id.length < 1 || id.length > 100) {
+        throw invalidFormBody(
+          [...at, "custom_id"],
+          "BASE_TYPE_BAD_LENGTH",
+          "Must be between 1 and 100 in length.",
+        );
+      }
+      if (ids.has(id)) {
+        throw invalidFormBody(
+          [...at, "custom_id"],
+          "COMPONENT_CUSTOM_ID_DUPLICATED",
+          "Component custom id cannot be duplicated",
+        );
+      }
+      ids.add(id);
+      const label = child["label"];
+      if (label !== undefined && (typeof label !== "string" || label.length > 80)) {
+        throw invalidFormBody([...at, "label"], "BASE_TYPE_MAX_LENGTH", "Must be 80 or fewer in length.");
+      }
+    }
+  }
+}
+
+/**
  * Builds a message's next content from a create or edit body, enforcing Discord's limits
  * (2000 characters, 10 embeds, 10 attachments, per-file size limit).
  */
@@ -140,6 +186,7 @@ export function buildMessageContent(
   const components = Array.isArray(rawComponents)
     ? (rawComponents as unknown[]).filter(isRecord)
     : (existing?.components ?? []);
+  if (Array.isArray(rawComponents)) checkComponents(components);
   const requested = typeof json["flags"] === "number" ? json["flags"] : 0;
   // Ephemeral state is fixed at creation; an edit drops the loading ("thinking") state.
   const kept = (existing?.flags ?? 0) & MessageFlags.ephemeral;

@@ -16,5 +16,17 @@ export function cdnRoutes(ctx: FakeDiscordContext): RouteDefinition[] {
         return { bytes: attachment.bytes, contentType: attachment.contentType };
       },
     },
+    {
+      // Files attached to a command option: Discord keeps them only for the interaction's use.
+      method: "GET",
+      route: "/ephemeral-attachments/:channelId/:attachmentId/:filename",
+      auth: "none",
+      cdn: true,
+      handle: ({ params }) => {
+        const upload = ctx.uploads.get(params["attachmentId"] ?? "");
+        if (!upload) throw new DiscordApiError("notFound");
+        return { bytes: upload.bytes, contentType: upload.contentType };
+      },
+    },
   ];
 }

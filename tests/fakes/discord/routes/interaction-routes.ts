@@ -8,6 +8,7 @@ import { buildMessageContent, jsonObject } from "../message-body.js";
 import type { StoredMessage } from "../message-store.js";
 import { MessageFlags, messagePayload } from "../message-store.js";
 import type { ParsedBody } from "../request-body.js";
+import { validateModal } from "../modal-payloads.js";
 import type { RouteDefinition } from "../router.js";
 
 /** The callback types Discord knows; anything else is refused before it is looked at. */
@@ -57,7 +58,11 @@ function applyCallback(
     }
     case Callback.DeferredMessageUpdate:
     case Callback.UpdateMessage: {
-      if (record.type !== InteractionType.MessageComponent) {
+      // A component, or a modal opened from one (its submit carries the message), may update it.
+      if (
+        record.type !== InteractionType.MessageComponent &&
+        !(record.type === InteractionType.ModalSubmit && record.originalMessageId !== null)
+      ) {
         throw invalidFormBody(
           ["type"],
           "INTERACTION_RESPONSE_TYPE_INVALID",
@@ -79,6 +84,18 @@ function applyCallback(
       return undefined;
     }
     case Callback.Modal:
+      // Discord opens a modal only in answer to a command or a component, never to a modal submit.
+      if (
+        record.type !== InteractionType.ApplicationCommand &&
+        record.type !== InteractionType.MessageComponent
+      ) {
+        throw invalidFormBody(
+          ["type"],
+          "INTERACTION_RESPONSE_TYPE_INVALID",
+          "Interaction response type is invalid",
+        );
+      }
+      validateModal(data);
       return undefined;
     case Callback.Pong:
     case Callback.PremiumRequired:
