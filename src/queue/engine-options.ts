@@ -44,5 +44,11 @@ export interface JobEngineOptions {
   dispatchRetryMs?: number | undefined;
   etaModel?: EtaModelOptions | undefined;
   now: () => number;
-  newId?: () => string;
+  newId?: (() => string) | undefined;
+  /**
+   * A commit was refused by the store. Processes sharing Redis react to a backend's fact that
+   * could not be stored ("proceed") by handing their lease on: the next conductor reattaches by
+   * prompt id and stores it then, instead of it living only in this process's memory.
+   */
+  storeFailed?: ((mode: OnStoreFailure, error: unknown) => void) | undefined;
 }

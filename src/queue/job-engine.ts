@@ -206,6 +206,7 @@ export class JobEngine {
             continue;
           }
         } catch (error) {
+          this.#o.storeFailed?.(onStoreFailure, error);
           if (onStoreFailure === "abort") {
             throw new QueueError("store_failed", `could not store job ${jobId}`, { cause: error });
           }
@@ -272,6 +273,16 @@ export class JobEngine {
     return this.#estimates.ordered();
   }
 
+  /**
+   * The work ahead of a job joining the line now: what is left of the runs in flight plus the
+   * expected time of every waiting job (shared by `dispatcher.onlineCount()` backends).
+   */
+  aheadMs(): number {
+    let total = this.#follower.remainingMs();
+    for (const job of this.#waitingJobs()) total += this.#eta.expectedMs(job);
+    return total;
+  }
+
   /** Resolves when nothing waits and nothing runs. */
   async onIdle(): Promise<void> {
     if (this.#isIdle()) return;
@@ -297,6 +308,9 @@ export class JobEngine {
     clearTimeout(timer);
     this.#follower.detachAll();
     await this.#follower.settled();
+    // A change being committed finishes before the queue counts as closed (a conductor hands its
+    // lease over only once nothing of its own is still being written).
+    await this.#locks.allDrained();
     await this.#estimates.save();
     this.#state = "closed";
     this.#o.logger.info({ waiting: this.#scheduler.size }, "queue closed");

@@ -11,6 +11,7 @@ import { RedisEtaStore, RedisMetaStore, RedisSettingsStore } from "./redis-keyv-
 import { RedisLease } from "./redis-lease.js";
 import { RedisInputSpool } from "./redis-input-spool.js";
 import { RedisOutputSpool } from "./redis-output-spool.js";
+import { RedisPreviews } from "./redis-previews.js";
 import { RedisRateStore } from "./redis-rate-store.js";
 import { RedisResultStore } from "./redis-result-store.js";
 
@@ -42,6 +43,8 @@ export class RedisStorage implements Storage {
   readonly admission: RedisAdmission;
   /** Versioned job writes and the job event stream, for several processes sharing the store. */
   readonly events: RedisJobEvents;
+  /** The latest preview of each running job, for the process that shows it. */
+  readonly previews: RedisPreviews;
   readonly #logger: Logger;
 
   private constructor(connection: RedisConnection, options: RedisStorageOptions) {
@@ -57,6 +60,7 @@ export class RedisStorage implements Storage {
     this.meta = new RedisMetaStore(connection, logger.child({ store: "meta" }));
     this.admission = new RedisAdmission(connection);
     this.events = new RedisJobEvents(connection);
+    this.previews = new RedisPreviews(connection);
     this.spool = new RedisOutputSpool(connection);
     this.inputs = new RedisInputSpool(connection, { now });
   }
