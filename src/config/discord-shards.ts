@@ -73,10 +73,13 @@ export function checkShardPair(
 }
 
 /** The checked pair as one value; undefined when this process runs every shard. */
-export function shardPlanOf(env: {
+/** The environment variables that choose a process's shards. */
+export interface ShardEnv {
   DISCORD_SHARD_IDS?: number[] | undefined;
   DISCORD_SHARD_COUNT?: number | undefined;
-}): { ids: number[]; count: number } | undefined {
+}
+
+export function shardPlanOf(env: ShardEnv): { ids: number[]; count: number } | undefined {
   const ids = env.DISCORD_SHARD_IDS;
   const count = env.DISCORD_SHARD_COUNT;
   return ids === undefined || count === undefined ? undefined : { ids, count };

@@ -122,6 +122,22 @@ export class ScaleNode {
     this.conductor.start();
   }
 
+  /** Resolves when none of the jobs this process shows waits or runs. */
+  async onIdle(): Promise<void> {
+    const idle = (): boolean => {
+      const { queued, staged, running } = this.#mirror.counts();
+      return queued + staged + running === 0;
+    };
+    if (idle()) return;
+    await new Promise<void>((resolve) => {
+      const unsubscribe = this.queue.subscribe(() => {
+        if (!idle()) return;
+        unsubscribe();
+        resolve();
+      });
+    });
+  }
+
   /**
    * Stops admitting; a conductor stops its term (prompts stay in ComfyUI, stored as they are) and
    * hands the lease over at once, telling the others through the stream so they need not wait.
