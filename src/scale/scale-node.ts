@@ -122,6 +122,12 @@ export class ScaleNode {
     this.conductor.start();
   }
 
+  /** The conductor lease as `/healthz` shows it: this process, and who holds it now. */
+  async leaseHealth(): Promise<{ self: string; conducting: boolean; holder?: string; fence?: number }> {
+    const current = await this.#o.storage.lease(conductorLeaseName).current();
+    return { self: this.conductor.holder, conducting: this.conductor.conducting, ...current };
+  }
+
   /** Resolves when none of the jobs this process shows waits or runs. */
   async onIdle(): Promise<void> {
     const idle = (): boolean => {

@@ -64,6 +64,12 @@ describe("bot processes sharing Redis", () => {
     a.dispatcher.runOf(jobId).ctx.onEvent({ type: "started" });
     a.dispatcher.runOf(jobId).ctx.onEvent({ type: "progress", value: 2, max: 4 });
     expect(b.node.conductor.conducting).toBe(false);
+    expect(await b.node.leaseHealth()).toEqual({
+      self: "bot-b",
+      conducting: false,
+      holder: "bot-a",
+      fence: a.node.conductor.fence,
+    });
     await eventually(() => b.node.queue.get(jobId)?.state === "running", "bot-b to see it running");
 
     a.dispatcher.complete(jobId);
