@@ -12,6 +12,7 @@ import type { ComfySimulator } from "../../../src/simulator/comfy-simulator.js";
 import { RedisStorage } from "../../../src/storage/redis/redis-storage.js";
 import { fakeTemplate } from "../../dispatch/support/comfy-stack.js";
 import { generous } from "../../queue/support/harness.js";
+import { eventually } from "../../support/eventually.js";
 
 /** A server id on shard `shard` of `count`: Discord routes a server by `(id >> 22) % count`. */
 export function guildOnShard(shard: number, count: number, n = 0): string {
@@ -54,6 +55,10 @@ export class ScaleCluster {
     this.processes = Array.from({ length: options.processes }, () => undefined);
   }
 
+  get redisUrl(): string {
+    return this.#o.redisUrl;
+  }
+
   async startAll(): Promise<void> {
     for (let index = 0; index < this.#o.processes; index++) await this.start(index);
   }
@@ -91,7 +96,7 @@ export class ScaleCluster {
       storage,
       dispatcher,
       inFlight: () => Object.fromEntries(backends.map((backend) => [backend.id, backend.inFlight])),
-      limits: { maxSize: 10_000, maxRequeues: 3, shutdownGraceSeconds: 0 },
+      limits: { maxSize: 10_000, maxPerGuild: 10_000, maxRequeues: 3, shutdownGraceSeconds: 0 },
       shards: new GuildShards({ ids: [index], count: this.#o.processes }),
       logger,
       holder: `bot-${index}-${randomUUID().slice(0, 6)}`,
@@ -169,4 +174,73 @@ export class ScaleCluster {
     this.#pending.add(delivery);
     void delivery.finally(() => this.#pending.delete(delivery));
   }
+}
+
+export interface KillLoopOutcome {
+  jobs: Job[];
+  /** Rounds that killed the conductor while it had prompts in flight: what failover must reattach. */
+  killedWithPrompts: number;
+}
+
+/**
+ * Rounds of: `jobsPerRound` jobs admitted through random live processes, then a random process
+ * crashes and starts again. A round ends once some process conducts (paced by what happens, not
+ * by a clock). `random` returns [0, 1).
+ */
+export async function runKillLoop(
+  cluster: ScaleCluster,
+  options: { rounds: number; jobsPerRound: number; random: () => number; waitMs: number },
+): Promise<KillLoopOutcome> {
+  const count = cluster.processes.length;
+  const jobs: Job[] = [];
+  let killedWithPrompts = 0;
+  for (let round = 0; round < options.rounds; round++) {
+    for (let k = 0; k < options.jobsPerRound; k++) {
+      const live = cluster.processes.filter((process) => process !== undefined);
+      const via = live[Math.floor(options.random() * live.length)]!;
+      const n = jobs.length;
+      jobs.push(await cluster.admit(via, `member-${n % 7}`, guildOnShard(via.index, count, n % 2), n));
+    }
+    const victim = Math.floor(options.random() * count);
+    const doomed = cluster.processes[victim];
+    const stats = doomed?.node.queue.stats();
+    if (doomed?.node.conductor.conducting && stats && stats.staged + stats.running > 0) killedWithPrompts++;
+    await cluster.crash(victim);
+    await cluster.start(victim);
+    await eventually(() => cluster.conductor() !== undefined, `a conductor after round ${round}`, {
+      timeoutMs: options.waitMs,
+      intervalMs: 10,
+    });
+  }
+  return { jobs, killedWithPrompts };
+}
+
+/** A small deterministic PRNG: the same victims on every run. */
+export function prng(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+/** What the simulators ran of these jobs: prompts run more than once, and jobs not delivered. */
+export async function tally(
+  storage: RedisStorage,
+  jobs: readonly Job[],
+  sims: readonly ComfySimulator[],
+): Promise<{ lost: number; duplicateRuns: number; finals: Array<Job | undefined> }> {
+  const finals = await Promise.all(jobs.map(async (job) => (await storage.events.get(job.id))?.job));
+  const successes = sims.flatMap((sim) =>
+    sim.stats.executions.filter((execution) => execution.outcome === "success"),
+  );
+  const delivered = finals.filter((job) => job?.state === "delivered");
+  const ran = new Set(successes.map((execution) => execution.promptId));
+  // Every successful execution beyond one per job that ran is a job run twice.
+  const jobsThatRan = finals.filter((job) => job && "run" in job && job.run && ran.has(job.run.promptId));
+  return {
+    lost: jobs.length - delivered.length,
+    duplicateRuns: successes.length - jobsThatRan.length,
+    finals,
+  };
 }
