@@ -120,6 +120,10 @@ export class ScaleNode {
     await this.#reader.start(snapshot);
     this.queue.open();
     this.conductor.start();
+    this.#o.logger.info(
+      { holder: this.conductor.holder, open: snapshot.jobs.length },
+      "shared queue started: admitting jobs, bidding for the conductor lease",
+    );
   }
 
   /** The conductor lease as `/healthz` shows it: this process, and who holds it now. */
