@@ -1,6 +1,9 @@
 import type { Logger } from "pino";
 import type { RedisLease } from "../storage/redis/redis-lease.js";
 
+/** The lease every process sharing Redis contends for; its holder conducts. */
+export const conductorLeaseName = "conductor";
+
 /**
  * The conductor lease's timing. A dead conductor is replaced at most `ttlMs` after its last
  * renewal plus one `retryMs`: 3 s + 0.5 s, within the 5 s failover target with room for the

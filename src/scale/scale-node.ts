@@ -7,7 +7,7 @@ import type { QueueLimits } from "../queue/engine-options.js";
 import { EtaModel } from "../queue/eta-model.js";
 import type { RedisStorage } from "../storage/redis/redis-storage.js";
 import { Conductor } from "./conductor.js";
-import type { LeaseTiming } from "./conductor-lease.js";
+import { conductorLeaseName, type LeaseTiming } from "./conductor-lease.js";
 import { EventReader } from "./event-reader.js";
 import type { GuildShards } from "./guild-shards.js";
 import { JobMirror } from "./job-mirror.js";
@@ -15,9 +15,6 @@ import { LineView } from "./line-view.js";
 import { SharedQueue } from "./shared-queue.js";
 import { SharedTransitions } from "./shared-transitions.js";
 import { StatusPublisher } from "./status-publisher.js";
-
-/** The lease every process contends for; its holder conducts. */
-export const conductorLeaseName = "conductor";
 
 export interface ScaleNodeOptions {
   storage: RedisStorage;
