@@ -43,7 +43,7 @@ const bots: Bot[] = [];
 
 afterEach(async () => {
   for (const bot of bots.splice(0)) {
-    if (bot.child.exitCode === null && bot.child.signalCode === null) {
+    if (alive(bot)) {
       bot.child.kill("SIGKILL");
       await bot.exited;
     }
@@ -94,6 +94,10 @@ async function startBot(shard: number): Promise<Bot> {
   return bot;
 }
 
+function alive(bot: Bot): boolean {
+  return bot.child.exitCode === null && bot.child.signalCode === null;
+}
+
 /** The bots' warnings and lease changes: the only account of what went wrong in another process. */
 function account(): string {
   const lines = bots.flatMap((bot) =>
@@ -130,6 +134,7 @@ describe("three bot processes on one Redis", () => {
     const store = await RedisStorage.open({ url: redis.url, logger: pino({ level: "silent" }) });
     const fake = discord;
     const handles: InteractionHandle[] = [];
+    const killed: number[] = [];
     try {
       for (let round = 0; round < 3; round++) {
         for (const [g, guild] of guilds.entries()) {
@@ -144,21 +149,35 @@ describe("three bot processes on one Redis", () => {
             }),
           );
         }
-        // Kill the conductor once one of this round's jobs runs.
+        // Kill the conductor once it runs a job. Until the lease moves, it may still name the
+        // process killed last round: only a live holder counts.
+        let victim: Bot | undefined;
         await eventually(
-          async () => (await store.events.snapshot()).jobs.some(({ job }) => job.state === "running"),
-          "a job running",
+          async () => {
+            const pid = await conductorPid(store);
+            victim = bots.find((bot) => alive(bot) && bot.child.pid === pid);
+            const { jobs } = await store.events.snapshot();
+            return victim !== undefined && jobs.some(({ job }) => job.state === "running");
+          },
+          "a live conductor running a job",
           { timeoutMs: 30_000, intervalMs: 50 },
         ).catch((error: unknown) => {
-          throw new Error(`no job ran; the bots said:\n${account()}`, { cause: error });
+          throw new Error(`no live conductor ran a job; the bots said:\n${account()}`, { cause: error });
         });
-        const pid = await conductorPid(store);
-        const victim = bots.find((bot) => bot.child.pid === pid && bot.child.exitCode === null);
-        if (!victim) throw new Error(`no live bot has pid ${pid}`);
-        victim.child.kill("SIGKILL");
-        await victim.exited;
-        await startBot(victim.shard);
+        const doomed = victim!;
+        killed.push(doomed.child.pid!);
+        doomed.child.kill("SIGKILL");
+        await doomed.exited;
+        await startBot(doomed.shard);
       }
+      // Three different conductors died, and one live process runs each shard.
+      expect(new Set(killed).size).toBe(3);
+      expect(
+        bots
+          .filter(alive)
+          .map((bot) => bot.shard)
+          .sort(),
+      ).toEqual([0, 1, 2]);
       for (const [n, handle] of handles.entries()) {
         const result = await handle
           .waitForReply((message) => hasPng(message), 60_000)
