@@ -140,11 +140,6 @@ export class BotProcesses {
   }
 
   async close(): Promise<void> {
-    const { writeFileSync } = await import("node:fs");
-    writeFileSync(
-      "/tmp/spe-logs.txt",
-      this.bots.map((bot) => `=== shard ${bot.shard} pid ${bot.child.pid}\n${bot.log()}`).join("\n"),
-    );
     for (const bot of this.bots.splice(0)) {
       if (alive(bot)) {
         bot.child.kill("SIGKILL");
