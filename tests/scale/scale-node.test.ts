@@ -126,6 +126,34 @@ describe("bot processes sharing Redis", () => {
     await b.node.close();
   });
 
+  it("stop a running prompt on the conductor when a member cancels through another process", async () => {
+    const prefix = RedisStorages.freshPrefix();
+    const a = await startProcess("bot-a", prefix);
+    await eventually(() => a.node.conductor.conducting, "bot-a to conduct");
+    const b = await startProcess("bot-b", prefix);
+    const admitted = await b.node.queue.admit(request("alice"));
+    if (admitted.kind !== "accepted") throw new Error("expected acceptance");
+    const jobId = admitted.job.id;
+    await eventually(() => a.dispatcher.active.length === 1, "the conductor to dispatch");
+    a.dispatcher.runOf(jobId).ctx.onEvent({ type: "started" });
+    await eventually(() => b.node.queue.get(jobId)?.state === "running", "bot-b to see it run");
+
+    const decision = await b.node.queue.cancel(jobId, { userId: "alice" });
+    expect(decision.kind).toBe("cancelled");
+    const promptId = a.dispatcher.runs[0]!.job.run.promptId;
+    await eventually(
+      () => a.dispatcher.cancels.some((cancel) => cancel.promptId === promptId),
+      "the prompt stopped",
+    );
+    await eventually(() => told(b, jobId).includes("cancelled"), "bot-b to hear of the cancel");
+    await eventually(() => a.node.queue.get(jobId)?.state === "cancelled", "bot-a to see it cancelled");
+    // The conductor stopped the prompt once, and ran nothing else.
+    expect(a.dispatcher.cancels.filter((cancel) => cancel.promptId === promptId)).toHaveLength(1);
+    expect(a.dispatcher.runs).toHaveLength(1);
+    await b.node.close();
+    await a.node.close();
+  });
+
   it("hand the lease over at once on a graceful shutdown", async () => {
     const prefix = RedisStorages.freshPrefix();
     const a = await startProcess("bot-a", prefix);
