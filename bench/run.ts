@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   retention: async () => (await import("./retention-bench.js")).runRetentionBench,
   moderation: async () => (await import("./moderation-bench.js")).runModerationBench,
   startup: async () => (await import("./startup-bench.js")).runStartupBench,
+  scale: async () => (await import("./scale-bench.js")).runScaleBench,
 };
 
 function format(value: number): string {

@@ -69,6 +69,7 @@ async function main(): Promise<void> {
           discord: discordReady(),
           backends: core.pool.backends.map((backend) => ({ id: backend.id, up: backend.health.online })),
           store: await storage.ping(),
+          lease: await core.scale?.leaseHealth(),
         }),
       });
       const listening = health;

@@ -9,7 +9,9 @@ import { botSettingsDefaults } from "../moderation/effective-settings.js";
 import { SettingsRepository } from "../moderation/settings-repository.js";
 import { ComfyDispatcher } from "../dispatch/comfy-dispatcher.js";
 import type { InputSpool } from "../queue/input-spool.js";
-import { JobQueue } from "../queue/job-queue.js";
+import type { QueuePort } from "../queue/queue-port.js";
+import type { ScaleNode } from "../scale/scale-node.js";
+import { RedisStorage } from "../storage/redis/redis-storage.js";
 import type { Storage } from "../storage/storage.js";
 import { loadWorkflows } from "../workflows/load-workflows.js";
 import { paramChoices } from "../workflows/param-choices.js";
@@ -18,6 +20,7 @@ import type { WorkflowTemplate } from "../workflows/workflow-template.js";
 import { backendIds } from "../comfy/backend-labels.js";
 import { withoutCredentials } from "../comfy/comfy-endpoint.js";
 import { actionWorkflows, type ActionSettings } from "./action-workflows.js";
+import { buildQueue } from "./build-queue.js";
 import { GenerationService } from "./generation-service.js";
 import { recheckAtDispatch } from "../dispatch/recheck-at-dispatch.js";
 import { fitDefaultsToLimits } from "../workflows/fit-defaults-to-limits.js";
@@ -40,7 +43,13 @@ export interface Core {
    */
   hostLabels: ReadonlyMap<string, string>;
   validity: WorkflowValidity;
-  queue: JobQueue;
+  /** `JobQueue` on a store of its own; `SharedQueue` when processes share Redis. */
+  queue: QueuePort;
+  /**
+   * On Redis, this process among the bot processes sharing it: the conductor lease (only its
+   * holder dispatches to ComfyUI), for `/healthz`. Undefined on SQLite.
+   */
+  scale: ScaleNode | undefined;
   settings: SettingsRepository;
   generation: GenerationService;
   results: ResultStore;
@@ -57,8 +66,13 @@ export interface Core {
    * (the Discord layer) are listening before recovery delivers anything.
    */
   start: () => Promise<void>;
-  /** Stops admitting, lets running prompts finish up to the grace period, closes the hosts. */
+  /**
+   * Stops admitting, lets running prompts finish up to the grace period, closes the hosts. On
+   * Redis a conductor hands its lease over at once instead: the next one follows the prompts.
+   */
   close: (graceMs?: number) => Promise<void>;
+  /** Resolves when nothing waits and nothing runs (of the jobs this process shows). */
+  onIdle: () => Promise<void>;
 }
 
 export interface BuildCoreOptions {
@@ -112,7 +126,9 @@ export async function buildCore({
       await meta.set(key, clientId);
     }
     const lastKey = `comfy-last-client-id:${hostKey}`;
-    const resumeClientId = await meta.get(lastKey);
+    // Processes sharing Redis share these records: resuming another live process's socket id would
+    // take its progress messages. A conductor that takes over follows prompts by id over HTTP.
+    const resumeClientId = storage instanceof RedisStorage ? undefined : await meta.get(lastKey);
     const backend = new ComfyBackend({
       id,
       url,
@@ -178,14 +194,16 @@ export async function buildCore({
     recheck: (job) => recheckAtDispatch(job, settings),
     inputs: storage.inputs,
   });
-  const queue = new JobQueue({
-    // The queue's stores: jobs, the members' rate-limit records and the learned durations.
-    stores: storage,
+  const built = buildQueue({
+    storage,
     dispatcher,
-    logger: logger.child({ module: "queue" }),
+    inFlight: () => Object.fromEntries(backends.map((backend) => [backend.id, backend.inFlight])),
     limits: file.queue,
+    env,
+    logger: logger.child({ module: "queue" }),
     now,
   });
+  const { queue } = built;
   const actions = actionWorkflows(file.actions, templates, logger.child({ module: "workflows" }));
   const generation = new GenerationService({
     img2img: actions.img2img,
@@ -218,6 +236,7 @@ export async function buildCore({
     hostLabels,
     validity,
     queue,
+    scale: built.scale,
     settings,
     generation,
     results: storage.results,
@@ -233,11 +252,12 @@ export async function buildCore({
     start: async () => {
       // Hosts report `/object_info` through the "objectInfo" event, which checks the workflows.
       await pool.start();
-      await queue.start();
+      await built.start();
     },
     close: async (graceMs = file.queue.shutdownGraceSeconds * 1000) => {
-      await queue.close({ graceMs });
+      await built.close(graceMs);
       await pool.stop();
     },
+    onIdle: built.onIdle,
   };
 }

@@ -7,7 +7,7 @@ import { memberLimits } from "../moderation/member-limits.js";
 import type { ChannelLocation, SettingsRepository } from "../moderation/settings-repository.js";
 import type { AdmissionDecision } from "../queue/admission.js";
 import type { Job, JobMessage } from "../queue/job.js";
-import type { JobQueue } from "../queue/job-queue.js";
+import type { QueuePort } from "../queue/queue-port.js";
 import {
   checkGenerationRequest,
   type GenerationRequest,
@@ -67,7 +67,7 @@ export type GenerateOutcome =
 export interface GenerationServiceOptions {
   templates: readonly WorkflowTemplate[];
   settings: Pick<SettingsRepository, "resolve">;
-  queue: Pick<JobQueue, "admit">;
+  queue: Pick<QueuePort, "admit">;
   /** A backend's `/object_info` that can run the template, to check values against its specs. */
   objectInfoFor: (template: WorkflowTemplate) => ObjectInfo | undefined;
   /**

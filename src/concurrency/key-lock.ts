@@ -28,6 +28,11 @@ export class KeyLock {
     await this.#tails.get(key);
   }
 
+  /** Resolves once every task queued so far, for any key, has finished. */
+  async allDrained(): Promise<void> {
+    await Promise.all(this.#tails.values());
+  }
+
   get size(): number {
     return this.#tails.size;
   }

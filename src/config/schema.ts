@@ -5,6 +5,7 @@ import { settingsLayerSchema, settingsShape } from "../moderation/settings-schem
 import { configDefaultSchema } from "../request/param-schemas.js";
 import { bindingNames, boundRows, isDefaultable, type DefaultableBinding } from "../request/param-table.js";
 import { defaults } from "./defaults.js";
+import { checkShardPair, shardCountSchema, shardIdsSchema } from "./discord-shards.js";
 import { loraConfigSchema, presetConflicts, styleConfigSchema } from "./preset-schema.js";
 import { storeUrlSchema } from "./store-url.js";
 import { timerMs, timerSeconds } from "./timer-duration.js";
@@ -184,42 +185,47 @@ const comfyHostEntry = z
     }),
   );
 
-export const envSchema = z.object({
-  DISCORD_TOKEN: z.string().min(1).optional(),
-  DISCORD_API_URL: httpUrl,
-  DISCORD_GUILD_ID: z
-    .string()
-    .regex(/^\d{17,20}$/, "expected a Discord server id (17 to 20 digits)")
-    .optional(),
-  /** `label=url` entries, comma-separated; members see the labels (`src/comfy/backend-labels.ts`). */
-  COMFY_URL: z
-    .string()
-    .transform((value) =>
-      value
-        .split(",")
-        .map((part) => part.trim())
-        .filter((part) => part.length > 0),
-    )
-    .pipe(z.array(comfyHostEntry).min(1, "expected at least one http(s) URL"))
-    .transform(labelHosts)
-    .superRefine((hosts, context) => {
-      const seen = new Set<string>();
-      for (const host of hosts) {
-        if (seen.has(host.label)) {
-          context.addIssue({
-            code: "custom",
-            message: "each host needs its own label (an entry without one is gpu-<position>)",
-            input: host.label,
-          });
+export const envSchema = z
+  .object({
+    DISCORD_TOKEN: z.string().min(1).optional(),
+    DISCORD_API_URL: httpUrl,
+    DISCORD_GUILD_ID: z
+      .string()
+      .regex(/^\d{17,20}$/, "expected a Discord server id (17 to 20 digits)")
+      .optional(),
+    /** `label=url` entries, comma-separated; members see the labels (`src/comfy/backend-labels.ts`). */
+    COMFY_URL: z
+      .string()
+      .transform((value) =>
+        value
+          .split(",")
+          .map((part) => part.trim())
+          .filter((part) => part.length > 0),
+      )
+      .pipe(z.array(comfyHostEntry).min(1, "expected at least one http(s) URL"))
+      .transform(labelHosts)
+      .superRefine((hosts, context) => {
+        const seen = new Set<string>();
+        for (const host of hosts) {
+          if (seen.has(host.label)) {
+            context.addIssue({
+              code: "custom",
+              message: "each host needs its own label (an entry without one is gpu-<position>)",
+              input: host.label,
+            });
+          }
+          seen.add(host.label);
         }
-        seen.add(host.label);
-      }
-    }),
-  DATA_DIR: z.string().min(1),
-  /** Where the data lives: unset or `sqlite:` the file in DATA_DIR, `redis://…` a Redis server. */
-  STORE_URL: storeUrlSchema,
-  CONFIG_FILE: z.string().min(1),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
-  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-});
+      }),
+    DATA_DIR: z.string().min(1),
+    /** Where the data lives: unset or `sqlite:` the file in DATA_DIR, `redis://…` a Redis server. */
+    STORE_URL: storeUrlSchema,
+    CONFIG_FILE: z.string().min(1),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    /** The Discord shards this process runs (`0,1`); with `DISCORD_SHARD_COUNT`, or neither. */
+    DISCORD_SHARD_IDS: shardIdsSchema,
+    DISCORD_SHARD_COUNT: shardCountSchema,
+  })
+  .superRefine(checkShardPair);
 export type EnvConfig = z.infer<typeof envSchema>;

@@ -4,7 +4,7 @@ import type { GenerationService } from "../app/generation-service.js";
 import type { ResultStore } from "../history/result-store.js";
 import type { SettingsRepository } from "../moderation/settings-repository.js";
 import type { InputSpool } from "../queue/input-spool.js";
-import type { JobQueue } from "../queue/job-queue.js";
+import type { QueuePort } from "../queue/queue-port.js";
 import type { JobMessages } from "./job-messages.js";
 import type { MessageTransport } from "./message-transport.js";
 import type { ParamName } from "../request/param-table.js";
@@ -24,7 +24,7 @@ export interface HostStatus {
 /** What command and reaction handlers may use; built once in `startDiscordBot`. */
 export interface BotServices {
   generation: GenerationService;
-  queue: JobQueue;
+  queue: QueuePort;
   jobMessages: JobMessages;
   transport: MessageTransport;
   settings: SettingsRepository;

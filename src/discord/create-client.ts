@@ -1,9 +1,12 @@
 import { Client, GatewayIntentBits, Partials } from "discord.js";
+import type { ShardPlan } from "../scale/guild-shards.js";
 import { fetchForDiscord } from "./discord-fetch.js";
 
 export interface ClientSettings {
   /** Base of the REST API (`DISCORD_API_URL`), e.g. a REST proxy or a test's fake Discord. */
   apiUrl: string;
+  /** `DISCORD_SHARD_IDS` of `DISCORD_SHARD_COUNT`; undefined: this process runs every shard. */
+  shards?: ShardPlan | undefined;
 }
 
 /**
@@ -21,5 +24,7 @@ export function createDiscordClient(settings: ClientSettings): Client {
     },
     // Prompts are user text: never let a result ping anyone.
     allowedMentions: { parse: [], repliedUser: false },
+    // Several processes split the shards between them; each connects only its own.
+    ...(settings.shards ? { shards: [...settings.shards.ids], shardCount: settings.shards.count } : {}),
   });
 }

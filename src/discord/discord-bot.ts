@@ -1,6 +1,7 @@
 import { Events, Status, type Client } from "discord.js";
 import type { Logger } from "pino";
 import type { Core } from "../app/build-core.js";
+import { shardPlanOf } from "../config/discord-shards.js";
 import type { AppConfig } from "../config/load-config.js";
 import type { BotMetrics } from "../ops/metrics.js";
 import { resultActionsFor } from "../app/action-workflows.js";
@@ -46,7 +47,7 @@ export interface DiscordBot {
 export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
   const { config, core, logger } = options;
   const now = options.now ?? Date.now;
-  const client = createDiscordClient({ apiUrl: config.env.DISCORD_API_URL });
+  const client = createDiscordClient({ apiUrl: config.env.DISCORD_API_URL, shards: shardPlanOf(config.env) });
   const discordLogger = logger.child({ module: "discord" });
   client.rest.on("rateLimited", (info) => {
     options.metrics?.recordDiscordRateLimit(info.route);

@@ -9,7 +9,7 @@ import type { MessageView } from "../presentation/message-view.js";
 import { renderJobView } from "../presentation/render-job-view.js";
 import type { ResultActionSet } from "../presentation/result-buttons.js";
 import { truncate } from "../presentation/truncate.js";
-import type { JobQueue } from "../queue/job-queue.js";
+import type { QueuePort } from "../queue/queue-port.js";
 import type { Job, SucceededJob } from "../queue/job.js";
 import type { QueueEvent } from "../queue/queue-events.js";
 import { classifyDiscordFailure } from "./discord-failure.js";
@@ -24,7 +24,7 @@ const freshMessageAfterMs = 55 * 60_000;
 
 export interface JobMessagesOptions {
   queue: Pick<
-    JobQueue,
+    QueuePort,
     "subscribe" | "setMessages" | "delivered" | "undeliverable" | "undelivered" | "outputsOf" | "isForgotten"
   >;
   transport: MessageTransport;

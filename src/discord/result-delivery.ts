@@ -2,7 +2,7 @@ import { DiscordAPIError, RESTJSONErrorCodes } from "discord.js";
 import type { Logger } from "pino";
 import type { ResultStore } from "../history/result-store.js";
 import { describeJobError } from "../presentation/user-messages.js";
-import type { JobQueue } from "../queue/job-queue.js";
+import type { QueuePort } from "../queue/queue-port.js";
 import type { JobMessage, SucceededJob } from "../queue/job.js";
 import { classifyDiscordFailure } from "./discord-failure.js";
 import {
@@ -13,7 +13,7 @@ import {
 } from "./message-transport.js";
 
 export interface ResultDeliveryOptions {
-  queue: Pick<JobQueue, "delivered" | "undeliverable" | "isForgotten">;
+  queue: Pick<QueuePort, "delivered" | "undeliverable" | "isForgotten">;
   results: Pick<ResultStore, "record" | "remove">;
   transport: Pick<MessageTransport, "edit" | "post">;
   logger: Logger;

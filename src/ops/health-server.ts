@@ -10,11 +10,27 @@ export interface HealthChecks {
   backends: Array<{ id: string; up: boolean }>;
   /** The store answered a read. */
   store: boolean;
+  /** Bot processes sharing Redis: who holds the conductor lease. Absent on SQLite. */
+  lease?: LeaseHealth | undefined;
+}
+
+/** The conductor lease as `/healthz` shows it. */
+export interface LeaseHealth {
+  /** This process's id in the lease. */
+  self: string;
+  /** This process dispatches to ComfyUI now. */
+  conducting: boolean;
+  /** Who holds the lease, and its fence; absent while nobody does (a failover under way). */
+  holder?: string | undefined;
+  fence?: number | undefined;
 }
 
 export interface HealthReport extends HealthChecks {
   status: "ok" | "degraded" | "down";
-  /** What is not working, in words an operator greps for: "discord", "store", "backend <id>", "checks". */
+  /**
+   * What is not working, in words an operator greps for: "discord", "store", "backend <id>",
+   * "conductor" (nobody holds the conductor lease), "checks".
+   */
   down: string[];
 }
 
@@ -141,6 +157,9 @@ function toReport(checks: HealthChecks): HealthReport {
   for (const backend of checks.backends) if (!backend.up) down.push(`backend ${backend.id}`);
   const anyBackendUp = checks.backends.some((backend) => backend.up);
   if (!anyBackendUp && checks.backends.length === 0) down.push("backends (none configured)");
+  // Without a conductor nothing is dispatched, but this process still admits and shows jobs, and
+  // another process takes the lease within seconds: degraded, not down.
+  if (checks.lease && checks.lease.holder === undefined) down.push("conductor");
   const usable = checks.discord && checks.store && anyBackendUp;
   const status = !usable ? "down" : down.length > 0 ? "degraded" : "ok";
   return {
@@ -148,6 +167,7 @@ function toReport(checks: HealthChecks): HealthReport {
     discord: checks.discord,
     store: checks.store,
     backends: checks.backends.map(({ id, up }) => ({ id, up })),
+    ...(checks.lease ? { lease: checks.lease } : {}),
     down,
   };
 }

@@ -95,6 +95,18 @@ export class JobBook {
     return ids;
   }
 
+  /** The job is gone from the store (forgotten elsewhere): it leaves memory without counting as finished. */
+  drop(jobId: string): void {
+    const active = this.#active.get(jobId);
+    if (active && this.#active.delete(jobId)) {
+      const left = this.unfinishedOf(active.userId) - 1;
+      if (left > 0) this.#perUser.set(active.userId, left);
+      else this.#perUser.delete(active.userId);
+    }
+    this.#undelivered.delete(jobId);
+    this.#recent.delete(jobId);
+  }
+
   forgetFinished(userId: string): void {
     for (const [id, job] of this.#recent) if (job.userId === userId) this.#recent.delete(id);
     for (const [id, job] of this.#undelivered) if (job.userId === userId) this.#undelivered.delete(id);

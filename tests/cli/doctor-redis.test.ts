@@ -48,7 +48,21 @@ describe("doctor's Redis check", () => {
       "✓ Redis persistence on: append-only file and snapshots (save 3600 1)",
       "✓ Redis eviction policy noeviction: a full Redis refuses writes instead of dropping data",
       "✓ Redis holds 2 jobs (2 open) under {comfycord}:",
+      "    note: nobody holds the conductor lease: no bot is running, or one is taking over",
     ]);
+    expect(report.failures).toBe(0);
+  });
+
+  it("names the process holding the conductor lease", async () => {
+    const redis = await server(["--appendonly", "yes", "--maxmemory-policy", "noeviction"]);
+    const storage = await RedisStorage.open({ url: redis.url, logger: silent });
+    const grant = await storage.lease("conductor").acquire("vm:4242:abc123", 60_000);
+    await storage.close();
+    if (!grant.acquired) throw new Error("expected the lease");
+    const { lines, report } = await check(redis.url);
+    expect(lines.at(-1)).toBe(
+      `    note: the conductor lease is held by vm:4242:abc123 (fence ${grant.fence})`,
+    );
     expect(report.failures).toBe(0);
   });
 
@@ -61,6 +75,7 @@ describe("doctor's Redis check", () => {
       "✗ Redis maxmemory-policy is allkeys-lru: when memory runs short Redis may drop the bot's jobs",
       '    fix: set "maxmemory-policy noeviction" in redis.conf (or CONFIG SET maxmemory-policy noeviction, then CONFIG REWRITE)',
       "✓ Redis holds 0 jobs (0 open) under {comfycord}:",
+      "    note: nobody holds the conductor lease: no bot is running, or one is taking over",
     ]);
     expect(report.failures).toBe(2);
   });

@@ -99,7 +99,7 @@ describe("/forget-me end to end", () => {
     expect(done.components).toEqual([]);
     expect(core.queue.jobsOf(alice.id)).toEqual([]);
 
-    await core.queue.onIdle();
+    await core.onIdle();
     // Nothing in the whole data file mentions Alice any more.
     expect(await mentions(alice.id)).toEqual([]);
     // Bob's records are all still there. (His queued job may be finishing meanwhile and adding

@@ -182,3 +182,27 @@ describe("starting the health server", () => {
     );
   });
 });
+
+describe("the /healthz lease field (bot processes sharing Redis)", () => {
+  it("shows who conducts, and calls the bot degraded while nobody holds the lease", async () => {
+    const base = { discord: true, backends: [{ id: "gpu-1", up: true }], store: true };
+    const held = await start(() =>
+      Promise.resolve({ ...base, lease: { self: "bot-b", conducting: false, holder: "bot-a", fence: 7 } }),
+    );
+    const heldResponse = await fetch(`${held.url}/healthz`);
+    expect(heldResponse.status).toBe(200);
+    expect(await heldResponse.json()).toEqual({
+      status: "ok",
+      ...base,
+      lease: { self: "bot-b", conducting: false, holder: "bot-a", fence: 7 },
+      down: [],
+    });
+
+    const vacant = await start(() =>
+      Promise.resolve({ ...base, lease: { self: "bot-b", conducting: false } }),
+    );
+    const vacantResponse = await fetch(`${vacant.url}/healthz`);
+    expect(vacantResponse.status).toBe(200);
+    expect(await vacantResponse.json()).toMatchObject({ status: "degraded", down: ["conductor"] });
+  });
+});

@@ -1,5 +1,7 @@
 import { pino } from "pino";
+import { conductorLeaseName } from "../../scale/conductor-lease.js";
 import { RedisConnection, type RedisClient } from "../../storage/redis/redis-connection.js";
+import { RedisLease } from "../../storage/redis/redis-lease.js";
 import { redactRedisUrl } from "../../storage/redis/redis-url.js";
 import type { DoctorReport } from "./doctor-report.js";
 
@@ -43,6 +45,13 @@ export async function checkRedis(url: string, report: DoctorReport, timeoutMs = 
     const jobs = await client.zCard(connection.keys.jobsBySeq);
     const open = await client.zCard(connection.keys.openJobs);
     report.ok(`Redis holds ${jobs} jobs (${open} open) under ${connection.keys.prefix}`);
+    // Which bot process sends prompts to ComfyUI now (several may share this Redis).
+    const lease = await new RedisLease(connection, conductorLeaseName).current();
+    report.note(
+      lease
+        ? `the conductor lease is held by ${lease.holder} (fence ${lease.fence})`
+        : "nobody holds the conductor lease: no bot is running, or one is taking over",
+    );
   } finally {
     await connection.close();
   }

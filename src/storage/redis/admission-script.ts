@@ -12,6 +12,9 @@ import { LuaScript } from "./lua-script.js";
  * {"too_many_queued", queued} | {"queue_full"} | {"guild_queue_full"} |
  * {"rate_limited", retryAfterMs}.
  *
+ * The stored job is announced on the job event stream in the same step (`event-functions.ts`), so
+ * the conductor and the process showing the job hear of it however the admitting process fares.
+ *
  * The rate record is the rate store's (`{"hits":[…],"expiresAt":…}`, TTL one window), so
  * `RateStore.hits` reads what admissions wrote. cjson writes numbers with 14 significant digits:
  * epoch milliseconds (13 digits) round-trip exactly.
@@ -51,7 +54,8 @@ if #live >= limit then
   return { 'rate_limited', math.max(1, blocking + window - now) }
 end
 
-write_job(P, j)
+local rev = write_job(P, j)
+publish_job(P, j, rev, '{"type":"queued"}')
 table.insert(live, now)
 while #live > math.max(1, limit) do table.remove(live, 1) end
 local expires_at = now + window

@@ -1,3 +1,4 @@
+import { eventFunctionsLua } from "./event-functions.js";
 import { LuaScript } from "./lua-script.js";
 
 /**
@@ -36,6 +37,8 @@ local function write_job(P, j)
     redis.call('SADD', P .. 'jobs:waiting:guild:' .. j.guild, j.id)
   end
   if j.finishedAt ~= '' then redis.call('ZADD', P .. 'jobs:finished', j.finishedAt, j.id) end
+  -- Every write makes a new revision: a process sharing the store compares it before it writes.
+  return redis.call('HINCRBY', P .. 'job:' .. j.id, 'rev', 1)
 end
 
 -- Reads the job fields from ARGV starting at index i (the order of \`jobArguments\`).
@@ -51,9 +54,10 @@ local function delete_job(P, id)
   redis.call('SREM', P .. 'jobs:user:' .. user, id)
   redis.call('ZREM', P .. 'jobs:seq', id)
   redis.call('DEL', P .. 'job:' .. id)
+  redis.call('DEL', P .. 'preview:' .. id)
   return 1
 end
-`;
+${eventFunctionsLua}`;
 
 /** ARGV: prefix, mode ("insert" refuses an id already stored, "save" replaces), job fields. */
 export const saveJobScript = new LuaScript(
@@ -78,6 +82,7 @@ for _, id in ipairs(ids) do
   redis.call('DEL', P .. 'jobs:set-aside:' .. id)
 end
 redis.call('DEL', P .. 'jobs:user:' .. ARGV[2])
+forget_events_of(P, ARGV[2])
 return deleted`,
 );
 

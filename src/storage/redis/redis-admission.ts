@@ -30,10 +30,10 @@ export type AtomicAdmitOutcome =
   | { kind: "rate_limited"; retryAfterMs: number; limit: number; windowSeconds: number };
 
 /**
- * Admission for several bot processes on one Redis (phase 2 of issue 16): the checks of the
- * queue's in-memory `AdmissionGate` and the job's insert with the rate-limit hit, as one Redis
- * script, so no two processes both take the last place under a limit. Not wired into the queue
- * yet; the queue would call `allocateSeq` and `admit` instead of its gate's check-then-store.
+ * Admission for several bot processes on one Redis: the checks of the queue's in-memory
+ * `AdmissionGate` and the job's insert with the rate-limit hit, as one Redis script, so no two
+ * processes both take the last place under a limit. The shared queue (`src/scale/shared-queue.ts`)
+ * calls `allocateSeq` and `admit` instead of the gate's check-then-store.
  */
 export interface AtomicAdmission {
   /** The next `seq`: unique and increasing across every process sharing the store. */

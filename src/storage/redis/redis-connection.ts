@@ -49,6 +49,7 @@ export class RedisConnection {
   /** The URL without credentials, for logs and `Storage.location`. */
   readonly location: string;
   readonly #logger: Logger;
+  readonly #options: RedisConnectionOptions;
   #closed = false;
   /** The link broke after start-up and has not come back yet (one warning per break). */
   #down = false;
@@ -59,6 +60,7 @@ export class RedisConnection {
     this.keys = new RedisKeys(options.keyPrefix);
     this.location = redactRedisUrl(options.url);
     this.#logger = options.logger;
+    this.#options = options;
     // The first attempt fails at once (a wrong URL should stop start-up with one line); after
     // that, back off up to 2 s between attempts, forever.
     this.client = newClient(options, (retries) =>
@@ -97,6 +99,14 @@ export class RedisConnection {
       connection.#connecting = false;
     }
     return connection;
+  }
+
+  /**
+   * Another connection to the same server with the same key prefix, for commands that hold a
+   * connection while they wait (`XREAD BLOCK`): on this one they would hold up every store.
+   */
+  async sibling(clientName: string): Promise<RedisConnection> {
+    return RedisConnection.open({ ...this.#options, clientName });
   }
 
   get closed(): boolean {

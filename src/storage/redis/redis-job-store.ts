@@ -151,6 +151,11 @@ export class RedisJobStore implements JobStore {
     return filed;
   }
 
+  /** Moves a job that cannot be read back out of every index (found by a snapshot of open jobs). */
+  async setAsideUnreadable(jobId: string, reason: string): Promise<void> {
+    await this.#setAside(jobId, reason);
+  }
+
   async #setAside(jobId: string, reason: string): Promise<void> {
     await this.#redis.run(`setting aside job ${jobId}`, async (client) =>
       setAsideJobScript.run(client, [this.#redis.keys.prefix, jobId, reason, this.#now()]),

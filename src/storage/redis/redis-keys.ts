@@ -8,7 +8,7 @@
  *
  * Layout (P = prefix):
  * - `P job:<id>` hash: `json` (the job), `seq`, `user`, `guild`, `state`, `finishedAt` ("" while
- *   open); which indexes hold it is decided by `jobIndexes`;
+ *   open), `rev` (one more at every write); which indexes hold it is decided by `jobIndexes`;
  * - `P jobs:seq` zset id → seq, every stored job (`maxSeq`);
  * - `P jobs:open` zset id → seq, open jobs (unfinished, or succeeded and not posted yet; start-up loads them in order);
  * - `P jobs:finished` zset id → finishedAt, closed jobs only (retention);
@@ -17,7 +17,7 @@
  * - `P jobs:user:<user>` set: every job id of a member, set-aside ones included (`forgetUser`);
  * - `P jobs:set-aside:<id>` hash: `user`, `reason`, `data`, `at`, a job that could not be read;
  * - `P jobs:indexes-version` string: the `jobIndexesVersion` the indexes were built with;
- * - `P jobs:next-seq` string: the last seq handed out by `allocateSeq` (phase 2 admission);
+ * - `P jobs:next-seq` string: the last seq handed out by `allocateSeq` (admission);
  * - `P result:<message>` hash: `json`, `user`, `guild`, `createdAt`;
  * - `P results:member:<user>:<guild>` zset message → createdAt (`/history` pages);
  * - `P results:user:<user>` set of message ids; `P results:created` zset message → createdAt;
@@ -26,6 +26,11 @@
  * - `P settings-channels:<guild>` set: a server's channel ids with settings records;
  * - `P lease:<name>` string `<holder> <fence>` with a TTL; `P lease:<name>:fence` counter;
  * - `P outputs:<job>` string: a succeeded job's output files until they are posted (JSON, base64);
+ * - `P events` stream: every job change (the job as stored, its revision, member and announcement)
+ *   and live progress, trimmed to the last few thousand entries; `P events:n` counts entries;
+ * - `P preview:<job>` string: the latest preview image of a running job (base64, short TTL);
+ * - `P runs:to-stop` list: prompts of jobs cancelled by any process, for the conductor to stop;
+ * - `P conductor:status` string: the conductor's published line, ETAs and hosts (JSON, short TTL);
  * - `P input:<owner>/<id>` string: a picture a job starts from (JSON, base64); `P inputs:owner:<owner>`
  *   set and `P inputs:kept` zset ref → kept at, for `/forget-me` and retention.
  */
@@ -105,6 +110,15 @@ export class RedisKeys {
   }
   leaseFence(name: string): string {
     return `${this.prefix}lease:${name}:fence`;
+  }
+  get events(): string {
+    return `${this.prefix}events`;
+  }
+  preview(jobId: string): string {
+    return `${this.prefix}preview:${jobId}`;
+  }
+  get conductorStatus(): string {
+    return `${this.prefix}conductor:status`;
   }
   /** A SCAN pattern matching every key that starts with the prefix and then `start`. */
   pattern(start = ""): string {

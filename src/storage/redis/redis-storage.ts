@@ -5,11 +5,13 @@ import type { Storage } from "../storage.js";
 import { FencedJobWriter } from "./fenced-job-writer.js";
 import { RedisAdmission } from "./redis-admission.js";
 import { RedisConnection, type RedisConnectionOptions } from "./redis-connection.js";
+import { RedisJobEvents } from "./redis-job-events.js";
 import { RedisJobStore } from "./redis-job-store.js";
 import { RedisEtaStore, RedisMetaStore, RedisSettingsStore } from "./redis-keyv-stores.js";
 import { RedisLease } from "./redis-lease.js";
 import { RedisInputSpool } from "./redis-input-spool.js";
 import { RedisOutputSpool } from "./redis-output-spool.js";
+import { RedisPreviews } from "./redis-previews.js";
 import { RedisRateStore } from "./redis-rate-store.js";
 import { RedisResultStore } from "./redis-result-store.js";
 
@@ -37,8 +39,12 @@ export class RedisStorage implements Storage {
   readonly location: string;
   /** The connection, for the migration and the tests. */
   readonly connection: RedisConnection;
-  /** Check-and-insert in one step, for several processes admitting at once (phase 2). */
+  /** Check-and-insert in one step, for several processes admitting at once. */
   readonly admission: RedisAdmission;
+  /** Versioned job writes and the job event stream, for several processes sharing the store. */
+  readonly events: RedisJobEvents;
+  /** The latest preview of each running job, for the process that shows it. */
+  readonly previews: RedisPreviews;
   readonly #logger: Logger;
 
   private constructor(connection: RedisConnection, options: RedisStorageOptions) {
@@ -53,11 +59,13 @@ export class RedisStorage implements Storage {
     this.settings = new RedisSettingsStore(connection, logger.child({ store: "settings" }));
     this.meta = new RedisMetaStore(connection, logger.child({ store: "meta" }));
     this.admission = new RedisAdmission(connection);
+    this.events = new RedisJobEvents(connection);
+    this.previews = new RedisPreviews(connection);
     this.spool = new RedisOutputSpool(connection);
     this.inputs = new RedisInputSpool(connection, { now });
   }
 
-  /** A named lease with a fencing token (phase 2's conductor lease). */
+  /** A named lease with a fencing token (the conductor's). */
   lease(name: string): RedisLease {
     return new RedisLease(this.connection, name);
   }

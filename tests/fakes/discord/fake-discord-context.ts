@@ -16,6 +16,8 @@ export interface ResolvedSettings {
 
 /** Everything route handlers and driver helpers share. */
 export interface FakeDiscordContext {
+  /** `max_concurrency` of `GET /gateway/bot`. */
+  maxConcurrency: number;
   settings: ResolvedSettings;
   clock: FakeClock;
   newId: () => string;

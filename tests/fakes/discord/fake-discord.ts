@@ -5,7 +5,7 @@ import { FakeClock } from "../../support/fake-clock.js";
 import { CommandRegistry } from "./command-registry.js";
 import type { FakeDiscordContext, ResolvedSettings } from "./fake-discord-context.js";
 import type { GatewayConnection, GatewayFrame } from "./gateway.js";
-import { FakeGateway, Intents } from "./gateway.js";
+import { FakeGateway, Intents, onShard } from "./gateway.js";
 import type { DefaultWorld, FakeChannel, FakeRole, FakeUser, GuildFixture } from "./guild-fixture.js";
 import { createDefaultWorld } from "./guild-fixture.js";
 import { guildCreatePayload, memberPayload, userPayload } from "./guild-payloads.js";
@@ -62,6 +62,11 @@ export interface FakeDiscordOptions {
   gatewayRejectsToken?: boolean;
   /** Guilds replacing the default one; the function form can reuse the default world's users. */
   guilds?: GuildFixture[] | ((world: DefaultWorld) => GuildFixture[]);
+  /**
+   * `max_concurrency` of `GET /gateway/bot`: how many shards may IDENTIFY at once (Discord: 1 for
+   * small bots, 16 and more for large ones). discord.js waits 5 s between two IDENTIFYs beyond it.
+   */
+  maxConcurrency?: number;
   /** Base wall clock (default `Date.now`); `await discord.clock.advance()` moves the fake's time on top of it. */
   now?: () => number;
 }
@@ -149,15 +154,15 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
     now: clock.now,
     newSessionId: () => randomBytes(16).toString("hex"),
-    readyPayload: (sessionId) => ({
+    readyPayload: (sessionId, shard) => ({
       v: 10,
       user: { ...userPayload(world.botUser), verified: true, mfa_enabled: false, email: null },
-      guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
+      guilds: guilds.filter((g) => onShard(g.id, shard)).map((g) => ({ id: g.id, unavailable: true })),
       session_id: sessionId,
       session_type: "normal",
       resume_gateway_url: `${baseUrl.replace(/^http/, "ws")}/gateway-resume`,
       application: { id: applicationId, flags: 1 << 23 },
-      shard: [0, 1],
+      shard,
       private_channels: [],
       relationships: [],
       presences: [],
@@ -165,7 +170,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       user_settings: {},
       _trace: ["fake-discord"],
     }),
-    guildCreatePayloads: () => guilds.map((g) => guildCreatePayload(g, joinedAt)),
+    guildCreatePayloads: (shard) =>
+      guilds.filter((g) => onShard(g.id, shard)).map((g) => guildCreatePayload(g, joinedAt)),
     membersChunk: (request) => {
       const guild = guilds.find((g) => g.id === request["guild_id"]);
       if (!guild) return undefined;
@@ -185,6 +191,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     frames,
   });
   const ctx: FakeDiscordContext = {
+    maxConcurrency: options.maxConcurrency ?? 1,
     settings,
     clock,
     newId,

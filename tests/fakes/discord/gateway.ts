@@ -41,6 +41,8 @@ export interface GatewayConnection {
 interface Session {
   id: string;
   intents: number;
+  /** `[shard id, shard count]` from IDENTIFY; `[0, 1]` when the client sent none. */
+  shard: [number, number];
   seq: number;
   log: { s: number; t: string; d: unknown }[];
   socket: { ws: WebSocket; connectionId: number } | null;
@@ -51,8 +53,10 @@ export interface GatewayDeps {
   heartbeatIntervalMs: number;
   now: () => number;
   newSessionId: () => string;
-  readyPayload: (sessionId: string) => Json;
-  guildCreatePayloads: () => Json[];
+  /** READY for a session of `shard`, listing that shard's guilds. */
+  readyPayload: (sessionId: string, shard: [number, number]) => Json;
+  /** GUILD_CREATE payloads of the guilds on `shard`. */
+  guildCreatePayloads: (shard: [number, number]) => Json[];
   membersChunk: (request: Json) => Json | undefined;
   /** Privileged intents the application may request; others close with 4014. */
   allowedPrivilegedIntents: number;
@@ -84,10 +88,19 @@ export class FakeGateway {
     });
   }
 
-  /** Sends a dispatch to every session whose intents include `intent` (none given: every session). */
+  /**
+   * Sends a dispatch to every session whose intents include `intent` (none given: every session)
+   * and whose shard has the event's guild, as Discord routes them: a guild's events go to shard
+   * `(guild_id >> 22) % shard_count`, events without a guild (DMs) to shard 0.
+   */
   dispatch(t: string, d: unknown, intent?: number): void {
+    const guildId =
+      typeof d === "object" && d !== null && "guild_id" in d && typeof d.guild_id === "string"
+        ? d.guild_id
+        : undefined;
     for (const session of this.#sessions.values()) {
       if (intent !== undefined && (session.intents & intent) === 0) continue;
+      if (!onShard(guildId, session.shard)) continue;
       this.#dispatchTo(session, t, d);
     }
   }
@@ -212,18 +225,25 @@ export class FakeGateway {
       ws.close(4014, "Disallowed intent(s)");
       return;
     }
+    const shard = shardOf(d["shard"]);
+    if (!shard) {
+      ws.close(4010, "Invalid shard");
+      return;
+    }
     const session: Session = {
       id: this.deps.newSessionId(),
       intents,
+      shard,
       seq: 0,
       log: [],
       socket: { ws, connectionId: connection.id },
     };
     connection.sessionId = session.id;
     this.#sessions.set(session.id, session);
-    this.#dispatchTo(session, "READY", this.deps.readyPayload(session.id));
+    this.#dispatchTo(session, "READY", this.deps.readyPayload(session.id, shard));
     if (intents & Intents.guilds) {
-      for (const guild of this.deps.guildCreatePayloads()) this.#dispatchTo(session, "GUILD_CREATE", guild);
+      for (const guild of this.deps.guildCreatePayloads(shard))
+        this.#dispatchTo(session, "GUILD_CREATE", guild);
     }
   }
 
@@ -281,4 +301,20 @@ export class FakeGateway {
       d: frame.d,
     });
   }
+}
+
+/** IDENTIFY's `shard`: `[id, count]` with 0 <= id < count; absent means `[0, 1]`. Undefined: invalid (4010). */
+function shardOf(value: unknown): [number, number] | undefined {
+  if (value === undefined) return [0, 1];
+  if (!Array.isArray(value) || value.length !== 2) return undefined;
+  const [id, count] = value as unknown[];
+  if (typeof id !== "number" || typeof count !== "number" || count < 1 || id < 0 || id >= count)
+    return undefined;
+  return [id, count];
+}
+
+/** Discord's routing rule: a guild's events go to shard `(guild_id >> 22) % count`, DMs to shard 0. */
+export function onShard(guildId: string | undefined, [id, count]: [number, number]): boolean {
+  if (guildId === undefined || !/^\d+$/.test(guildId)) return id === 0;
+  return Number((BigInt(guildId) >> 22n) % BigInt(count)) === id;
 }

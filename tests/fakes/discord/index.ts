@@ -31,5 +31,7 @@ export type {
   DefaultWorld,
 } from "./guild-fixture.js";
 export { Permission } from "./guild-fixture.js";
+export { guildOnShard } from "./shard-guilds.js";
+export { onShard } from "./gateway.js";
 export type { ReactOptions, SeedMessageOptions } from "./user-actions.js";
 export type { CommandOptionValue, FakeUpload, OptionValue } from "./interaction-payloads.js";

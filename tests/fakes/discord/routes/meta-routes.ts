@@ -37,7 +37,12 @@ export function metaRoutes(ctx: FakeDiscordContext): RouteDefinition[] {
         json: {
           url: gatewayUrl(),
           shards: 1,
-          session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+          session_start_limit: {
+            total: 1000,
+            remaining: 999,
+            reset_after: 86_400_000,
+            max_concurrency: ctx.maxConcurrency,
+          },
         },
       }),
     },
