@@ -18,6 +18,7 @@ import { eventually } from "../../support/eventually.js";
 import { startRedisServer, type RedisServer } from "../../support/redis-server.js";
 import type { InteractionHandle } from "../../fakes/discord/index.js";
 import { hasPng } from "./message-checks.js";
+import type { Job } from "../../../src/queue/job.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
 const mainFile = path.join(repoRoot, "src", "main.ts");
@@ -139,6 +140,18 @@ export class BotProcesses {
     return lines.join("\n").slice(-12_000);
   }
 
+  /** Every log line of every process that names one of these ids (a job's, a prompt's). */
+  linesAbout(ids: readonly string[]): string {
+    const lines = this.bots.flatMap((bot) =>
+      bot
+        .log()
+        .split("\n")
+        .filter((line) => ids.some((id) => line.includes(id)))
+        .map((line) => `shard ${bot.shard} pid ${bot.child.pid}: ${line}`),
+    );
+    return lines.join("\n").slice(-8_000);
+  }
+
   async close(): Promise<void> {
     for (const bot of this.bots.splice(0)) {
       if (alive(bot)) {
@@ -161,9 +174,14 @@ export async function expectAllDelivered(running: BotProcesses, handles: Interac
       .waitForReply((message) => hasPng(message), 60_000)
       .catch(async (error: unknown) => {
         const now = await handle.reply(1000).catch(() => undefined);
-        const open = (await running.store.events.snapshot()).jobs.map(({ job }) => `${job.id} ${job.state}`);
+        const openJobs = (await running.store.events.snapshot()).jobs.map(({ job }) => job);
+        const open = await Promise.all(
+          openJobs.map(async (job) => `${job.id} ${job.state}${await whereIsRun(running, job)}`),
+        );
         throw new Error(
-          `job ${n} not delivered (its message: ${JSON.stringify(now?.content)}; open jobs: ${open.join(", ")}); the bots said:\n${running.account()}`,
+          `job ${n} not delivered (its message: ${JSON.stringify(now?.content)}; open jobs: ${open.join(", ")}); ` +
+            `about them:\n${running.linesAbout(openJobs.flatMap((job) => [job.id, ...("run" in job && job.run ? [job.run.promptId] : [])]))}\n` +
+            `the bots said:\n${running.account()}`,
           { cause: error },
         );
       });
@@ -175,4 +193,22 @@ export async function expectAllDelivered(running: BotProcesses, handles: Interac
   );
   expect(successes).toHaveLength(handles.length);
   expect(new Set(successes.map((execution) => execution.promptId)).size).toBe(handles.length);
+}
+
+/** Where a job's prompt is on the simulators, as ComfyUI's own /queue and /history say: for a failure's account. */
+async function whereIsRun(running: BotProcesses, job: Job): Promise<string> {
+  if (!("run" in job) || job.run === undefined) return "";
+  const { promptId, backend } = job.run;
+  const seen = await Promise.all(
+    running.sims.map(async (sim, index) => {
+      const queue = await (await fetch(`${sim.url}/queue`)).text();
+      const history = (await (await fetch(`${sim.url}/history/${promptId}`)).json()) as Record<
+        string,
+        unknown
+      >;
+      const ran = sim.stats.executions.filter((execution) => execution.promptId === promptId).length;
+      return `sim ${index}: queued ${queue.includes(promptId)}, in history ${promptId in history}, executions ${ran}`;
+    }),
+  );
+  return ` (backend ${backend}, prompt ${promptId}: ${seen.join("; ")})`;
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { InteractionHandle } from "../fakes/discord/index.js";
 import { prng } from "../scale/support/scale-cluster.js";
 import { eventually } from "../support/eventually.js";
-import { alive, BotProcesses, expectAllDelivered } from "./support/bot-processes.js";
+import { alive, BotProcesses, expectAllDelivered } from "../e2e/support/bot-processes.js";
 
 // The kill loop of issue 16 with real processes: three bot processes (src/main.ts, one shard of
 // three each) on one Redis, two ComfyUI simulators and the fake Discord. In each of 20 rounds five
