@@ -227,13 +227,22 @@ export class JobEngine {
 
   /**
    * A change another process stored (an admission, a cancel, a posted result, a forget: then
-   * `stored` is undefined): the line, the ledger and the prompts follow it. Stopping the prompt
-   * of a job cancelled elsewhere is the caller's (it knows the run from the shared store).
+   * `stored` is undefined): the line, the ledger and the prompts follow it. `isNews` decides, under
+   * the job's lock, whether `stored` is newer than what this engine has; false when it was not
+   * taken in. Stopping the prompt of a job cancelled elsewhere is the caller's (it knows the run
+   * from the shared store).
    */
-  async observe(jobId: string, stored: Job | undefined): Promise<void> {
-    await this.#locks.run(jobId, async () => {
+  async observe(
+    jobId: string,
+    stored: Job | undefined,
+    isNews: () => boolean = () => true,
+  ): Promise<boolean> {
+    return this.#locks.run(jobId, async () => {
+      // Asked only now, after every change of the job begun earlier: one of those may have stored
+      // a newer copy than `stored` meanwhile, which must not be replaced by this older one.
+      if (!isNews()) return Promise.resolve(false);
       this.#takeIn(jobId, stored);
-      return Promise.resolve();
+      return Promise.resolve(true);
     });
   }
 

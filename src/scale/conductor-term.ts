@@ -99,10 +99,13 @@ export class ConductorTerm {
     }
     if (this.#stopped || !isAfter(entry.id, this.#after)) return;
     if (entry.kind === "job") {
-      // Its own writes come back too: the revision is not news then.
-      if (!this.#committer.know(entry.job.id, entry.rev)) return;
-      await engine.observe(entry.job.id, entry.job);
-      if (entry.job.state === "cancelled" && entry.job.run) this.#stopRuns();
+      // Its own writes come back too: the revision is not news then. Asked under the job's lock,
+      // not before it: a write of this term still on its way (a staging decided again after this
+      // very entry's change) may have stored a newer revision by the time the lock is free, and
+      // taking this older copy in would drop that run's reports (the job would stay staged).
+      const { job, rev } = entry;
+      const taken = await engine.observe(job.id, job, () => this.#committer.know(job.id, rev));
+      if (taken && job.state === "cancelled" && job.run) this.#stopRuns();
     } else if (entry.kind === "forgotten") {
       for (const id of entry.jobIds) {
         this.#committer.forget(id);

@@ -173,4 +173,42 @@ describe("bot processes sharing Redis", () => {
     await eventually(() => b.node.queue.get(job.job.id)?.state === "succeeded", "the result");
     await b.node.close();
   });
+
+  it("keep a job the conductor stages while another process links its message: its run still ends it", async () => {
+    // Bot-b links each job to its message right after admitting it, as the Discord layer does,
+    // while the conductor stages the same job: one of the two writes is decided again. The
+    // conductor must not then take in the stream's older copy over its staged job (it would drop
+    // the run's reports, and the job would stay staged for good).
+    const prefix = RedisStorages.freshPrefix();
+    const a = await startProcess("bot-a", prefix);
+    await eventually(() => a.node.conductor.conducting, "bot-a to conduct");
+    const b = await startProcess("bot-b", prefix);
+    // The conductor's writes reach Redis late (a busy machine): bot-b's link lands first, and the
+    // stream tells the conductor of it while its own staging is still on the way.
+    const events = a.storage.events;
+    const commit = events.commit.bind(events);
+    events.commit = async (request) => {
+      if (request.fence) await new Promise((resolve) => setTimeout(resolve, 40));
+      return commit(request);
+    };
+    for (let n = 0; n < 30; n++) {
+      const admitted = await b.node.queue.admit(request(`member-${n}`));
+      if (admitted.kind !== "accepted") throw new Error("expected acceptance");
+      const jobId = admitted.job.id;
+      expect(await b.node.queue.setMessages(jobId, [{ channelId: "c1", messageId: `m${n}` }])).toBe(true);
+      await eventually(() => a.dispatcher.active.some((run) => run.job.id === jobId), `job ${n} dispatched`);
+      a.dispatcher.runOf(jobId).ctx.onEvent({ type: "started" });
+      a.dispatcher.complete(jobId);
+      await eventually(
+        async () => (await b.storage.jobs.get(jobId))?.state === "succeeded",
+        `job ${n} to succeed`,
+        {
+          timeoutMs: 3000,
+        },
+      );
+      expect((await b.storage.jobs.get(jobId))?.messages).toEqual([{ channelId: "c1", messageId: `m${n}` }]);
+    }
+    await b.node.close();
+    await a.node.close();
+  });
 });
