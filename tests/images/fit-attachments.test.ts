@@ -1,6 +1,7 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { fitAttachments } from "../../src/images/fit-attachments.js";
+import { renderPng } from "../../src/simulator/png-renderer.js";
 
 /** A noisy PNG: noise compresses badly, so the file is large for its size, like a real render. */
 async function noisyPng(width: number, height: number): Promise<Buffer> {
@@ -37,6 +38,22 @@ describe("fitting results into Discord's upload limit", () => {
     expect(image.mime).toBe("image/webp");
     expect((await sharp(image.bytes).metadata()).format).toBe("webp");
     expect(fitted.note).toMatch(/larger than Discord allows here/);
+  });
+
+  it("keeps shrinking below 64 px and lowering quality when a small limit demands it", async () => {
+    // The simulator's renders are detailed enough that some stay a few KiB of WebP at 64 px wide.
+    for (let n = 0; n < 12; n++) {
+      const png = renderPng({
+        key: `render-${n}`,
+        width: 512,
+        height: 512,
+        prompt: {},
+        padBytes: 0,
+        maxSide: 512,
+      });
+      const fitted = await fitAttachments([{ name: "out.png", bytes: png, mime: "image/png" }], 2_000);
+      expect(fitted.images[0]!.bytes.length, `render ${n}`).toBeLessThanOrEqual(2_000);
+    }
   });
 
   it("shares Discord's 25 MiB request limit between several images", async () => {
