@@ -104,7 +104,9 @@ export class FileInputSpool implements InputSpool {
         const folder = path.join(this.#dir, owner);
         for (const name of await this.#pictures(folder)) {
           const file = path.join(folder, name);
-          if ((await stat(file)).mtimeMs < cutoff) {
+          // keep() set whole milliseconds; read back (Node 22 passes them to the file system as
+          // seconds in a double) they can be a hair below, e.g. cutoff + 0.9999 for cutoff + 1.
+          if (Math.round((await stat(file)).mtimeMs) < cutoff) {
             await rm(file, { force: true });
             count++;
           }
