@@ -49,6 +49,8 @@ interface Followed {
 export class RunFollower {
   readonly #deps: RunFollowerDeps;
   readonly #runs = new Map<string, Followed>();
+  /** After shutdown: nothing more is submitted or followed. */
+  #detached = false;
 
   constructor(deps: RunFollowerDeps) {
     this.#deps = deps;
@@ -61,6 +63,14 @@ export class RunFollower {
   /** Follows a run; `attach` is for prompts submitted before a restart. */
   follow(job: InFlightJob, mode: "run" | "attach"): void {
     const { dispatcher, logger } = this.#deps;
+    if (this.#detached) {
+      // A staging stored after shutdown began: submitting now would leave a prompt nobody
+      // follows, whose "host gone" could put the job back in line to run twice. Stored as
+      // staged, it is found by the next start (by its prompt id, or requeued when ComfyUI never
+      // had it).
+      logger.info({ jobId: job.id, promptId: job.run.promptId }, "not submitted: shutting down");
+      return;
+    }
     const controller = new AbortController();
     const followed: Followed = {
       job,
@@ -92,6 +102,7 @@ export class RunFollower {
 
   /** Shutdown: stop following prompts without touching them on the server or in the store. */
   detachAll(): void {
+    this.#detached = true;
     for (const followed of this.#runs.values()) {
       followed.detached = true;
       followed.controller.abort(new Error("the bot is shutting down"));

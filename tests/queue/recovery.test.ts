@@ -175,4 +175,36 @@ describe("JobQueue recovery from its stores", () => {
     ]);
     expect(second.queue.stats()).toMatchObject({ queued: 0, staged: 2 });
   });
+
+  it("does not submit a staging that was still being stored when the queue closed", async () => {
+    // The store answers the staging late; meanwhile the bot shuts down. Submitting after that
+    // would leave a prompt in ComfyUI that nobody follows, and its report ("host gone") could put
+    // the job back in line to run a second time. Stored as staged, the next start finds it instead.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const save = stores.jobs.save.bind(stores.jobs);
+    let staging = false;
+    stores.jobs.save = async (job) => {
+      if (job.state === "staged") {
+        staging = true;
+        await gate;
+      }
+      return save(job);
+    };
+    const first = await boot(new FakeDispatcher());
+    const admitted = await first.queue.admit(request("a"));
+    if (admitted.kind !== "accepted") throw new Error("expected accepted");
+    await eventually(() => staging, "the staging on its way to the store");
+    const closing = first.queue.close({ graceMs: 0 });
+    release();
+    await closing;
+    expect(first.dispatcher.runs).toEqual([]);
+    expect((await stores.jobs.get(admitted.job.id))?.state).toBe("staged");
+
+    const dispatcher = new FakeDispatcher();
+    dispatcher.attachAnswer = () => ({ kind: "lost" });
+    const second = await boot(dispatcher);
+    await eventually(() => dispatcher.runs.some((run) => run.mode === "run"), "run once by the next start");
+    expect(second.queue.get(admitted.job.id)?.state).not.toBe("failed");
+  });
 });
