@@ -1,13 +1,9 @@
 import type { Logger } from "pino";
-import { z } from "zod";
 import {
   settingsRecordSchema,
   type SettingsRecord,
   type SettingsStore,
 } from "../../moderation/settings-store.js";
-import { etaSnapshotSchema, type EtaSnapshot } from "../../queue/eta-model.js";
-import type { EtaStore } from "../../queue/eta-store.js";
-import type { MetaStore } from "../meta-store.js";
 import type { RedisConnection } from "./redis-connection.js";
 import { RedisKeyvNamespace } from "./redis-keyv-namespace.js";
 
@@ -79,48 +75,5 @@ export class RedisSettingsStore implements SettingsStore {
     await this.#redis.run(`indexing of settings channel:${channelId}`, async (client) =>
       client.sRem(this.#redis.keys.settingsChannelsOf(guildId), channelId),
     );
-  }
-}
-
-/** Namespace `meta`: ComfyUI client ids and the command registration hash. */
-export class RedisMetaStore implements MetaStore {
-  readonly #values: RedisKeyvNamespace<string>;
-
-  constructor(redis: RedisConnection, logger: Logger) {
-    this.#values = new RedisKeyvNamespace(redis, redis.keys.keyvNamespace("meta"), z.string(), logger);
-  }
-
-  async get(key: string): Promise<string | undefined> {
-    return this.#values.get(key);
-  }
-
-  async set(key: string, value: string): Promise<void> {
-    await this.#values.set(key, value);
-  }
-
-  async delete(key: string): Promise<boolean> {
-    return this.#values.delete(key);
-  }
-}
-
-/** Namespace `queue-eta`, key `eta`: the learned job durations. */
-export class RedisEtaStore implements EtaStore {
-  readonly #snapshots: RedisKeyvNamespace<EtaSnapshot>;
-
-  constructor(redis: RedisConnection, logger: Logger) {
-    this.#snapshots = new RedisKeyvNamespace(
-      redis,
-      redis.keys.keyvNamespace("queue-eta"),
-      etaSnapshotSchema,
-      logger,
-    );
-  }
-
-  async load(): Promise<EtaSnapshot | undefined> {
-    return this.#snapshots.get("eta");
-  }
-
-  async save(snapshot: EtaSnapshot): Promise<void> {
-    await this.#snapshots.set("eta", snapshot);
   }
 }

@@ -7,7 +7,11 @@ import { RedisAdmission } from "./redis-admission.js";
 import { RedisConnection, type RedisConnectionOptions } from "./redis-connection.js";
 import { RedisJobEvents } from "./redis-job-events.js";
 import { RedisJobStore } from "./redis-job-store.js";
-import { RedisEtaStore, RedisMetaStore, RedisSettingsStore } from "./redis-keyv-stores.js";
+import { z } from "zod";
+import { etaSnapshotSchema } from "../../queue/eta-model.js";
+import { NamespaceEtaStore, NamespaceMetaStore } from "../namespace-stores.js";
+import { RedisKeyvNamespace } from "./redis-keyv-namespace.js";
+import { RedisSettingsStore } from "./redis-keyv-stores.js";
 import { RedisLease } from "./redis-lease.js";
 import { RedisInputSpool } from "./redis-input-spool.js";
 import { RedisOutputSpool } from "./redis-output-spool.js";
@@ -30,10 +34,10 @@ export interface RedisStorageOptions extends Omit<RedisConnectionOptions, "logge
 export class RedisStorage implements Storage {
   readonly jobs: RedisJobStore;
   readonly rates: RedisRateStore;
-  readonly eta: RedisEtaStore;
+  readonly eta: NamespaceEtaStore;
   readonly results: RedisResultStore;
   readonly settings: RedisSettingsStore;
-  readonly meta: RedisMetaStore;
+  readonly meta: NamespaceMetaStore;
   readonly spool: RedisOutputSpool;
   readonly inputs: RedisInputSpool;
   readonly location: string;
@@ -55,9 +59,23 @@ export class RedisStorage implements Storage {
     this.jobs = new RedisJobStore(connection, logger.child({ store: "jobs" }), { now });
     this.rates = new RedisRateStore(connection, logger.child({ store: "rates" }), { now });
     this.results = new RedisResultStore(connection, logger.child({ store: "results" }));
-    this.eta = new RedisEtaStore(connection, logger.child({ store: "eta" }));
+    this.eta = new NamespaceEtaStore(
+      new RedisKeyvNamespace(
+        connection,
+        connection.keys.keyvNamespace("queue-eta"),
+        etaSnapshotSchema,
+        logger.child({ store: "eta" }),
+      ),
+    );
     this.settings = new RedisSettingsStore(connection, logger.child({ store: "settings" }));
-    this.meta = new RedisMetaStore(connection, logger.child({ store: "meta" }));
+    this.meta = new NamespaceMetaStore(
+      new RedisKeyvNamespace(
+        connection,
+        connection.keys.keyvNamespace("meta"),
+        z.string(),
+        logger.child({ store: "meta" }),
+      ),
+    );
     this.admission = new RedisAdmission(connection);
     this.events = new RedisJobEvents(connection);
     this.previews = new RedisPreviews(connection);

@@ -4,7 +4,11 @@ import type { SweepOptions } from "../../queue/job-store.js";
 import type { InputSpool } from "../../queue/input-spool.js";
 import type { OutputSpool } from "../../queue/output-spool.js";
 import type { Storage } from "../storage.js";
-import { KeyvEtaStore, KeyvMetaStore, KeyvSettingsStore } from "./keyv-stores.js";
+import { z } from "zod";
+import { etaSnapshotSchema } from "../../queue/eta-model.js";
+import { NamespaceEtaStore, NamespaceMetaStore } from "../namespace-stores.js";
+import { KeyvNamespace } from "./keyv-namespace.js";
+import { KeyvSettingsStore } from "./keyv-stores.js";
 import { importLegacyRecords } from "./legacy/legacy-import.js";
 import { ensureIncrementalVacuum, reclaimFreePages } from "./reclaim-space.js";
 import { migrate } from "./schema.js";
@@ -49,9 +53,9 @@ export class SqliteStorage implements Storage {
   readonly jobs: SqliteJobStore;
   readonly rates: SqliteRateStore;
   readonly results: SqliteResultStore;
-  readonly eta: KeyvEtaStore;
+  readonly eta: NamespaceEtaStore;
   readonly settings: KeyvSettingsStore;
-  readonly meta: KeyvMetaStore;
+  readonly meta: NamespaceMetaStore;
   readonly spool: OutputSpool;
   readonly inputs: InputSpool;
   readonly location: string;
@@ -71,9 +75,14 @@ export class SqliteStorage implements Storage {
     this.jobs = new SqliteJobStore(db, logger.child({ store: "jobs" }), { now });
     this.rates = new SqliteRateStore(db, logger.child({ store: "rates" }), { now });
     this.results = new SqliteResultStore(db, logger.child({ store: "results" }));
-    this.eta = new KeyvEtaStore(keyv, logger.child({ store: "eta" }));
+    // The namespaces and keys earlier versions used, so an upgraded data file keeps its values.
+    this.eta = new NamespaceEtaStore(
+      new KeyvNamespace(keyv, "queue-eta", etaSnapshotSchema, logger.child({ store: "eta" })),
+    );
     this.settings = new KeyvSettingsStore(keyv, logger.child({ store: "settings" }));
-    this.meta = new KeyvMetaStore(keyv, logger.child({ store: "meta" }));
+    this.meta = new NamespaceMetaStore(
+      new KeyvNamespace(keyv, "meta", z.string(), logger.child({ store: "meta" })),
+    );
     this.spool = options.spool;
     this.inputs = options.inputs;
   }
