@@ -1,8 +1,12 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { withEnvFile } from "../config/env-file.js";
-import { loadConfig } from "../config/load-config.js";
-import { describeCommandError, refusalOnRedis, type CommandContext } from "./operator-command.js";
+import {
+  dataDirOf,
+  describeCommandError,
+  loadOperatorConfig,
+  refusalOnRedis,
+  type CommandContext,
+} from "./operator-command.js";
 import { pruneOldBackups } from "../ops/prune-backups.js";
 import { backupDatabase, dataFileName, defaultBackupFile } from "../ops/sqlite-backup.js";
 
@@ -31,16 +35,13 @@ export async function runBackupCommand(context: CommandContext & { now?: () => D
     return 2;
   }
   try {
-    const onRedis = refusalOnRedis(context.env, context.cwd, "backup");
+    const config = loadOperatorConfig(context.env, context.cwd);
+    const onRedis = refusalOnRedis(config, "backup");
     if (onRedis !== undefined) {
       io.printError(onRedis);
       return 1;
     }
-    const config = loadConfig({
-      env: withEnvFile(context.env, path.join(context.cwd, ".env")),
-      cwd: context.cwd,
-    });
-    const dataDir = path.resolve(context.cwd, config.env.DATA_DIR);
+    const dataDir = dataDirOf(config, context.cwd);
     const source = path.join(dataDir, dataFileName);
     const now = (context.now ?? (() => new Date()))();
     const defaultFile = defaultBackupFile(dataDir, now);

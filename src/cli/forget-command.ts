@@ -10,14 +10,13 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pino } from "pino";
-import { withEnvFile } from "../config/env-file.js";
-import { loadConfig } from "../config/load-config.js";
 import { dataFileName, openStorage } from "../storage/open-storage.js";
 import type { StoreTarget } from "../config/store-url.js";
 import { connectedBots } from "../storage/redis/connected-bots.js";
 import { RedisStorage } from "../storage/redis/redis-storage.js";
 import { DataDirLockedError, StorageOpenError } from "../storage/storage-error.js";
 import { isFinished } from "../queue/job.js";
+import { loadOperatorConfig } from "./operator-command.js";
 import type { Storage } from "../storage/storage.js";
 
 export interface ForgetCommandContext {
@@ -45,7 +44,7 @@ export async function runForgetCommand(context: ForgetCommandContext): Promise<n
   }
   let config;
   try {
-    config = loadConfig({ env: withEnvFile(context.env, path.join(context.cwd, ".env")), cwd: context.cwd });
+    config = loadOperatorConfig(context.env, context.cwd);
   } catch (error) {
     io.printError((error as Error).message);
     return 1;

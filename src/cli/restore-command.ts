@@ -3,7 +3,8 @@ import { parseArgs } from "node:util";
 import {
   describeCommandError,
   refusalOnRedis,
-  resolveDataDir,
+  dataDirOf,
+  loadOperatorConfig,
   type CommandContext,
 } from "./operator-command.js";
 import { dataFileName, restoreDatabase } from "../ops/sqlite-backup.js";
@@ -33,12 +34,13 @@ export async function runRestoreCommand(context: CommandContext & { now?: () => 
     return 2;
   }
   try {
-    const onRedis = refusalOnRedis(context.env, context.cwd, "restore");
+    const config = loadOperatorConfig(context.env, context.cwd);
+    const onRedis = refusalOnRedis(config, "restore");
     if (onRedis !== undefined) {
       io.printError(onRedis);
       return 1;
     }
-    const dataDir = resolveDataDir(context.env, context.cwd);
+    const dataDir = dataDirOf(config, context.cwd);
     const dataFile = path.join(dataDir, dataFileName);
     const backupFile = path.resolve(context.cwd, backupArg!);
     io.print("Restoring works only while the bot is stopped; a running bot is detected and refused.");
