@@ -6,7 +6,7 @@ import type { EffectiveSettings } from "../moderation/effective-settings.js";
 import { memberLimits } from "../moderation/member-limits.js";
 import type { ChannelLocation, SettingsRepository } from "../moderation/settings-repository.js";
 import type { AdmissionDecision } from "../queue/admission.js";
-import type { Job, JobMessage } from "../queue/job.js";
+import type { Job, JobMessage, JobOrigin } from "../queue/job.js";
 import type { QueuePort } from "../queue/queue-port.js";
 import {
   checkGenerationRequest,
@@ -36,6 +36,8 @@ export interface GenerateInput {
   request: RequestInput;
   rerollOf?: string | undefined;
   messages?: JobMessage[] | undefined;
+  /** The interaction whose reply will show the job (`/generate`). */
+  origin?: JobOrigin | undefined;
 }
 
 /** Why a request was refused before it reached the queue: the channel's rules, or a value that does not fit. */
@@ -193,6 +195,7 @@ export class GenerationService {
       limits,
       rerollOf: input.rerollOf,
       messages: input.messages,
+      origin: input.origin,
     });
     if (decision.kind !== "accepted") {
       // The detail (retry time, limit, queue size) is what an operator needs to answer "why was I refused?".

@@ -51,12 +51,15 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
     );
     return;
   }
+  const tokenExpiresAt = interaction.createdTimestamp + tokenLifetimeMs;
   const outcome = await services.generation.generate({
     userId: interaction.user.id,
     location,
     channelNsfw: channelIsNsfw(interaction),
     roleIds: roleIdsOf(interaction.member),
     request: requestFromOptions(interaction.options),
+    // Stored with the job: a bot stopped before the reply's id is stored finds the reply by it.
+    origin: { interactionToken: interaction.token, tokenExpiresAt },
   });
   if (outcome.kind !== "accepted") {
     await interaction.reply({
@@ -113,7 +116,7 @@ async function runGenerate(interaction: ChatInputCommandInteraction, services: B
     channelId: location.channelId,
     messageId,
     interactionToken: interaction.token,
-    tokenExpiresAt: interaction.createdTimestamp + tokenLifetimeMs,
+    tokenExpiresAt,
     postedAt: services.now(),
   };
   // No ❌ of the bot's own: the message's Cancel button does that, and a member's ❌ still works.

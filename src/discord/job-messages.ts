@@ -12,9 +12,10 @@ import { truncate } from "../presentation/truncate.js";
 import type { QueuePort } from "../queue/queue-port.js";
 import type { Job, SucceededJob } from "../queue/job.js";
 import type { QueueEvent } from "../queue/queue-events.js";
-import { classifyDiscordFailure } from "./discord-failure.js";
+import { classifyDiscordFailure, type DiscordFailure } from "./discord-failure.js";
 import { moveToFreshMessage } from "./fresh-message.js";
 import { isOldMessageEditCap, type MessageTarget, type MessageTransport } from "./message-transport.js";
+import { recoverJobMessage, type RecoveredMessage } from "./recover-job-message.js";
 import { ResultDelivery, storedMessage, type DeliveryOutcome } from "./result-delivery.js";
 import { attachImages, TrackedJobs, type TrackedJob } from "./tracked-jobs.js";
 import { viewToPayload } from "./view-to-payload.js";
@@ -62,11 +63,18 @@ export class JobMessages {
   readonly #scheduler: EditScheduler;
   readonly #delivery: ResultDelivery;
   readonly #now: () => number;
+  /**
+   * Jobs admitted before this moment were admitted by an earlier run: one without a message then
+   * lost it in a stop between admission and storing the message id, and is given one back
+   * (`#recover`). Later ones are this run's own, whose reply is on its way (`attach`).
+   */
+  readonly #startedAt: number;
   readonly #unsubscribe: () => void;
 
   constructor(options: JobMessagesOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#startedAt = this.#now();
     this.#jobs = new TrackedJobs(options.settings, options.resultActions);
     this.#scheduler = new EditScheduler({
       minIntervalMs: options.editIntervalMs,
@@ -131,9 +139,15 @@ export class JobMessages {
     });
   }
 
-  /** Jobs reloaded after a restart: their messages are known from the store. */
+  /**
+   * Jobs reloaded after a restart: their messages are known from the store, and one stored without
+   * its message gets it back (see `#recover`) so its member sees it waiting.
+   */
   async resume(jobs: readonly Job[]): Promise<void> {
-    for (const job of jobs) if (job.messages.length > 0) await this.#jobs.track(job);
+    for (const job of jobs) {
+      if (job.messages.length > 0) await this.#jobs.track(job);
+      else await this.#inOrder.run(job.id, async () => this.#showAgain(job));
+    }
   }
 
   /**
@@ -193,6 +207,9 @@ export class JobMessages {
       await this.#moveToFresh(event.job, tracked);
     }
     const view = renderJobView(tracked.state, { now, previews: tracked.previews, spoiler: tracked.spoiler });
+    // An earlier run's job whose message could not be found again at start: tried at each new phase.
+    if (!tracked.target && this.#fromEarlierRun(event.job) && (phaseChanged || final))
+      await this.#recover(event.job, tracked, view);
     if (!tracked.target) {
       tracked.pending = { view, flush: phaseChanged || final, final };
       return;
@@ -222,11 +239,66 @@ export class JobMessages {
       spoiler: tracked.spoiler,
     });
     if (!tracked.target) {
-      this.#jobs.forget(job.id);
-      await this.#options.queue.undeliverable(job.id, "it never had a message to post to");
-      return;
+      const failure = await this.#recover(job, tracked, view);
+      if (!tracked.target) {
+        this.#jobs.forget(job.id);
+        // Discord's own failure leaves it for the next start; a channel gone for good ends it.
+        if (failure === "gone")
+          await this.#options.queue.undeliverable(job.id, "its channel is gone or the bot lost access");
+        return;
+      }
     }
     this.#schedule(job.id, job.channelId, view, { flush: true, final: true });
+  }
+
+  async #showAgain(job: Job): Promise<void> {
+    const tracked = await this.#jobs.track(job);
+    if (tracked.target || !this.#fromEarlierRun(job)) return;
+    const view = renderJobView(tracked.state, {
+      now: this.#now(),
+      previews: tracked.previews,
+      spoiler: tracked.spoiler,
+    });
+    await this.#recover(job, tracked, view);
+    if (!tracked.target) return;
+    const pending = tracked.pending;
+    tracked.pending = undefined;
+    this.#schedule(job.id, job.channelId, pending?.view ?? view, {
+      flush: true,
+      final: pending?.final ?? false,
+    });
+  }
+
+  #fromEarlierRun(job: Job): boolean {
+    return job.createdAt < this.#startedAt;
+  }
+
+  /**
+   * Gives a job an earlier run stored without its message a message again (`recoverJobMessage`)
+   * and stores it; the caller then sends the view. Returns how Discord failed when it could not.
+   */
+  async #recover(job: Job, tracked: TrackedJob, view: MessageView): Promise<DiscordFailure | undefined> {
+    const { logger } = this.#options;
+    let recovered: RecoveredMessage;
+    try {
+      recovered = await recoverJobMessage(this.#options.transport, job, view.content);
+    } catch (error) {
+      logger.warn({ err: error, jobId: job.id }, "could not show a job whose message was not stored");
+      return classifyDiscordFailure(error);
+    }
+    if (recovered.kind === "posted") tracked.header = recovered.header;
+    this.#jobs.point(job.id, tracked, recovered.target);
+    logger.info(
+      { jobId: job.id, messageId: recovered.target.messageId, how: recovered.kind },
+      "showing a job whose message was not stored",
+    );
+    try {
+      await this.#options.queue.setMessages(job.id, [storedMessage(recovered.target)]);
+    } catch (error) {
+      // This run follows the message anyway; only another stop before the next write loses it.
+      logger.error({ err: error, jobId: job.id }, "could not store the message of a recovered job");
+    }
+    return undefined;
   }
 
   #schedule(

@@ -94,6 +94,37 @@ export class MessageTransport {
     return withoutToken;
   }
 
+  /**
+   * An interaction's reply (`@original`), found through its token while that lives: undefined when
+   * Discord has none (the interaction was never answered, the reply was deleted, the token is gone).
+   */
+  async findReply(origin: {
+    interactionToken: string;
+    tokenExpiresAt: number;
+  }): Promise<MessageTarget | undefined> {
+    const applicationId = this.#client.application?.id ?? this.#client.user?.id;
+    if (!applicationId || this.#now() >= origin.tokenExpiresAt - tokenMarginMs) return undefined;
+    let message: { id: string; channel_id: string; timestamp?: string };
+    try {
+      message = (await this.#client.rest.get(
+        Routes.webhookMessage(applicationId, origin.interactionToken, "@original"),
+        { auth: false },
+      )) as typeof message;
+    } catch (error) {
+      // 4xx: Discord says there is no such reply for this token; 5xx and network errors rethrow.
+      if (error instanceof DiscordAPIError && error.status < 500) return undefined;
+      throw error;
+    }
+    const postedAt = message.timestamp === undefined ? Number.NaN : Date.parse(message.timestamp);
+    return {
+      channelId: message.channel_id,
+      messageId: message.id,
+      interactionToken: origin.interactionToken,
+      tokenExpiresAt: origin.tokenExpiresAt,
+      ...(Number.isFinite(postedAt) ? { postedAt } : {}),
+    };
+  }
+
   /** Posts a new channel message (optionally as a reply) and returns its target. */
   async post(channelId: string, payload: RestPayload, replyTo?: string): Promise<MessageTarget> {
     const body = replyTo

@@ -16,6 +16,11 @@ export const redactPaths = [
   "headers.authorization",
   "*.Authorization",
   "*.headers.Authorization",
+  // Interaction tokens: stored with jobs and their messages, valid for 15 minutes.
+  "interactionToken",
+  "*.interactionToken",
+  "*.*.interactionToken",
+  "*.messages[*].interactionToken",
 ];
 
 export interface LoggerSettings {

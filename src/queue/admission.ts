@@ -1,5 +1,5 @@
 import type { GenerationRequest, JobParams } from "../request/generation-request.js";
-import type { Job, JobMessage } from "./job.js";
+import type { Job, JobMessage, JobOrigin } from "./job.js";
 
 /** The limits that apply to this member here (config → guild → channel → role grants). */
 export interface EffectiveLimits {
@@ -29,6 +29,8 @@ export interface AdmissionRequest {
   /** The job this one rerolls; rerolls count against the limits like any job. */
   rerollOf?: string | undefined;
   messages?: JobMessage[] | undefined;
+  /** The interaction whose reply will show the job (kept so a restart can find that reply). */
+  origin?: JobOrigin | undefined;
 }
 
 export type AdmissionDecision =

@@ -30,6 +30,7 @@ export function admittedJob(
     channelId: request.channelId,
     ...(request.parentChannelId === undefined ? {} : { parentChannelId: request.parentChannelId }),
     messages: request.messages ? request.messages.map((message) => ({ ...message })) : [],
+    ...(request.origin === undefined ? {} : { origin: { ...request.origin } }),
     workflow: request.workflow,
     request: request.request,
     params: request.params,

@@ -55,6 +55,17 @@ export const jobMessageSchema = z.object({
 });
 export type JobMessage = z.infer<typeof jobMessageSchema>;
 
+/**
+ * The interaction a job was asked for with, stored at admission: its reply is posted a moment
+ * after the job is stored, so a bot that stops between the two can still find that reply (through
+ * the token, while it lives) when the job's message was never stored.
+ */
+export const jobOriginSchema = z.object({
+  interactionToken: z.string(),
+  tokenExpiresAt: z.number(),
+});
+export type JobOrigin = z.infer<typeof jobOriginSchema>;
+
 /** What is kept of an output: where ComfyUI has it, never the bytes. */
 export const outputFileSchema = z.object({
   nodeId: z.string(),
@@ -86,6 +97,8 @@ const jobBaseShape = {
   /** Set for threads, which follow their parent channel's rules. */
   parentChannelId: z.string().optional(),
   messages: z.array(jobMessageSchema),
+  /** Set for jobs answered with an interaction reply (`/generate`); see `jobOriginSchema`. */
+  origin: jobOriginSchema.optional(),
   workflow: z.string(),
   /** What the member asked for, as asked: a reroll sends it again with a new seed. */
   request: generationRequestSchema,

@@ -40,6 +40,12 @@ describe("the root logger", () => {
         token: "secret-1",
         request: { headers: { authorization: "Bot secret-2" } },
         env: { DISCORD_TOKEN: "secret-3" },
+        // A job as stored: its interaction tokens, at admission and on its message.
+        job: {
+          origin: { interactionToken: "secret-4", tokenExpiresAt: 1 },
+          messages: [{ channelId: "1", messageId: "2", interactionToken: "secret-5" }],
+        },
+        target: { interactionToken: "secret-6" },
       },
       "request sent",
     );
