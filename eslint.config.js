@@ -56,4 +56,13 @@ export default tseslint.config(
     },
   },
   { files: ["eslint.config.js"], ...tseslint.configs.disableTypeChecked },
+  {
+    // Plain JavaScript on purpose: it must run on a Node too old for anything else here.
+    files: ["scripts/check-node.mjs"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: "readonly", URL: "readonly" },
+    },
+  },
 );
