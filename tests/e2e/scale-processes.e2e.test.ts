@@ -33,6 +33,8 @@ describe("three bot processes on one Redis", () => {
           }),
         );
       }
+      // Answered first: a process killed before it answers loses the click, as on Discord.
+      for (const handle of handles.slice(-guilds.length)) await handle.reply(30_000);
       // Kill the conductor once it runs a job. Until the lease moves, it may still name the
       // process killed last round: only a live holder counts.
       let victim: BotProcess | undefined;
