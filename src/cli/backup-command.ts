@@ -7,11 +7,14 @@ import {
   refusalOnRedis,
   type CommandContext,
 } from "./operator-command.js";
+import { backupInputs, inputsBackupFolder } from "../ops/backup-inputs.js";
 import { pruneOldBackups } from "../ops/prune-backups.js";
+import { inputsFolderName } from "../storage/open-storage.js";
 import { backupDatabase, dataFileName, defaultBackupFile } from "../ops/sqlite-backup.js";
 
 const usage = `Usage: npm run backup -- [--out <file>]
-Writes a consistent copy of DATA_DIR/${dataFileName}; safe while the bot runs.
+Writes a consistent copy of DATA_DIR/${dataFileName}; safe while the bot runs. The input pictures
+(DATA_DIR/${inputsFolderName}) go beside it, into <file without .sqlite>.inputs.
 Default output: DATA_DIR/backups/comfycord-<time>.sqlite. An existing file is never overwritten.
 Copies there older than retention.backupDays are deleted afterwards; other files are left alone.`;
 
@@ -49,6 +52,12 @@ export async function runBackupCommand(context: CommandContext & { now?: () => D
     const result = await backupDatabase(source, dest);
     io.print(`Backed up ${source}`);
     io.print(`       to ${result.file} (${formatBytes(result.bytes)})`);
+    const picturesTo = inputsBackupFolder(result.file);
+    const pictures = await backupInputs(path.join(dataDir, inputsFolderName), picturesTo);
+    io.print(
+      `       and ${pictures.files} input picture${pictures.files === 1 ? "" : "s"} ` +
+        `(${formatBytes(pictures.bytes)}) to ${picturesTo}`,
+    );
     const shown = path.relative(context.cwd, result.file);
     io.print(`Restore it with: npm run restore -- ${shown.startsWith("..") ? result.file : shown}`);
     // Only after a good copy exists: a failing backup never leaves the operator with fewer copies.

@@ -49,6 +49,12 @@ export async function runRestoreCommand(context: CommandContext & { now?: () => 
       `Checked ${backupFile}: integrity ok, ${result.records} record${result.records === 1 ? "" : "s"}`,
     );
     if (result.previousFile) io.print(`Kept the replaced data file as ${result.previousFile}`);
+    if (result.pictures) {
+      const { files } = result.pictures;
+      io.print(
+        `Restored ${files} input picture${files === 1 ? "" : "s"} (new ones only) into DATA_DIR/inputs`,
+      );
+    }
     io.print(`Restored ${result.dataFile}. Start the bot again.`);
     return 0;
   } catch (error) {

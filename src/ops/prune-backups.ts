@@ -1,8 +1,11 @@
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 
-/** The names `npm run backup` gives its default copies: `comfycord-2026-11-22T00-10-20Z.sqlite`. */
-const backupName = /^comfycord-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z\.sqlite$/;
+/**
+ * The names `npm run backup` gives its default copies: `comfycord-2026-11-22T00-10-20Z.sqlite`, and
+ * the folder of input pictures beside it, `comfycord-2026-11-22T00-10-20Z.inputs`.
+ */
+const backupName = /^comfycord-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z\.(?:sqlite|inputs)$/;
 
 /** When a default-named backup was taken, read from its name (mtime changes when files are copied). */
 export function backupTakenAt(fileName: string): Date | undefined {
@@ -29,7 +32,7 @@ export async function pruneOldBackups(folder: string, keepDays: number, now: Dat
     const taken = backupTakenAt(name);
     if (taken === undefined || taken.getTime() >= cutoff) continue;
     const file = path.join(folder, name);
-    await rm(file, { force: true });
+    await rm(file, { recursive: true, force: true });
     removed.push(file);
   }
   return removed;

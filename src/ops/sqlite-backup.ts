@@ -3,6 +3,8 @@ import path from "node:path";
 import { lockDataDir } from "../storage/data-dir-lock.js";
 import { inspectDataFile } from "../storage/sqlite/inspect-data-file.js";
 import { DataDirLockedError } from "../storage/storage-error.js";
+import { inputsFolderName } from "../storage/open-storage.js";
+import { inputsBackupFolder, restoreInputs, type PictureCount } from "./backup-inputs.js";
 import { OpsError } from "./ops-error.js";
 import { openSqlite } from "./sqlite-connection.js";
 
@@ -19,6 +21,8 @@ export interface RestoreResult {
   previousFile: string | undefined;
   /** Records in the restored file: jobs, result links, rate-limit and key-value records. */
   records: number;
+  /** Input pictures copied into `DATA_DIR/inputs` from the backup's `.inputs` folder, if it has one. */
+  pictures: PictureCount | undefined;
 }
 
 /** `2026-11-22T00-06-23Z`: sorts by time and is a valid file name everywhere. */
@@ -97,13 +101,24 @@ export async function restoreDatabase(
     );
   }
   try {
-    return await swapIn(backupFile, dataFile, now);
+    const restored = await swapIn(backupFile, dataFile, now);
+    const pictures = inputsBackupFolder(backupFile);
+    return {
+      ...restored,
+      pictures: (await exists(pictures))
+        ? await restoreInputs(pictures, path.join(path.dirname(dataFile), inputsFolderName))
+        : undefined,
+    };
   } finally {
     await lock.release();
   }
 }
 
-async function swapIn(backupFile: string, dataFile: string, now: () => Date): Promise<RestoreResult> {
+async function swapIn(
+  backupFile: string,
+  dataFile: string,
+  now: () => Date,
+): Promise<Omit<RestoreResult, "pictures">> {
   // Check a copy, not the original: the copy is what goes into place, and opening it may
   // write (journal mode) without touching the operator's backup.
   const staged = `${dataFile}.restoring-${process.pid}`;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -76,6 +76,38 @@ describe("npm run backup", () => {
     await storages.open({ dataDir });
     expect(await runBackupCommand({ ...context, argv: ["--out", "copies/one.sqlite"] })).toBe(0);
     expect(existsSync(path.join(cwd, "copies", "one.sqlite"))).toBe(true);
+  });
+
+  it("copies the kept input pictures beside the data copy; restore on another machine brings them back", async () => {
+    const from = project();
+    const store = await storages.open({ dataDir: from.dataDir });
+    const picture = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    const ref = await store.inputs.keep("1234", { bytes: picture, contentType: "image/png" });
+    const copy = path.join(from.dataDir, "backups", "comfycord-2026-11-22T00-10-20Z.sqlite");
+
+    expect(await runBackupCommand({ ...from.context, argv: [] })).toBe(0);
+    const pictures = path.join(from.dataDir, "backups", "comfycord-2026-11-22T00-10-20Z.inputs");
+    expect(readdirSync(path.join(pictures, "1234"))).toEqual([`${ref.split("/")[1]}.png`]);
+    expect(from.out.join("\n")).toContain(`and 1 input picture (7 B) to ${pictures}`);
+
+    const to = project();
+    expect(await runRestoreCommand({ ...to.context, argv: [copy] })).toBe(0);
+    expect(to.out.join("\n")).toContain("Restored 1 input picture");
+    const restored = await storages.open({ dataDir: to.dataDir });
+    expect((await restored.inputs.load(ref))?.bytes).toEqual(picture);
+  });
+
+  it("deletes the pictures of an aged-out copy with it", async () => {
+    const { context, dataDir } = project();
+    await storages.open({ dataDir });
+    const folder = path.join(dataDir, "backups");
+    const old = path.join(folder, "comfycord-2026-11-07T23-59-59Z.inputs");
+    mkdirSync(path.join(old, "1234"), { recursive: true });
+    writeFileSync(path.join(old, "1234", "a.png"), "picture");
+    writeFileSync(path.join(folder, "comfycord-2026-11-07T23-59-59Z.sqlite"), "copy");
+
+    expect(await runBackupCommand({ ...context, argv: [] })).toBe(0);
+    expect(existsSync(old)).toBe(false);
   });
 
   it("explains a bad flag with the usage and exit code 2", async () => {
