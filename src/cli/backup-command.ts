@@ -63,8 +63,10 @@ export async function runBackupCommand(context: CommandContext & { now?: () => D
     // Only after a good copy exists: a failing backup never leaves the operator with fewer copies.
     const keepDays = config.file.retention.backupDays;
     const pruned = await pruneOldBackups(path.dirname(defaultFile), keepDays, now);
-    if (pruned.length > 0) {
-      io.print(`Deleted ${pruned.length} backup(s) older than ${keepDays} days (retention.backupDays).`);
+    // A copy and its pictures' folder are one backup.
+    const copies = pruned.filter((file) => !file.endsWith(".inputs")).length;
+    if (copies > 0) {
+      io.print(`Deleted ${copies} backup(s) older than ${keepDays} days (retention.backupDays).`);
     }
     return 0;
   } catch (error) {

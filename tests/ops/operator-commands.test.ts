@@ -98,7 +98,7 @@ describe("npm run backup", () => {
   });
 
   it("deletes the pictures of an aged-out copy with it", async () => {
-    const { context, dataDir } = project();
+    const { context, out, dataDir } = project();
     await storages.open({ dataDir });
     const folder = path.join(dataDir, "backups");
     const old = path.join(folder, "comfycord-2026-11-07T23-59-59Z.inputs");
@@ -108,6 +108,7 @@ describe("npm run backup", () => {
 
     expect(await runBackupCommand({ ...context, argv: [] })).toBe(0);
     expect(existsSync(old)).toBe(false);
+    expect(out.join("\n")).toContain("Deleted 1 backup(s) older than 14 days");
   });
 
   it("explains a bad flag with the usage and exit code 2", async () => {
