@@ -55,6 +55,10 @@ export class BackendPool extends EventEmitter<BackendPoolEvents> {
         new CircuitBreaker(options.breakerFailures, options.breakerCooldownMs, this.now),
       );
       backend.on("settled", ({ error }) => this.onSettled(backend, error?.isBackendFault === true));
+      // An upload the host failed says as much about it as a prompt it lost; a refused file does not.
+      backend.on("uploadFailed", ({ error }) => {
+        if (error.isBackendFault) this.recordFault(backend);
+      });
       backend.on("health", (health) => {
         if (health.online) this.emit("slotFree", { backendId: backend.id });
       });
@@ -133,18 +137,15 @@ export class BackendPool extends EventEmitter<BackendPoolEvents> {
   }
 
   private onSettled(backend: ComfyBackend, backendFault: boolean): void {
-    const breaker = this.breakers.get(backend.id);
-    if (breaker && backendFault) {
-      if (breaker.recordFailure()) {
-        this.options.logger.warn(
-          { backend: backend.id },
-          "circuit breaker open: skipping backend for a while",
-        );
-        this.announceWhenClosed(backend.id, breaker, this.options.breakerCooldownMs);
-      }
-    } else {
-      breaker?.recordSuccess();
-    }
+    if (backendFault) this.recordFault(backend);
+    else this.breakers.get(backend.id)?.recordSuccess();
     this.emit("slotFree", { backendId: backend.id });
+  }
+
+  private recordFault(backend: ComfyBackend): void {
+    const breaker = this.breakers.get(backend.id);
+    if (!breaker?.recordFailure()) return;
+    this.options.logger.warn({ backend: backend.id }, "circuit breaker open: skipping backend for a while");
+    this.announceWhenClosed(backend.id, breaker, this.options.breakerCooldownMs);
   }
 }

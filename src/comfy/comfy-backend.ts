@@ -56,6 +56,8 @@ export interface ComfyBackendEvents {
   connected: [{ clientId: string }];
   /** One of our prompts finished, either way: a slot is free. */
   settled: [{ promptId: string; error?: ComfyError; checkpoint?: string }];
+  /** `POST /upload/image` failed (no slot is freed: the upload ran inside a held one). */
+  uploadFailed: [{ error: ComfyError }];
 }
 
 const promptIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -241,7 +243,10 @@ export class ComfyBackend extends EventEmitter<ComfyBackendEvents> {
     try {
       return await this.http.uploadImage(bytes, fileName, options);
     } catch (error) {
-      throw isComfyError(error) ? error.withContext({ backendId: this.id }) : error;
+      if (!isComfyError(error)) throw error;
+      const tagged = error.withContext({ backendId: this.id });
+      this.emit("uploadFailed", { error: tagged });
+      throw tagged;
     }
   }
 

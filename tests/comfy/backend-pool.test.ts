@@ -168,6 +168,30 @@ describe("BackendPool", () => {
   });
 });
 
+describe("BackendPool and picture uploads", () => {
+  it("opens a host's breaker on uploads it fails, as on prompts it loses, but not on a file it refuses as too large", async () => {
+    const picture = new Uint8Array(4096);
+    const strict = await simWithBackend("strict", { maxUploadBytes: 1024 });
+    const down = await simWithBackend("down");
+    const backends = pool([strict.backend, down.backend], { breakerFailures: 2 });
+
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await expect(strict.backend.uploadImage(picture, "big.png")).rejects.toMatchObject({
+        code: "comfy_validation",
+      });
+    }
+    expect(backends.breakerOpen("strict")).toBe(false);
+
+    await down.sim.crash();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await expect(down.backend.uploadImage(picture, "lost.png")).rejects.toMatchObject({
+        code: "comfy_unreachable",
+      });
+    }
+    expect(backends.breakerOpen("down")).toBe(true);
+  });
+});
+
 describe("CircuitBreaker", () => {
   it("opens after the configured failures in a row, closes after the cooldown, and resets on success", () => {
     let now = 1_000;
