@@ -17,7 +17,17 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -27,6 +37,14 @@ const configInputs = ["tsconfig.json", "tsconfig.build.json", "package.json", "s
 /** Entry points that must exist for `dist/` to count as built. */
 const entries = ["dist/main.js", "dist/cli/comfycord.js"];
 const stampFile = "dist/.build-stamp";
+/**
+ * Held while a build runs, with the builder's pid: two scripts started at once on a stale `dist/`
+ * would otherwise both empty and fill it, each breaking the other's half. Beside `dist/`, which a
+ * build deletes.
+ */
+const lockFile = ".build-lock";
+/** How long a start waits for another build before it says so and stops. */
+const lockWaitMs = 5 * 60_000;
 /** Data files the simulator reads next to its compiled modules. */
 const assets = ["simulator/object-info", "simulator/fixtures"];
 
@@ -108,7 +126,78 @@ export function build(why?: string): number {
   return 0;
 }
 
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Runs `work` holding the build lock. A lock whose pid is gone (a build killed halfway) is taken
+ * over; a live one is waited for, up to `lockWaitMs`. Returns undefined when the wait ran out.
+ */
+function withBuildLock(work: () => number): number | undefined {
+  const file = path.join(root, lockFile);
+  const deadline = Date.now() + lockWaitMs;
+  for (;;) {
+    try {
+      const fd = openSync(file, "wx");
+      writeFileSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    let holder: number;
+    try {
+      holder = Number.parseInt(readFileSync(file, "utf8"), 10);
+    } catch {
+      continue; // released between the two calls: try again at once
+    }
+    // No pid yet: its builder is between creating the file and writing it, unless that was long ago.
+    if (Number.isNaN(holder)) {
+      const written = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+      if (written === undefined) continue;
+      if (Date.now() - written < 5000) {
+        sleepSync(20);
+        continue;
+      }
+    }
+    if (!Number.isInteger(holder) || !pidAlive(holder)) {
+      rmSync(file, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) {
+      process.stderr.write(
+        `comfycord: another build (pid ${holder}) has held ${lockFile} for ${lockWaitMs / 60_000} minutes; ` +
+          `if no build runs, delete ${lockFile} and start again\n`,
+      );
+      return undefined;
+    }
+    sleepSync(100);
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
 if (import.meta.main) {
-  if (!process.argv.includes("--if-stale")) process.exitCode = build();
-  else if (!isCurrent()) process.exitCode = build("dist/ is not a build of the current src/");
+  const ifStale = process.argv.includes("--if-stale");
+  if (!ifStale || !isCurrent()) {
+    // Checked again under the lock: a build that ran meanwhile may have made dist/ current.
+    const status = withBuildLock(() =>
+      !ifStale ? build() : isCurrent() ? 0 : build("dist/ is not a build of the current src/"),
+    );
+    process.exitCode = status ?? 1;
+  }
 }

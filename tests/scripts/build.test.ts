@@ -124,6 +124,23 @@ describe("scripts/build.ts --if-stale", () => {
     expect(await ifStale(dir)).toEqual({ code: 0, stderr: "" });
   });
 
+  it("compiles once when two starts find dist/ stale at the same moment; the second waits and uses it", async () => {
+    const dir = standIn();
+    const both = await Promise.all([ifStale(dir), ifStale(dir)]);
+    expect(both.map((result) => result.code)).toEqual([0, 0]);
+    expect(both.filter((result) => compiled.test(result.stderr))).toHaveLength(1);
+    expect(readFileSync(path.join(dir, "dist/main.js"), "utf8")).toContain("42");
+    expect(await ifStale(dir)).toEqual({ code: 0, stderr: "" });
+  });
+
+  it("takes over the lock of a build that died", async () => {
+    const dir = standIn();
+    // A pid that no process has: the build that held the lock is gone.
+    writeFileSync(path.join(dir, ".build-lock"), "2147483646\n");
+    expect(await ifStale(dir)).toMatchObject({ code: 0, stderr: expect.stringMatching(compiled) });
+    expect(() => readFileSync(path.join(dir, ".build-lock"))).toThrow();
+  });
+
   it("fails on a type error and leaves no stamp, so the next start tries again", async () => {
     const dir = standIn();
     writeFileSync(path.join(dir, "src/main.ts"), "export const answer: number = 'no';\n");
