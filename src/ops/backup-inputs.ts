@@ -1,6 +1,7 @@
 import { copyFile, link, mkdir, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import path from "node:path";
 import { OpsError } from "./ops-error.js";
+import { pathExists } from "./path-exists.js";
 
 /** What was copied: files and their total size. */
 export interface PictureCount {
@@ -24,7 +25,7 @@ export function inputsBackupFolder(backupFile: string): string {
  * under a temporary name and renamed, so a failed backup leaves no half folder under the real name.
  */
 export async function backupInputs(inputsFolder: string, destFolder: string): Promise<PictureCount> {
-  if (await exists(destFolder)) {
+  if (await pathExists(destFolder)) {
     throw new OpsError("destination_exists", `"${destFolder}" already exists; choose another file name`);
   }
   const partial = `${destFolder}.partial-${process.pid}`;
@@ -77,7 +78,7 @@ async function copyPictures(
       if (name.startsWith(".writing-")) continue;
       const source = path.join(ownerFrom, name);
       const target = path.join(ownerTo, name);
-      if (how.skipExisting && (await exists(target))) continue;
+      if (how.skipExisting && (await pathExists(target))) continue;
       try {
         const info = await stat(source);
         if (!info.isFile()) continue;
@@ -116,14 +117,5 @@ async function namesIn(folder: string): Promise<string[]> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
   }
 }

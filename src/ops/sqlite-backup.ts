@@ -6,6 +6,7 @@ import { DataDirLockedError } from "../storage/storage-error.js";
 import { inputsFolderName } from "../storage/open-storage.js";
 import { inputsBackupFolder, restoreInputs, type PictureCount } from "./backup-inputs.js";
 import { OpsError } from "./ops-error.js";
+import { isFile, pathExists } from "./path-exists.js";
 import { openSqlite } from "./sqlite-connection.js";
 
 export { dataFileName } from "../storage/open-storage.js";
@@ -46,7 +47,7 @@ export async function backupDatabase(sourceFile: string, destFile: string): Prom
   if (!(await isFile(sourceFile))) {
     throw new OpsError("source_missing", `no database at "${sourceFile}": check DATA_DIR`);
   }
-  if (await exists(destFile)) {
+  if (await pathExists(destFile)) {
     throw new OpsError("destination_exists", `"${destFile}" already exists; choose another file name`);
   }
   await mkdir(path.dirname(destFile), { recursive: true });
@@ -105,7 +106,7 @@ export async function restoreDatabase(
     const pictures = inputsBackupFolder(backupFile);
     return {
       ...restored,
-      pictures: (await exists(pictures))
+      pictures: (await pathExists(pictures))
         ? await restoreInputs(pictures, path.join(path.dirname(dataFile), inputsFolderName))
         : undefined,
     };
@@ -127,7 +128,7 @@ async function swapIn(
     await copyFile(backupFile, staged);
     const records = await checkBackup(staged, backupFile);
     let previousFile: string | undefined;
-    if (await exists(dataFile)) {
+    if (await pathExists(dataFile)) {
       await settleCurrentFile(dataFile);
       previousFile = `${dataFile}.before-restore-${fileTimestamp(now())}`;
       await rename(dataFile, previousFile);
@@ -211,29 +212,12 @@ async function settleCurrentFile(dataFile: string): Promise<void> {
     await db.close();
   }
   for (const suffix of ["-wal", "-shm"]) {
-    if (await exists(`${dataFile}${suffix}`)) {
+    if (await pathExists(`${dataFile}${suffix}`)) {
       throw new OpsError(
         "database_in_use",
         `"${dataFile}${suffix}" is still there, so the database may be in use. Stop the bot, then restore ` +
           "(if it is stopped and the file is damaged, move the -wal and -shm files away by hand).",
       );
     }
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
   }
 }
