@@ -45,16 +45,22 @@ async function startProcess(name: string, keyPrefix: string): Promise<Process> {
   return { name, storage, node, dispatcher, events };
 }
 
+/** bot-a, conducting, and bot-b beside it on a fresh key prefix of the shared Redis. */
+async function conductorAndAnother(): Promise<{ a: Process; b: Process }> {
+  const prefix = RedisStorages.freshPrefix();
+  const a = await startProcess("bot-a", prefix);
+  await eventually(() => a.node.conductor.conducting, "bot-a to conduct");
+  const b = await startProcess("bot-b", prefix);
+  return { a, b };
+}
+
 function told(process: Process, jobId: string): string[] {
   return process.events.filter((event) => event.job.id === jobId).map((event) => event.type);
 }
 
 describe("bot processes sharing Redis", () => {
   it("run every job on the conductor, while any process admits and hears its jobs' progress", async () => {
-    const prefix = RedisStorages.freshPrefix();
-    const a = await startProcess("bot-a", prefix);
-    await eventually(() => a.node.conductor.conducting, "bot-a to conduct");
-    const b = await startProcess("bot-b", prefix);
+    const { a, b } = await conductorAndAnother();
 
     const decision = await b.node.queue.admit(request("alice"));
     if (decision.kind !== "accepted") throw new Error(`expected acceptance, got ${decision.kind}`);
@@ -88,10 +94,7 @@ describe("bot processes sharing Redis", () => {
   });
 
   it("keep a running prompt when the conductor dies: the next one reattaches it, and it runs once", async () => {
-    const prefix = RedisStorages.freshPrefix();
-    const a = await startProcess("bot-a", prefix);
-    await eventually(() => a.node.conductor.conducting, "bot-a to conduct");
-    const b = await startProcess("bot-b", prefix);
+    const { a, b } = await conductorAndAnother();
     // The prompt is still in ComfyUI when bot-b asks after it.
     b.dispatcher.attachAnswer = () => ({ kind: "pending" });
 
@@ -127,10 +130,7 @@ describe("bot processes sharing Redis", () => {
   });
 
   it("stop a running prompt on the conductor when a member cancels through another process", async () => {
-    const prefix = RedisStorages.freshPrefix();
-    const a = await startProcess("bot-a", prefix);
-    await eventually(() => a.node.conductor.conducting, "bot-a to conduct");
-    const b = await startProcess("bot-b", prefix);
+    const { a, b } = await conductorAndAnother();
     const admitted = await b.node.queue.admit(request("alice"));
     if (admitted.kind !== "accepted") throw new Error("expected acceptance");
     const jobId = admitted.job.id;
@@ -155,10 +155,7 @@ describe("bot processes sharing Redis", () => {
   });
 
   it("hand the lease over at once on a graceful shutdown", async () => {
-    const prefix = RedisStorages.freshPrefix();
-    const a = await startProcess("bot-a", prefix);
-    await eventually(() => a.node.conductor.conducting, "bot-a to conduct");
-    const b = await startProcess("bot-b", prefix);
+    const { a, b } = await conductorAndAnother();
     b.dispatcher.attachAnswer = () => ({ kind: "pending" });
     const job = await b.node.queue.admit(request("alice"));
     if (job.kind !== "accepted") throw new Error("expected acceptance");
@@ -179,10 +176,7 @@ describe("bot processes sharing Redis", () => {
     // while the conductor stages the same job: one of the two writes is decided again. The
     // conductor must not then take in the stream's older copy over its staged job (it would drop
     // the run's reports, and the job would stay staged for good).
-    const prefix = RedisStorages.freshPrefix();
-    const a = await startProcess("bot-a", prefix);
-    await eventually(() => a.node.conductor.conducting, "bot-a to conduct");
-    const b = await startProcess("bot-b", prefix);
+    const { a, b } = await conductorAndAnother();
     // The conductor's writes reach Redis late (a busy machine): bot-b's link lands first, and the
     // stream tells the conductor of it while its own staging is still on the way.
     const events = a.storage.events;

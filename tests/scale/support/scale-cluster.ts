@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { BackendPool } from "../../../src/comfy/backend-pool.js";
-import { ComfyBackend } from "../../../src/comfy/comfy-backend.js";
 import { ComfyDispatcher } from "../../../src/dispatch/comfy-dispatcher.js";
 import type { AdmissionRequest } from "../../../src/queue/admission.js";
 import type { Job } from "../../../src/queue/job.js";
@@ -10,6 +9,7 @@ import { GuildShards } from "../../../src/scale/guild-shards.js";
 import { ScaleNode } from "../../../src/scale/scale-node.js";
 import type { ComfySimulator } from "../../../src/simulator/comfy-simulator.js";
 import { RedisStorage } from "../../../src/storage/redis/redis-storage.js";
+import { makeBackend } from "../../comfy/backend-fixture.js";
 import { fakeTemplate } from "../../dispatch/support/comfy-stack.js";
 import { generous } from "../../queue/support/harness.js";
 import { eventually } from "../../support/eventually.js";
@@ -67,21 +67,16 @@ export class ScaleCluster {
   async start(index: number): Promise<ClusterProcess> {
     const { logger } = this.#o;
     const storage = await RedisStorage.open({ url: this.#o.redisUrl, keyPrefix: this.#o.keyPrefix, logger });
-    const backends = this.#o.sims.map(
-      (sim, n) =>
-        new ComfyBackend({
-          id: `gpu-${n + 1}`,
-          url: sim.url,
-          clientId: `cluster-${index}-${randomUUID()}`,
-          logger,
-          maxOutputBytes: 5 * 1024 * 1024,
-          timeouts: { startMs: 10_000, nodeInactivityMs: 10_000, overallMs: 30_000 },
-          pingIntervalMs: 1_000,
-          pongTimeoutMs: 1_000,
-          resyncIntervalMs: 200,
-          requestTimeoutMs: 2_000,
-          reconnectBackoff: { initialMs: 20, maxMs: 100 },
-        }),
+    const backends = this.#o.sims.map((sim, n) =>
+      makeBackend(sim, {
+        id: `gpu-${n + 1}`,
+        clientId: `cluster-${index}-${randomUUID()}`,
+        logger,
+        // Longer than the fixture's: a killed process's jobs are taken over while they run.
+        timeouts: { startMs: 10_000, nodeInactivityMs: 10_000, overallMs: 30_000 },
+        resyncIntervalMs: 200,
+        reconnectBackoff: { initialMs: 20, maxMs: 100 },
+      }),
     );
     const pool = new BackendPool({ backends, logger, breakerFailures: 5, breakerCooldownMs: 200 });
     await pool.start();
