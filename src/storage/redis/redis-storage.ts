@@ -9,7 +9,8 @@ import { RedisJobEvents } from "./redis-job-events.js";
 import { RedisJobStore } from "./redis-job-store.js";
 import { z } from "zod";
 import { etaSnapshotSchema } from "../../queue/eta-model.js";
-import { NamespaceEtaStore, NamespaceMetaStore } from "../namespace-stores.js";
+import type { MetaStore } from "../meta-store.js";
+import { NamespaceEtaStore } from "../namespace-eta-store.js";
 import { RedisKeyvNamespace } from "./redis-keyv-namespace.js";
 import { RedisSettingsStore } from "./redis-keyv-stores.js";
 import { RedisLease } from "./redis-lease.js";
@@ -37,7 +38,7 @@ export class RedisStorage implements Storage {
   readonly eta: NamespaceEtaStore;
   readonly results: RedisResultStore;
   readonly settings: RedisSettingsStore;
-  readonly meta: NamespaceMetaStore;
+  readonly meta: MetaStore;
   readonly spool: RedisOutputSpool;
   readonly inputs: RedisInputSpool;
   readonly location: string;
@@ -68,13 +69,11 @@ export class RedisStorage implements Storage {
       ),
     );
     this.settings = new RedisSettingsStore(connection, logger.child({ store: "settings" }));
-    this.meta = new NamespaceMetaStore(
-      new RedisKeyvNamespace(
-        connection,
-        connection.keys.keyvNamespace("meta"),
-        z.string(),
-        logger.child({ store: "meta" }),
-      ),
+    this.meta = new RedisKeyvNamespace(
+      connection,
+      connection.keys.keyvNamespace("meta"),
+      z.string(),
+      logger.child({ store: "meta" }),
     );
     this.admission = new RedisAdmission(connection);
     this.events = new RedisJobEvents(connection);

@@ -6,7 +6,8 @@ import type { OutputSpool } from "../../queue/output-spool.js";
 import type { Storage } from "../storage.js";
 import { z } from "zod";
 import { etaSnapshotSchema } from "../../queue/eta-model.js";
-import { NamespaceEtaStore, NamespaceMetaStore } from "../namespace-stores.js";
+import type { MetaStore } from "../meta-store.js";
+import { NamespaceEtaStore } from "../namespace-eta-store.js";
 import { KeyvNamespace } from "./keyv-namespace.js";
 import { KeyvSettingsStore } from "./keyv-stores.js";
 import { importLegacyRecords } from "./legacy/legacy-import.js";
@@ -55,7 +56,7 @@ export class SqliteStorage implements Storage {
   readonly results: SqliteResultStore;
   readonly eta: NamespaceEtaStore;
   readonly settings: KeyvSettingsStore;
-  readonly meta: NamespaceMetaStore;
+  readonly meta: MetaStore;
   readonly spool: OutputSpool;
   readonly inputs: InputSpool;
   readonly location: string;
@@ -80,9 +81,7 @@ export class SqliteStorage implements Storage {
       new KeyvNamespace(keyv, "queue-eta", etaSnapshotSchema, logger.child({ store: "eta" })),
     );
     this.settings = new KeyvSettingsStore(keyv, logger.child({ store: "settings" }));
-    this.meta = new NamespaceMetaStore(
-      new KeyvNamespace(keyv, "meta", z.string(), logger.child({ store: "meta" })),
-    );
+    this.meta = new KeyvNamespace(keyv, "meta", z.string(), logger.child({ store: "meta" }));
     this.spool = options.spool;
     this.inputs = options.inputs;
   }
