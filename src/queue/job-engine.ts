@@ -237,7 +237,7 @@ export class JobEngine {
     stored: Job | undefined,
     isNews: () => boolean = () => true,
   ): Promise<boolean> {
-    return this.#locks.run(jobId, async () => {
+    return this.#locks.run(jobId, () => {
       // Asked only now, after every change of the job begun earlier: one of those may have stored
       // a newer copy than `stored` meanwhile, which must not be replaced by this older one.
       if (!isNews()) return Promise.resolve(false);
